@@ -1,0 +1,4 @@
+"""The database layer: servers, roles, migrations, pools and tenant-scoped transactions.
+
+Layer rule: database imports only foundation.
+"""

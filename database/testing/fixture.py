@@ -1,0 +1,125 @@
+"""The `t` test fixture: one object with a database handle, factories and a controllable clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+import asyncpg
+
+from database.target import DatabaseTarget
+from database.tx import tenant_transaction, transaction
+from foundation.ids import new_id
+from foundation.testing.clock import ManualClock
+
+
+@dataclass(frozen=True)
+class TestDatabaseHandles:
+    """`owner` bypasses RLS (arrange and inspect anything); `app` is the role requests run as."""
+
+    __test__ = False  # not a pytest test class
+
+    target: DatabaseTarget
+    owner: asyncpg.Pool
+    app: asyncpg.Pool
+
+    def tenant(self, *, user_id: str | None = None, org_id: str | None = None) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A transaction as the application role with this tenant context."""
+        return tenant_transaction(self.app, user_id=user_id, org_id=org_id)
+
+    def app_transaction(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A transaction as the application role with no tenant context at all."""
+        return transaction(self.app)
+
+
+@dataclass(frozen=True)
+class Org:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    org_id: str
+    author_id: str | None
+    body: str
+
+
+class Factories:
+    """Rows for tests, written as the owner. Each gets an id one clock millisecond after the last,
+    so ids sort in creation order."""
+
+    def __init__(self, db: TestDatabaseHandles, clock: ManualClock) -> None:
+        self._db = db
+        self._clock = clock
+        self._counter = 0
+
+    def _next(self, prefix: str) -> tuple[str, int, dt.datetime]:
+        self._counter += 1
+        now = self._clock.advance(milliseconds=1)
+        return new_id(prefix, clock=self._clock), self._counter, now
+
+    async def org(self, *, name: str | None = None) -> Org:
+        id, n, now = self._next("org")
+        org = Org(id=id, name=name or f"Org {n}")
+        await self._db.owner.execute("INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)", org.id, org.name, now)
+        return org
+
+    async def user(self, *, email: str | None = None, display_name: str | None = None) -> User:
+        id, n, now = self._next("usr")
+        user = User(id=id, email=email or f"user{n}@example.test", display_name=display_name or f"User {n}")
+        await self._db.owner.execute(
+            "INSERT INTO users (id, email, display_name, created_at) VALUES ($1, $2, $3, $4)",
+            user.id, user.email, user.display_name, now,
+        )
+        return user
+
+    async def note(self, org: Org, *, body: str | None = None, author: User | None = None) -> Note:
+        id, n, now = self._next("note")
+        note = Note(id=id, org_id=org.id, author_id=author.id if author else None, body=body or f"Note {n}")
+        await self._db.owner.execute(
+            "INSERT INTO org_notes (id, org_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            note.id, note.org_id, note.author_id, note.body, now,
+        )
+        return note
+
+
+@dataclass(frozen=True)
+class T:
+    db: TestDatabaseHandles
+    clock: ManualClock
+    factory: Factories
+
+
+async def reset(db: TestDatabaseHandles) -> None:
+    """Empty every table that holds rows: the state the template had."""
+    await db.owner.execute("SELECT blossom_test.reset()")
+
+
+async def make_t(db: TestDatabaseHandles) -> T:
+    await reset(db)
+    clock = ManualClock()
+    return T(db=db, clock=clock, factory=Factories(db, clock))
+
+
+async def open_handles(target: DatabaseTarget) -> AsyncIterator[TestDatabaseHandles]:
+    from database.connect import create_pool
+    from database.pool import create_app_pool
+
+    owner = await create_pool(target.owner, min_size=1, max_size=4)
+    app = await create_app_pool(target.app, min_size=1, max_size=4)
+    try:
+        yield TestDatabaseHandles(target=target, owner=owner, app=app)
+    finally:
+        await app.close()
+        await owner.close()

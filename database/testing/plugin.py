@@ -1,0 +1,53 @@
+"""pytest plugin: the `t` fixture and the test database lifecycle (registered in the root conftest).
+
+The embedded test cluster is started on demand by the first worker that needs it and stopped by
+the controlling pytest process at the end, unless it was already running when pytest started.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+
+from database import embedded
+from database.testing.fixture import T, TestDatabaseHandles, make_t, open_handles
+from database.testing.harness import TEST_DATA_DIR, WorkerDatabase, create_worker_database
+
+_STARTED_KEY = pytest.StashKey[bool]()
+
+
+def _uses_embedded() -> bool:
+    return not (os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controlling process, not an xdist worker
+        config.stash[_STARTED_KEY] = _uses_embedded() and not embedded.is_running(TEST_DATA_DIR)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_STARTED_KEY, False):
+        embedded.stop(TEST_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def worker_database() -> Iterator[WorkerDatabase]:
+    database = create_worker_database(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    yield database
+    database.drop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def database_handles(worker_database: WorkerDatabase) -> AsyncIterator[TestDatabaseHandles]:
+    async for handles in open_handles(worker_database.target):
+        yield handles
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def t(database_handles: TestDatabaseHandles) -> T:
+    """Factories (`t.factory`), database handles (`t.db.owner`, `t.db.app`, `t.db.tenant(...)`)
+    and a clock (`t.clock`), on a database that holds no other test's rows."""
+    return await make_t(database_handles)

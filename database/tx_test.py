@@ -1,0 +1,74 @@
+"""Transactions commit or roll back as a whole, and the tenant context never outlives one."""
+
+import asyncpg
+import pytest
+
+from database.testing.fixture import T
+from database.tx import TransactionAborted, tenant_transaction
+
+
+async def test_context_is_transaction_local_and_never_leaks_to_the_next_user(t: T) -> None:
+    org = await t.factory.org()
+    await t.factory.note(org)
+    async with t.db.app.acquire() as conn:
+        pool = _OneConnectionPool(conn)
+        async with tenant_transaction(pool, user_id=None, org_id=org.id) as tx:  # type: ignore[arg-type]
+            assert await tx.fetchval("SELECT app_current_org_id()") == org.id
+            assert await tx.fetchval("SELECT count(*) FROM org_notes") == 1
+        # Same physical connection, after COMMIT: no context, no rows.
+        assert await conn.fetchval("SELECT app_current_org_id()") is None
+        assert await conn.fetchval("SELECT count(*) FROM org_notes") == 0
+
+
+async def test_error_rolls_back_every_write(t: T) -> None:
+    org = await t.factory.org()
+    with pytest.raises(RuntimeError, match="boom"):
+        async with t.db.tenant(org_id=org.id) as conn:
+            await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, 'first')", org.id)
+            await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, 'second')", org.id)
+            raise RuntimeError("boom")
+    assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == 0
+
+
+async def test_a_swallowed_statement_error_does_not_commit_half_the_work(t: T) -> None:
+    org = await t.factory.org()
+    with pytest.raises(TransactionAborted):
+        async with t.db.tenant(org_id=org.id) as conn:
+            await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, 'kept?')", org.id)
+            try:
+                await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, '')", org.id)  # CHECK fails
+            except asyncpg.CheckViolationError:
+                pass
+    assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == 0
+
+
+async def test_commit_makes_writes_visible_to_others(t: T) -> None:
+    org = await t.factory.org()
+    async with t.db.tenant(org_id=org.id) as conn:
+        await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, 'hello')", org.id)
+        # Not yet committed: the owner's separate connection cannot see it.
+        assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == 0
+    assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == 1
+
+
+@pytest.mark.parametrize("bad", ["org_x'; DROP TABLE orgs; --", "usr_01jd8x3k5q9w2m7a4c6e8g0h1n", "", "ORG_X"])
+async def test_malformed_context_ids_are_refused_before_reaching_sql(t: T, bad: str) -> None:
+    with pytest.raises(ValueError, match="tenant context"):
+        async with t.db.tenant(org_id=bad):
+            pass
+
+
+class _OneConnectionPool:
+    """Hands out one given connection, so a test can inspect it after the transaction."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    def acquire(self) -> "_OneConnectionPool":
+        return self
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        return self._conn
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None

@@ -1,0 +1,74 @@
+"""Typed settings from the environment.
+
+`load_settings()` validates everything at once and raises one `ConfigurationError` that names
+every missing or invalid variable, instead of failing on the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from foundation.errors import ConfigurationError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
+
+    environment: Environment = Field("development", validation_alias="BLOSSOM_ENV")
+    log_format: Literal["console", "json"] | None = Field(None, validation_alias="LOG_FORMAT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
+    # An administrative (superuser) connection: creates roles and databases, runs migrations via
+    # the owner role. Unset: an embedded PostgreSQL in `data_dir` is started and used.
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    # How the apps connect. Unset: DATABASE_URL with the user replaced by the application role.
+    app_database_url: str | None = Field(None, validation_alias="APP_DATABASE_URL")
+    data_dir: Path = Field(REPO_ROOT / ".blossom", validation_alias="BLOSSOM_DATA_DIR")
+    product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
+    panopticon_port: int = Field(8001, ge=1, le=65535, validation_alias="PANOPTICON_PORT")
+
+    @field_validator("database_url", "app_database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_server(self) -> Self:
+        if self.environment == "production" and self.database_url is None and self.app_database_url is None:
+            raise ValueError("production needs DATABASE_URL or APP_DATABASE_URL (no embedded PostgreSQL)")
+        return self
+
+    @property
+    def resolved_log_format(self) -> Literal["console", "json"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "console"
+
+
+def _variable_name(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return "settings"
+    field = Settings.model_fields.get(str(loc[0]))
+    alias = field.validation_alias if field is not None else None
+    return str(alias) if isinstance(alias, str) else str(loc[0]).upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `environ` (default: the process environment)."""
+    try:
+        if environ is None:
+            return Settings()  # pyright: ignore[reportCallIssue]
+        return Settings.model_validate({k.upper(): v for k, v in environ.items()})
+    except ValidationError as exc:
+        problems = [f"{_variable_name(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConfigurationError("invalid settings: " + "; ".join(problems)) from None
