@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from database.target import PgUrl
 from foundation.errors import ConfigurationError
 
 CONNECT_TIMEOUT_SECONDS = 10
+
+# What query code accepts: a connection of its own or one borrowed from a pool.
+DbConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 
 
 class DatabaseUnreachable(ConfigurationError):
@@ -19,7 +23,9 @@ class DatabaseUnreachable(ConfigurationError):
 
 
 def unreachable(url: PgUrl, reason: object) -> DatabaseUnreachable:
-    return DatabaseUnreachable(f"cannot reach PostgreSQL at {url.where} (database {url.database!r}, user {url.user!r}): {reason}")
+    return DatabaseUnreachable(
+        f"cannot reach PostgreSQL at {url.where} (database {url.database!r}, user {url.user!r}): {reason}"
+    )
 
 
 def _reason(exc: BaseException) -> str:

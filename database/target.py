@@ -110,12 +110,16 @@ def target_from_admin_url(admin: PgUrl, *, embedded: bool, app_url: str | None =
 def resolve_target(settings: Settings, *, start_embedded: bool = True) -> DatabaseTarget:
     """The configured target; starts the embedded server when no DATABASE_URL is set."""
     if settings.database_url is not None:
-        return target_from_admin_url(PgUrl.parse(settings.database_url), embedded=False, app_url=settings.app_database_url)
+        return target_from_admin_url(
+            PgUrl.parse(settings.database_url), embedded=False, app_url=settings.app_database_url
+        )
     from database import embedded
 
     data_dir = settings.data_dir / "postgres"
-    server = embedded.ensure_running(data_dir) if start_embedded else embedded.EmbeddedServer(
-        data_dir=data_dir, socket_dir=embedded.socket_dir_for(data_dir)
+    server = (
+        embedded.ensure_running(data_dir)
+        if start_embedded
+        else embedded.EmbeddedServer(data_dir=data_dir, socket_dir=embedded.socket_dir_for(data_dir))
     )
     admin = PgUrl.parse(server.url(DEFAULT_DATABASE))
     return target_from_admin_url(admin, embedded=True, app_url=settings.app_database_url)

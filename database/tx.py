@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from database.connect import DbConnection
 from foundation.ids import is_valid_id
 
 USER_SETTING = "app.user_id"
@@ -40,7 +41,7 @@ def _begin_sql(user_id: str | None, org_id: str | None) -> str:
 
 
 @asynccontextmanager
-async def _transaction(conn: asyncpg.Connection, begin: str) -> AsyncIterator[asyncpg.Connection]:
+async def _transaction(conn: DbConnection, begin: str) -> AsyncIterator[DbConnection]:
     if conn.is_in_transaction():
         raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
     await conn.execute(begin)
@@ -59,19 +60,17 @@ async def _transaction(conn: asyncpg.Connection, begin: str) -> AsyncIterator[as
 
 
 @asynccontextmanager
-async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+async def transaction(pool: asyncpg.Pool) -> AsyncIterator[DbConnection]:
     """A plain transaction on a pooled connection: committed on success, rolled back on error."""
-    async with pool.acquire() as conn:
-        async with _transaction(conn, "BEGIN") as tx:
-            yield tx
+    async with pool.acquire() as conn, _transaction(conn, "BEGIN") as tx:
+        yield tx
 
 
 @asynccontextmanager
 async def tenant_transaction(
     pool: asyncpg.Pool, *, user_id: str | None, org_id: str | None
-) -> AsyncIterator[asyncpg.Connection]:
+) -> AsyncIterator[DbConnection]:
     """A transaction whose RLS context is `user_id` and `org_id` (None: no such context)."""
     begin = _begin_sql(user_id, org_id)
-    async with pool.acquire() as conn:
-        async with _transaction(conn, begin) as tx:
-            yield tx
+    async with pool.acquire() as conn, _transaction(conn, begin) as tx:
+        yield tx

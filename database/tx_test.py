@@ -1,8 +1,11 @@
 """Transactions commit or roll back as a whole, and the tenant context never outlives one."""
 
+import contextlib
+
 import asyncpg
 import pytest
 
+from database.connect import DbConnection
 from database.testing.fixture import T
 from database.tx import TransactionAborted, tenant_transaction
 
@@ -35,10 +38,8 @@ async def test_a_swallowed_statement_error_does_not_commit_half_the_work(t: T) -
     with pytest.raises(TransactionAborted):
         async with t.db.tenant(org_id=org.id) as conn:
             await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, 'kept?')", org.id)
-            try:
+            with contextlib.suppress(asyncpg.CheckViolationError):
                 await conn.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, '')", org.id)  # CHECK fails
-            except asyncpg.CheckViolationError:
-                pass
     assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == 0
 
 
@@ -61,13 +62,13 @@ async def test_malformed_context_ids_are_refused_before_reaching_sql(t: T, bad: 
 class _OneConnectionPool:
     """Hands out one given connection, so a test can inspect it after the transaction."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: DbConnection) -> None:
         self._conn = conn
 
     def acquire(self) -> "_OneConnectionPool":
         return self
 
-    async def __aenter__(self) -> asyncpg.Connection:
+    async def __aenter__(self) -> DbConnection:
         return self._conn
 
     async def __aexit__(self, *exc: object) -> None:

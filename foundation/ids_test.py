@@ -17,7 +17,12 @@ def test_ids_sort_by_creation_time_even_across_digit_boundaries() -> None:
     # Early timestamps have fewer significant digits: left padding keeps string order == time order.
     clock = ManualClock(dt.datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=dt.UTC))
     ids = []
-    for step in [dt.timedelta(milliseconds=1), dt.timedelta(seconds=40), dt.timedelta(days=400), dt.timedelta(days=20000)]:
+    for step in [
+        dt.timedelta(milliseconds=1),
+        dt.timedelta(seconds=40),
+        dt.timedelta(days=400),
+        dt.timedelta(days=20000),
+    ]:
         ids.append(new_id("org", clock=clock))
         clock.advance(step)
     assert ids == sorted(ids)
@@ -30,8 +35,14 @@ def test_the_creation_time_can_be_read_back() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["usr_", "org_01jd8x3k5q9w2m7a4c6e8g0h1n", "usr_01jd8x3k5q9w2m7a4c6e8g0h1", "usr_01JD8X3K5Q9W2M7A4C6E8G0H1N",
-     "usr_01jd8x3k5q9w2m7a4c6e8g0h1u", "usr-01jd8x3k5q9w2m7a4c6e8g0h1n"],
+    [
+        "usr_",
+        "org_01jd8x3k5q9w2m7a4c6e8g0h1n",
+        "usr_01jd8x3k5q9w2m7a4c6e8g0h1",
+        "usr_01JD8X3K5Q9W2M7A4C6E8G0H1N",
+        "usr_01jd8x3k5q9w2m7a4c6e8g0h1u",
+        "usr-01jd8x3k5q9w2m7a4c6e8g0h1n",
+    ],
 )
 def test_malformed_ids_are_invalid(value: str) -> None:
     assert not is_valid_id(value, "usr")

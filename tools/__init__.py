@@ -1,0 +1,1 @@
+"""Developer commands, run as `python -m tools.<name>` (the justfile is their front door)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from database.connect import DbConnection
 from database.target import DatabaseTarget
 from database.tx import tenant_transaction, transaction
 from foundation.ids import new_id
@@ -25,11 +26,13 @@ class TestDatabaseHandles:
     owner: asyncpg.Pool
     app: asyncpg.Pool
 
-    def tenant(self, *, user_id: str | None = None, org_id: str | None = None) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    def tenant(
+        self, *, user_id: str | None = None, org_id: str | None = None
+    ) -> AbstractAsyncContextManager[DbConnection]:
         """A transaction as the application role with this tenant context."""
         return tenant_transaction(self.app, user_id=user_id, org_id=org_id)
 
-    def app_transaction(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    def app_transaction(self) -> AbstractAsyncContextManager[DbConnection]:
         """A transaction as the application role with no tenant context at all."""
         return transaction(self.app)
 
@@ -72,7 +75,9 @@ class Factories:
     async def org(self, *, name: str | None = None) -> Org:
         id, n, now = self._next("org")
         org = Org(id=id, name=name or f"Org {n}")
-        await self._db.owner.execute("INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)", org.id, org.name, now)
+        await self._db.owner.execute(
+            "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)", org.id, org.name, now
+        )
         return org
 
     async def user(self, *, email: str | None = None, display_name: str | None = None) -> User:
@@ -80,7 +85,10 @@ class Factories:
         user = User(id=id, email=email or f"user{n}@example.test", display_name=display_name or f"User {n}")
         await self._db.owner.execute(
             "INSERT INTO users (id, email, display_name, created_at) VALUES ($1, $2, $3, $4)",
-            user.id, user.email, user.display_name, now,
+            user.id,
+            user.email,
+            user.display_name,
+            now,
         )
         return user
 
@@ -89,7 +97,11 @@ class Factories:
         note = Note(id=id, org_id=org.id, author_id=author.id if author else None, body=body or f"Note {n}")
         await self._db.owner.execute(
             "INSERT INTO org_notes (id, org_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-            note.id, note.org_id, note.author_id, note.body, now,
+            note.id,
+            note.org_id,
+            note.author_id,
+            note.body,
+            now,
         )
         return note
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import psutil
 import psycopg
+from psycopg import sql
 
 from database import embedded
 from database.migrate import apply_migrations, migrations_fingerprint
@@ -78,16 +80,17 @@ def server_admin_url() -> tuple[PgUrl, bool]:
 
 def _drop_orphans(conn: psycopg.Connection, keep_template: str) -> None:
     """Drop worker databases of processes that died and templates of older migration sets."""
-    names = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (DATABASE_PREFIX + "%",))]
+    names = [
+        row[0]
+        for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (DATABASE_PREFIX + "%",))
+    ]
     for name in names:
         match = re.fullmatch(rf"{DATABASE_PREFIX}w(\d+)_.*", name)
         orphan = match is not None and not psutil.pid_exists(int(match.group(1)))
         stale_template = name.startswith(f"{DATABASE_PREFIX}tpl_") and name != keep_template
         if orphan or stale_template:
-            try:
+            with contextlib.suppress(psycopg.Error):  # in use by a concurrent run: leave it for later
                 drop_database(conn, name)
-            except Exception:  # noqa: BLE001 (in use by another run: leave it for later)
-                pass
 
 
 def ensure_template(admin: PgUrl) -> str:
@@ -105,7 +108,9 @@ def ensure_template(admin: PgUrl) -> str:
             apply_migrations(target)
             with admin_connect(target.owner) as owner:
                 owner.execute(RESET_SQL)
-            conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building), sql.Identifier(name))
+            )
             _drop_orphans(conn, keep_template=name)
             return name
         finally:

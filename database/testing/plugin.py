@@ -13,6 +13,8 @@ import pytest
 import pytest_asyncio
 
 from database import embedded
+from database.provision import admin_connect, drop_database, provision
+from database.target import DatabaseTarget, target_from_admin_url
 from database.testing.fixture import T, TestDatabaseHandles, make_t, open_handles
 from database.testing.harness import TEST_DATA_DIR, WorkerDatabase, create_worker_database
 
@@ -51,3 +53,18 @@ async def t(database_handles: TestDatabaseHandles) -> T:
     """Factories (`t.factory`), database handles (`t.db.owner`, `t.db.app`, `t.db.tenant(...)`)
     and a clock (`t.clock`), on a database that holds no other test's rows."""
     return await make_t(database_handles)
+
+
+@pytest.fixture
+def scratch_database(worker_database: WorkerDatabase) -> Iterator[DatabaseTarget]:
+    """An empty database with the roles in place and no migrations applied; dropped afterwards."""
+    maintenance = worker_database.maintenance
+    target = target_from_admin_url(
+        maintenance.with_database(f"{worker_database.target.admin.database}_scratch"), embedded=False
+    )
+    with admin_connect(maintenance) as conn:
+        drop_database(conn, target.admin.database)
+    provision(target)
+    yield target
+    with admin_connect(maintenance) as conn:
+        drop_database(conn, target.admin.database)

@@ -1,0 +1,46 @@
+"""The database as an app sees it: a pool opened when the app starts serving, closed when it stops."""
+
+from __future__ import annotations
+
+import asyncpg
+from quart import Quart
+
+from database.connect import CONNECT_TIMEOUT_SECONDS
+from database.pool import create_app_pool, schema_version
+from database.target import resolve_target
+from foundation.settings import Settings
+
+
+class AppDatabase:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the app's database pool is not open (the app is not serving)")
+        return self._pool
+
+    async def open(self) -> None:
+        """Connect as the application role; refuses (ConfigurationError) a role that bypasses RLS."""
+        target = resolve_target(self._settings)
+        self._pool = await create_app_pool(target.app)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    def attach(self, app: Quart) -> None:
+        """Open the pool when `app` starts serving and close it when it stops."""
+        app.before_serving(self.open)
+        app.after_serving(self.close)
+
+    async def health(self) -> tuple[bool, dict[str, object]]:
+        """A health probe: reachable, and the schema version (newest applied migration)."""
+        try:
+            async with self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
+                return True, {"reachable": True, "schema_version": await schema_version(conn)}
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False, {"reachable": False, "schema_version": None}

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from foundation.errors import ConfigurationError
+from foundation.settings import load_settings
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings({})
+    assert settings.environment == "development"
+    assert settings.database_url is None
+    assert settings.resolved_log_format == "console"
+    assert settings.product_port == 8000 and settings.panopticon_port == 8001
+
+
+def test_values_come_from_the_environment() -> None:
+    settings = load_settings(
+        {
+            "BLOSSOM_ENV": "production",
+            "DATABASE_URL": "postgresql://u@db/x",
+            "PRODUCT_PORT": "9000",
+            "BLOSSOM_DATA_DIR": "/srv/blossom",
+        }
+    )
+    assert settings.environment == "production"
+    assert settings.resolved_log_format == "json"
+    assert settings.product_port == 9000
+    assert settings.data_dir == Path("/srv/blossom")
+
+
+def test_one_error_names_every_bad_variable() -> None:
+    with pytest.raises(ConfigurationError) as failure:
+        load_settings(
+            {"BLOSSOM_ENV": "staging", "PRODUCT_PORT": "eighty", "DATABASE_URL": "mysql://x", "LOG_LEVEL": "LOUD"}
+        )
+    message = str(failure.value)
+    for name in ("BLOSSOM_ENV", "PRODUCT_PORT", "DATABASE_URL", "LOG_LEVEL"):
+        assert name in message, name
+    assert "\n" not in message
+
+
+def test_production_refuses_to_run_without_a_database_server() -> None:
+    with pytest.raises(ConfigurationError, match="production needs DATABASE_URL"):
+        load_settings({"BLOSSOM_ENV": "production"})

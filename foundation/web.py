@@ -1,0 +1,78 @@
+"""What every Quart app gets: a request id (accepted from `X-Request-ID` or generated) that is
+echoed in the response and carried by every log line, and one structured access-log line per
+request."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from typing import Protocol
+
+from quart import Blueprint, Quart, Response, g, jsonify, request
+
+from foundation.logging import bind_context, clear_context, configure_logging, get_logger
+from foundation.settings import Settings
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+log = get_logger("blossom.access")
+
+
+def request_id_from(header: str | None) -> str:
+    """The caller's request id when it is safe to log and echo, else a fresh one."""
+    if header and _ACCEPTABLE_REQUEST_ID.match(header):
+        return header
+    return "req_" + secrets.token_hex(12)
+
+
+def install_request_context(app: Quart) -> None:
+    @app.before_request
+    async def _start() -> None:
+        clear_context()
+        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        g.started = time.perf_counter()
+        bind_context(request_id=g.request_id)
+
+    @app.after_request
+    async def _finish(response: Response) -> Response:
+        response.headers[REQUEST_ID_HEADER] = g.request_id
+        log.info(
+            "request",
+            app=app.name,
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            latency_ms=round((time.perf_counter() - g.started) * 1000, 2),
+        )
+        return response
+
+
+def new_app(name: str, settings: Settings) -> Quart:
+    """A Quart app with logging configured and the request context installed."""
+    configure_logging(settings.resolved_log_format, settings.log_level)
+    app = Quart(name)
+    install_request_context(app)
+    return app
+
+
+class HealthProbe(Protocol):
+    """Checks a dependency: (healthy, details for the response body)."""
+
+    async def __call__(self) -> tuple[bool, dict[str, object]]: ...
+
+
+def health_blueprint(app_name: str, probes: dict[str, HealthProbe]) -> Blueprint:
+    """GET /health: 200 when every probe is healthy, else 503; each probe's details under its name."""
+    blueprint = Blueprint("health", __name__)
+
+    @blueprint.get("/health")
+    async def health() -> tuple[Response, int]:
+        results = {name: await probe() for name, probe in probes.items()}
+        healthy = all(ok for ok, _ in results.values())
+        body: dict[str, object] = {"app": app_name, "status": "ok" if healthy else "degraded"}
+        body.update({name: details for name, (_, details) in results.items()})
+        return jsonify(body), 200 if healthy else 503
+
+    return blueprint

@@ -1,0 +1,67 @@
+# Blossom's front door. `uv run just` puts the project's tools (and `just` itself) on PATH.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+py := "uv run python"
+
+# List every recipe with a one-line description
+help:
+    @just --list --unsorted
+
+# Serve product (:8000) and panopticon (:8001) with reload, on the embedded PostgreSQL unless DATABASE_URL is set
+dev *args:
+    {{py}} -m tools.dev {{args}}
+
+# Run the whole test suite in parallel (embedded PostgreSQL; TEST_DATABASE_URL or DATABASE_URL for another server)
+test *args:
+    {{py}} -m pytest -n auto {{args}}
+
+# Lint: ruff, formatting, pyright, layer rules (import-linter), generated files up to date
+lint:
+    uv run ruff check .
+    uv run ruff format --check .
+    uv run pyright
+    uv run lint-imports
+    {{py}} -m tools.db schema --check
+
+# Format the code and apply safe lint fixes
+fmt:
+    uv run ruff format .
+    uv run ruff check --fix .
+
+# Create roles and the database if needed, apply migrations, refresh database/schema.sql
+migrate:
+    {{py}} -m tools.db migrate
+
+# Create the next migration file, chained to the newest: just new-migration add_invoices
+new-migration +name:
+    {{py}} -m tools.db new-migration {{name}}
+
+# psql on the development database (--as owner|app|admin, default owner)
+psql *args:
+    {{py}} -m tools.db psql {{args}}
+
+# Stop the embedded PostgreSQL servers (development and test)
+db-stop:
+    {{py}} -m tools.db stop
+
+# Generate typed query modules from queries.sql files (not yet: issue #4)
+codegen-db *args:
+    @echo "not yet: SQL-first typed queries arrive with issue #4" >&2; exit 1
+
+# Generate the TypeScript client, contract and OpenAPI from the routes (not yet: issue #3)
+codegen-rpc *args:
+    @echo "not yet: the typed RPC client arrives with issue #3" >&2; exit 1
+
+# Print the public API of foundation and database (or of the packages named)
+list-symbols *packages:
+    {{py}} -m tools.list_symbols {{packages}}
+
+# Run the benchmarks and print their figures
+bench:
+    {{py}} -m tools.bench
+
+# Serve the Dagster code location (pipeline/) in the Dagster UI
+pipeline:
+    mkdir -p .blossom/dagster
+    DAGSTER_HOME="$PWD/.blossom/dagster" uv run dagster dev -m pipeline.definitions

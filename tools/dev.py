@@ -1,0 +1,124 @@
+"""`just dev`: PostgreSQL (embedded unless DATABASE_URL is set), migrations, then product and
+panopticon on two ports, reloading on code changes. Ctrl-C stops everything it started.
+
+    python -m tools.dev [--no-reload] [--host HOST]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from database import embedded
+from database.migrate import apply_migrations
+from database.provision import provision
+from database.target import resolve_target
+from foundation.settings import load_settings
+from tools.cli import run
+
+RELOAD_PATHS = ["foundation", "database", "product", "panopticon"]
+_SHUTDOWN_GRACE_SECONDS = 10
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in each child before exec: if this runner is killed outright, the servers go too."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _granian(module: str, host: str, port: int, reload: bool) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+    ]
+    if reload:
+        command += ["--reload", *[arg for path in RELOAD_PATHS for arg in ("--reload-paths", path)]]
+    return [*command, f"{module}.asgi:app"]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--no-reload", action="store_true", help="do not restart on code changes")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    args = parser.parse_args(argv)
+
+    settings = load_settings()
+    postgres_dir = settings.data_dir / "postgres"
+    started_postgres = settings.database_url is None and not embedded.is_running(postgres_dir)
+    target = resolve_target(settings)
+    provision(target)
+    applied = apply_migrations(target)
+    print(
+        f"database {target.app.database!r} at {target.app.where}: "
+        + (f"applied {', '.join(applied)}" if applied else "migrations up to date"),
+        flush=True,
+    )
+
+    env = {**os.environ, "APP_DATABASE_URL": target.app.render()}
+    apps = {"product": settings.product_port, "panopticon": settings.panopticon_port}
+    children = {
+        # Own sessions: a terminal Ctrl-C reaches only this runner, which shuts the servers down in order.
+        name: subprocess.Popen(
+            _granian(name, args.host, port, not args.no_reload),
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        for name, port in apps.items()
+    }
+    for name, port in apps.items():
+        print(f"{name:<11} http://{args.host}:{port}/health", flush=True)
+
+    stopping = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    failed: str | None = None
+    try:
+        while not stopping and failed is None:
+            failed = next((name for name, child in children.items() if child.poll() is not None), None)
+            time.sleep(0.2)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + _SHUTDOWN_GRACE_SECONDS
+        for child in children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if started_postgres:
+            embedded.stop(postgres_dir)
+    if failed is not None:
+        print(f"error: {failed} exited with status {children[failed].returncode}; stopped the rest", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)

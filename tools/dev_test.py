@@ -1,0 +1,115 @@
+"""`just dev` end to end: real processes, real HTTP, the embedded PostgreSQL in a fresh folder."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from database import embedded
+from database.migrate import migration_files
+from foundation.settings import REPO_ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(data_dir: Path, product_port: int, panopticon_port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL", "APP_DATABASE_URL"}}
+    env.update(BLOSSOM_DATA_DIR=str(data_dir), PRODUCT_PORT=str(product_port), PANOPTICON_PORT=str(panopticon_port))
+    return env
+
+
+def _get_json(url: str, timeout: float = 60) -> tuple[int, dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator:
+    data_dir = tmp_path / "data"
+    ports = (_free_port(), _free_port())
+    processes: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tools.dev"],
+            cwd=REPO_ROOT,
+            env=_environment(data_dir, *ports),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        processes.append(process)
+        return process
+
+    yield start, data_dir, ports
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+    embedded.stop(data_dir / "postgres")
+
+
+def _stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None:
+    start, data_dir, (product_port, panopticon_port) = dev_server
+    latest = migration_files()[-1].stem
+
+    first = start()
+    for name, port in (("product", product_port), ("panopticon", panopticon_port)):
+        status, body = _get_json(f"http://127.0.0.1:{port}/health")
+        assert status == 200, body
+        assert body == {"app": name, "status": "ok", "database": {"reachable": True, "schema_version": latest}}
+
+    server = embedded.EmbeddedServer(data_dir / "postgres", embedded.socket_dir_for((data_dir / "postgres").resolve()))
+    with psycopg.connect(server.url("blossom", "blossom_owner"), autocommit=True) as conn:
+        conn.execute("INSERT INTO orgs (name) VALUES ('Survives restarts')")
+    output = _stop(first)
+    assert f"applied {migration_files()[0].stem}" in output
+    assert not embedded.is_running(data_dir / "postgres"), "dev stops the PostgreSQL it started"
+
+    second = start()
+    status, body = _get_json(f"http://127.0.0.1:{product_port}/health")
+    assert status == 200 and body["database"]["schema_version"] == latest
+    with psycopg.connect(server.url("blossom", "blossom_owner"), autocommit=True) as conn:
+        assert conn.execute("SELECT name FROM orgs").fetchall() == [("Survives restarts",)]
+    assert "migrations up to date" in _stop(second)
+
+
+def test_a_wrong_database_url_is_one_clear_line(tmp_path: Path) -> None:
+    env = _environment(tmp_path, _free_port(), _free_port())
+    env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:1/blossom"
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.dev"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach PostgreSQL at 127.0.0.1:1")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
