@@ -23,6 +23,7 @@ lint:
     uv run pyright
     uv run lint-imports
     {{py}} -m tools.db schema --check
+    {{py}} -m tools.codegen_db --check
 
 # Format the code and apply safe lint fixes
 fmt:
@@ -45,9 +46,9 @@ psql *args:
 db-stop:
     {{py}} -m tools.db stop
 
-# Generate typed query modules from queries.sql files (not yet: issue #4)
+# Generate a typed queries.py beside every queries.sql (sqlc checks the SQL); --check fails when stale
 codegen-db *args:
-    @echo "not yet: SQL-first typed queries arrive with issue #4" >&2; exit 1
+    {{py}} -m tools.codegen_db {{args}}
 
 # Generate the TypeScript client, contract and OpenAPI from the routes (not yet: issue #3)
 codegen-rpc *args:
@@ -57,9 +58,9 @@ codegen-rpc *args:
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks and print their figures
-bench:
-    {{py}} -m tools.bench
+# Run the benchmarks (all, or the suites named: database, queries) and print their figures
+bench *suites:
+    {{py}} -m tools.bench {{suites}}
 
 # Serve the Dagster code location (pipeline/) in the Dagster UI
 pipeline:

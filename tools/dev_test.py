@@ -40,7 +40,7 @@ def _get_json(url: str, timeout: float = 60) -> tuple[int, dict]:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # not up yet, or slow to answer under load
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)

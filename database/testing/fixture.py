@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from database.connect import DbConnection
+from database import queries
+from database.connect import DbConnection, create_pool
+from database.pool import create_app_pool
 from database.target import DatabaseTarget
 from database.tx import tenant_transaction, transaction
 from foundation.ids import new_id
@@ -37,30 +39,9 @@ class TestDatabaseHandles:
         return transaction(self.app)
 
 
-@dataclass(frozen=True)
-class Org:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    email: str
-    display_name: str
-
-
-@dataclass(frozen=True)
-class Note:
-    id: str
-    org_id: str
-    author_id: str | None
-    body: str
-
-
 class Factories:
-    """Rows for tests, written as the owner. Each gets an id one clock millisecond after the last,
-    so ids sort in creation order."""
+    """Rows for tests, written as the owner through the generated queries. Each row gets an id and
+    created_at one clock millisecond after the last, so ids sort in creation order."""
 
     def __init__(self, db: TestDatabaseHandles, clock: ManualClock) -> None:
         self._db = db
@@ -72,37 +53,40 @@ class Factories:
         now = self._clock.advance(milliseconds=1)
         return new_id(prefix, clock=self._clock), self._counter, now
 
-    async def org(self, *, name: str | None = None) -> Org:
+    async def org(self, *, name: str | None = None) -> queries.Org:
         id, n, now = self._next("org")
-        org = Org(id=id, name=name or f"Org {n}")
-        await self._db.owner.execute(
-            "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)", org.id, org.name, now
-        )
+        async with self._db.owner.acquire() as conn:
+            org = await queries.create_org(conn, id=id, name=name or f"Org {n}", created_at=now)
+        assert org is not None
         return org
 
-    async def user(self, *, email: str | None = None, display_name: str | None = None) -> User:
+    async def user(self, *, email: str | None = None, display_name: str | None = None) -> queries.User:
         id, n, now = self._next("usr")
-        user = User(id=id, email=email or f"user{n}@example.test", display_name=display_name or f"User {n}")
-        await self._db.owner.execute(
-            "INSERT INTO users (id, email, display_name, created_at) VALUES ($1, $2, $3, $4)",
-            user.id,
-            user.email,
-            user.display_name,
-            now,
-        )
+        async with self._db.owner.acquire() as conn:
+            user = await queries.create_user(
+                conn,
+                id=id,
+                email=email or f"user{n}@example.test",
+                display_name=display_name or f"User {n}",
+                created_at=now,
+            )
+        assert user is not None
         return user
 
-    async def note(self, org: Org, *, body: str | None = None, author: User | None = None) -> Note:
+    async def note(
+        self, org: queries.Org, *, body: str | None = None, author: queries.User | None = None
+    ) -> queries.OrgNote:
         id, n, now = self._next("note")
-        note = Note(id=id, org_id=org.id, author_id=author.id if author else None, body=body or f"Note {n}")
-        await self._db.owner.execute(
-            "INSERT INTO org_notes (id, org_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-            note.id,
-            note.org_id,
-            note.author_id,
-            note.body,
-            now,
-        )
+        async with self._db.owner.acquire() as conn:
+            note = await queries.create_org_note(
+                conn,
+                id=id,
+                org_id=org.id,
+                author_id=author.id if author else None,
+                body=body or f"Note {n}",
+                created_at=now,
+            )
+        assert note is not None
         return note
 
 
@@ -125,9 +109,6 @@ async def make_t(db: TestDatabaseHandles) -> T:
 
 
 async def open_handles(target: DatabaseTarget) -> AsyncIterator[TestDatabaseHandles]:
-    from database.connect import create_pool
-    from database.pool import create_app_pool
-
     owner = await create_pool(target.owner, min_size=1, max_size=4)
     app = await create_app_pool(target.app, min_size=1, max_size=4)
     try:

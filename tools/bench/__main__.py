@@ -1,11 +1,21 @@
 """`just bench`: every benchmark, figures printed side by side. Nothing here asserts a speed."""
 
-from tools.bench import database
+import sys
+
+from tools.bench import database, queries
+
+SUITES = {"database": database.run_all, "queries": queries.run_all}
 
 
 def main() -> None:
+    """`python -m tools.bench [suite ...]`: every suite, or only those named."""
+    chosen = sys.argv[1:] or list(SUITES)
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        raise SystemExit(f"unknown suite {unknown}; choose from {list(SUITES)}")
     print("Blossom benchmarks (figures vary with machine load; compare rows measured in the same run)")
-    database.run_all()
+    for name in chosen:
+        SUITES[name]()
 
 
 if __name__ == "__main__":
