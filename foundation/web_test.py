@@ -1,0 +1,46 @@
+import json
+
+import pytest
+
+from foundation.settings import load_settings
+from foundation.web import REQUEST_ID_HEADER, health_blueprint, new_app, request_id_from
+
+
+def _app(healthy: bool = True):
+    async def probe() -> tuple[bool, dict[str, object]]:
+        return healthy, {"reachable": healthy}
+
+    app = new_app("probe", load_settings({"LOG_FORMAT": "json"}))
+    app.register_blueprint(health_blueprint("probe", {"database": probe}))
+    return app
+
+
+async def test_a_request_id_is_generated_and_echoed() -> None:
+    response = await _app().test_client().get("/health")
+    assert response.headers[REQUEST_ID_HEADER].startswith("req_")
+
+
+async def test_a_callers_request_id_is_kept() -> None:
+    response = await _app().test_client().get("/health", headers={REQUEST_ID_HEADER: "abc-123"})
+    assert response.headers[REQUEST_ID_HEADER] == "abc-123"
+
+
+@pytest.mark.parametrize("hostile", ["x" * 200, "line\nbreak", "<script>", ""])
+def test_unsafe_request_ids_are_replaced(hostile: str) -> None:
+    assert request_id_from(hostile).startswith("req_")
+
+
+async def test_the_access_log_is_json_and_carries_the_request_id(capsys: pytest.CaptureFixture[str]) -> None:
+    app = _app()
+    await app.test_client().get("/health", headers={REQUEST_ID_HEADER: "trace-me"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line["event"] == "request"]
+    assert access[-1]["request_id"] == "trace-me"
+    assert access[-1]["status"] == 200
+    assert access[-1]["path"] == "/health"
+
+
+async def test_health_is_503_when_a_probe_fails() -> None:
+    response = await _app(healthy=False).test_client().get("/health")
+    assert response.status_code == 503
+    assert await response.get_json() == {"app": "probe", "status": "degraded", "database": {"reachable": False}}
