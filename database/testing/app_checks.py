@@ -1,0 +1,39 @@
+"""Checks every app that serves the database must pass; each app's tests call them with its factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from quart import Quart
+from quart.testing.app import LifespanError
+
+from database.migrate import migration_files
+from database.testing.fixture import T
+from foundation.settings import Settings, load_settings
+
+
+def _settings(t: T, app_url: str) -> Settings:
+    return load_settings(
+        {"DATABASE_URL": t.db.target.admin.render(), "APP_DATABASE_URL": app_url, "LOG_FORMAT": "json"}
+    )
+
+
+async def check_health_reports_database(t: T, create_app: Callable[[Settings], Quart], name: str) -> None:
+    app = create_app(_settings(t, t.db.target.app.render()))
+    async with app.test_app() as test_app:
+        response = await test_app.test_client().get("/health")
+    assert response.status_code == 200
+    assert await response.get_json() == {
+        "app": name,
+        "status": "ok",
+        "database": {"reachable": True, "schema_version": migration_files()[-1].stem},
+    }
+
+
+async def check_refuses_a_role_that_bypasses_rls(t: T, create_app: Callable[[Settings], Quart]) -> None:
+    app = create_app(_settings(t, t.db.target.owner.render()))
+    # Quart reports a failed start-up as a LifespanError carrying our message.
+    with pytest.raises(LifespanError, match="refusing to serve requests as role 'blossom_owner'"):
+        async with app.test_app():
+            pass
