@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -14,8 +14,20 @@ from foundation.errors import ConfigurationError
 
 CONNECT_TIMEOUT_SECONDS = 10
 
-# What query code accepts: a connection of its own or one borrowed from a pool.
-DbConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+
+# A real connection: its own, or one borrowed from a pool.
+PgConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+
+
+class DbConnection(Protocol):
+    """What query code accepts: an asyncpg connection, one borrowed from a pool, or an RPC
+    request's lazily opened transaction (`req.db`)."""
+
+    async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[Any]: ...
+
+    async def fetchrow(self, query: str, *args: Any, timeout: float | None = None) -> Any: ...
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str: ...
 
 
 class DatabaseUnreachable(ConfigurationError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from database.connect import DbConnection, create_pool
+from database.connect import PgConnection, create_pool
 from database.migrate import VERSION_TABLE
 from database.target import OWNER_ROLE, PgUrl
 from foundation.errors import ConfigurationError
@@ -28,7 +28,7 @@ class UnsafeApplicationRole(ConfigurationError):
     pass
 
 
-async def check_app_role(conn: DbConnection) -> None:
+async def check_app_role(conn: PgConnection) -> None:
     """Raise unless the connected role is subject to every RLS policy."""
     row = await conn.fetchrow(_ROLE_CHECK, OWNER_ROLE)
     assert row is not None
@@ -60,7 +60,7 @@ async def create_app_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10) 
     return pool
 
 
-async def schema_version(conn: DbConnection) -> str | None:
+async def schema_version(conn: PgConnection) -> str | None:
     """The newest applied migration, or None before the first."""
     try:
         return await conn.fetchval(f"SELECT max(migration_id) FROM {VERSION_TABLE}")

@@ -5,7 +5,7 @@ Run by database/schema_lint_test.py; each rule returns human-readable problems, 
 
 from __future__ import annotations
 
-from database.connect import DbConnection
+from database.connect import PgConnection
 
 _TABLES = """
 SELECT c.oid, c.relname FROM pg_class c
@@ -56,7 +56,7 @@ WHERE fk.contype = 'f' AND c.oid = ANY ($1::oid[])
 """
 
 
-async def lint_schema(conn: DbConnection, schema: str = "public") -> list[str]:
+async def lint_schema(conn: PgConnection, schema: str = "public") -> list[str]:
     tables = await conn.fetch(_TABLES, schema)
     oids = [t["oid"] for t in tables]
     problems: list[str] = []

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from database.connect import DbConnection
+from database.connect import PgConnection
 from foundation.ids import is_valid_id
 
 USER_SETTING = "app.user_id"
@@ -41,7 +41,7 @@ def _begin_sql(user_id: str | None, org_id: str | None) -> str:
 
 
 @asynccontextmanager
-async def _transaction(conn: DbConnection, begin: str) -> AsyncIterator[DbConnection]:
+async def _transaction(conn: PgConnection, begin: str) -> AsyncIterator[PgConnection]:
     if conn.is_in_transaction():
         raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
     await conn.execute(begin)
@@ -60,7 +60,7 @@ async def _transaction(conn: DbConnection, begin: str) -> AsyncIterator[DbConnec
 
 
 @asynccontextmanager
-async def transaction(pool: asyncpg.Pool) -> AsyncIterator[DbConnection]:
+async def transaction(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
     """A plain transaction on a pooled connection: committed on success, rolled back on error."""
     async with pool.acquire() as conn, _transaction(conn, "BEGIN") as tx:
         yield tx
@@ -69,7 +69,7 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[DbConnection]:
 @asynccontextmanager
 async def tenant_transaction(
     pool: asyncpg.Pool, *, user_id: str | None, org_id: str | None
-) -> AsyncIterator[DbConnection]:
+) -> AsyncIterator[PgConnection]:
     """A transaction whose RLS context is `user_id` and `org_id` (None: no such context)."""
     begin = _begin_sql(user_id, org_id)
     async with pool.acquire() as conn, _transaction(conn, begin) as tx:

@@ -5,7 +5,7 @@ import contextlib
 import asyncpg
 import pytest
 
-from database.connect import DbConnection
+from database.connect import PgConnection
 from database.testing.fixture import T
 from database.tx import TransactionAborted, tenant_transaction
 
@@ -62,13 +62,13 @@ async def test_malformed_context_ids_are_refused_before_reaching_sql(t: T, bad: 
 class _OneConnectionPool:
     """Hands out one given connection, so a test can inspect it after the transaction."""
 
-    def __init__(self, conn: DbConnection) -> None:
+    def __init__(self, conn: PgConnection) -> None:
         self._conn = conn
 
     def acquire(self) -> "_OneConnectionPool":
         return self
 
-    async def __aenter__(self) -> DbConnection:
+    async def __aenter__(self) -> PgConnection:
         return self._conn
 
     async def __aexit__(self, *exc: object) -> None:

@@ -1,20 +1,25 @@
-"""The customer-facing Quart app: `create_app()` builds it; `product.asgi:app` is what the server runs."""
+"""The customer-facing app: `create_app()` builds it; `product.asgi:app` is what the server runs.
+
+Requests under /rpc/ go to the typed routes (`product.routes`); the rest (health, lifespan) to Quart.
+"""
 
 from __future__ import annotations
 
-from quart import Quart
-
 from database.app_database import AppDatabase
+from database.rpc_wiring import tenant_opener
+from foundation.rpc.dispatch import RpcApp
+from foundation.rpc.service import serve
 from foundation.settings import Settings, load_settings
 from foundation.web import health_blueprint, new_app
+from product.routes import router
 
 APP_NAME = "product"
 
 
-def create_app(settings: Settings | None = None) -> Quart:
+def create_app(settings: Settings | None = None) -> RpcApp:
     settings = settings or load_settings()
-    app = new_app(APP_NAME, settings)
+    web = new_app(APP_NAME, settings)
     database = AppDatabase(settings)
-    database.attach(app)
-    app.register_blueprint(health_blueprint(APP_NAME, {"database": database.health}))
-    return app
+    database.attach(web)
+    web.register_blueprint(health_blueprint(APP_NAME, {"database": database.health}))
+    return serve(router, web, settings, open_db=tenant_opener(database))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from quart import Quart
 from quart.testing.app import LifespanError
 
 from database.migrate import migration_files
 from database.testing.fixture import T
+from foundation.rpc.dispatch import RpcApp
 from foundation.settings import Settings, load_settings
 
 
@@ -19,9 +19,9 @@ def _settings(t: T, app_url: str) -> Settings:
     )
 
 
-async def check_health_reports_database(t: T, create_app: Callable[[Settings], Quart], name: str) -> None:
+async def check_health_reports_database(t: T, create_app: Callable[[Settings], RpcApp], name: str) -> None:
     app = create_app(_settings(t, t.db.target.app.render()))
-    async with app.test_app() as test_app:
+    async with app.fallback.test_app() as test_app:
         response = await test_app.test_client().get("/health")
     assert response.status_code == 200
     assert await response.get_json() == {
@@ -31,9 +31,9 @@ async def check_health_reports_database(t: T, create_app: Callable[[Settings], Q
     }
 
 
-async def check_refuses_a_role_that_bypasses_rls(t: T, create_app: Callable[[Settings], Quart]) -> None:
+async def check_refuses_a_role_that_bypasses_rls(t: T, create_app: Callable[[Settings], RpcApp]) -> None:
     app = create_app(_settings(t, t.db.target.owner.render()))
     # Quart reports a failed start-up as a LifespanError carrying our message.
     with pytest.raises(LifespanError, match="refusing to serve requests as role 'blossom_owner'"):
-        async with app.test_app():
+        async with app.fallback.test_app():
             pass

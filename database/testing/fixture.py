@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from database import queries
-from database.connect import DbConnection, create_pool
+from database.connect import PgConnection, create_pool
 from database.pool import create_app_pool
 from database.target import DatabaseTarget
 from database.tx import tenant_transaction, transaction
@@ -30,11 +30,11 @@ class TestDatabaseHandles:
 
     def tenant(
         self, *, user_id: str | None = None, org_id: str | None = None
-    ) -> AbstractAsyncContextManager[DbConnection]:
+    ) -> AbstractAsyncContextManager[PgConnection]:
         """A transaction as the application role with this tenant context."""
         return tenant_transaction(self.app, user_id=user_id, org_id=org_id)
 
-    def app_transaction(self) -> AbstractAsyncContextManager[DbConnection]:
+    def app_transaction(self) -> AbstractAsyncContextManager[PgConnection]:
         """A transaction as the application role with no tenant context at all."""
         return transaction(self.app)
 

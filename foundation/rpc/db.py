@@ -1,0 +1,57 @@
+"""`req.db`: the request's one transaction, opened on first use and finished by the dispatcher.
+
+A handler that never touches the database never opens a transaction. The app supplies the
+opener (for product: a tenant transaction with the principal's user and org).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+
+class NoDatabase(RuntimeError):
+    pass
+
+
+class RequestDb:
+    __slots__ = ("_conn", "_context", "_opener")
+
+    def __init__(self, opener: Callable[[], AbstractAsyncContextManager[Any]] | None) -> None:
+        self._opener = opener
+        self._context: AbstractAsyncContextManager[Any] | None = None
+        self._conn: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._context is not None
+
+    async def connection(self) -> Any:
+        if self._conn is None:
+            if self._opener is None:
+                raise NoDatabase("this app serves no database")
+            self._context = self._opener()
+            self._conn = await self._context.__aenter__()
+        return self._conn
+
+    async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[Any]:
+        return await (await self.connection()).fetch(query, *args, timeout=timeout)
+
+    async def fetchrow(self, query: str, *args: Any, timeout: float | None = None) -> Any:
+        return await (await self.connection()).fetchrow(query, *args, timeout=timeout)
+
+    async def fetchval(self, query: str, *args: Any, column: int = 0, timeout: float | None = None) -> Any:
+        return await (await self.connection()).fetchval(query, *args, column=column, timeout=timeout)
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        return await (await self.connection()).execute(query, *args, timeout=timeout)
+
+    async def finish(self, error: BaseException | None) -> None:
+        """Commit (no error) or roll back; a no-op when the transaction was never opened."""
+        context, self._context, self._conn = self._context, None, None
+        if context is not None:
+            if error is None:
+                await context.__aexit__(None, None, None)
+            else:
+                await context.__aexit__(type(error), error, error.__traceback__)

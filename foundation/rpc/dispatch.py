@@ -1,0 +1,278 @@
+"""The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>`.
+
+Path of a request: route lookup → method → authentication → CSRF/origin → authorization level →
+body (size-limited) → one-pass decode into the input Struct → handler (timeout; `req.db`
+committed on return, rolled back on error) → one-pass encode → response. Anything else (health,
+docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on purpose: it
+costs more than the whole RPC path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+from urllib.parse import parse_qs
+
+import msgspec
+
+from foundation.errors import (
+    BlossomError,
+    Forbidden,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
+from foundation.logging import bind_context, clear_context, get_logger
+from foundation.rpc.db import RequestDb
+from foundation.rpc.errors import MethodNotAllowed, RouteNotFound, Timeout, UndeclaredError, ValidationFailed
+from foundation.rpc.principal import ANONYMOUS, Principal
+from foundation.rpc.routes import Req, Router, RouteSpec
+from foundation.rpc.validation import collect_errors
+from foundation.web import request_id_from
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Headers = dict[bytes, bytes]
+Authenticate = Callable[[Headers], Awaitable[Principal]]
+OpenDb = Callable[[Principal], AbstractAsyncContextManager[Any]]
+
+PREFIX = "/rpc/"
+# Errors any route may answer with: they come from the protocol, not from the handler's logic.
+COMMON_ERRORS: tuple[type[BlossomError], ...] = (
+    ValidationFailed,
+    Unauthenticated,
+    Forbidden,
+    RouteNotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RateLimited,
+    Timeout,
+)
+
+log = get_logger("blossom.rpc")
+_encoder = msgspec.json.Encoder()
+
+
+async def anonymous(headers: Headers) -> Principal:
+    return ANONYMOUS
+
+
+def _authorize(route: RouteSpec, principal: Principal) -> None:
+    if route.auth == "public":
+        return
+    if route.auth == "admin":
+        if principal.kind != "admin":
+            raise (Unauthenticated if principal.kind == "anonymous" else Forbidden)("this route is for administrators")
+        return
+    if principal.user_id is None:
+        raise Unauthenticated("sign in to call this route")
+    if route.auth == "organization" and principal.org_id is None:
+        raise Forbidden("choose an active organization first")
+
+
+class RpcApp:
+    def __init__(
+        self,
+        router: Router,
+        fallback: ASGIApp,
+        *,
+        authenticate: Authenticate = anonymous,
+        open_db: OpenDb | None = None,
+        allowed_origins: Iterable[str] = (),
+        strict_errors: bool = False,
+    ) -> None:
+        self.router = router
+        self.fallback = fallback
+        self.authenticate = authenticate
+        self.open_db = open_db
+        self.allowed_origins = {origin.encode() for origin in allowed_origins}
+        self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
+        self._routes = {PREFIX + name: route for name, route in router.routes.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+            await self._handle(scope, receive, send)
+        else:
+            await self.fallback(scope, receive, send)
+
+    def _check_origin(self, headers: Headers, principal: Principal, method: str) -> None:
+        """CSRF: a cookie-authenticated call must come from our own origin, as JSON."""
+        if not principal.via_cookie:
+            return
+        if headers.get(b"sec-fetch-site") == b"cross-site":
+            raise Forbidden("cross-site request refused")
+        origin = headers.get(b"origin")
+        if origin is not None and origin not in self.allowed_origins:
+            host = headers.get(b"host", b"")
+            if origin.split(b"://", 1)[-1] != host:
+                raise Forbidden("request from another origin refused")
+
+    async def _read_body(self, receive: Receive, headers: Headers, limit: int) -> bytes:
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
+        chunks = []
+        size = 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+    async def _input(self, route: RouteSpec, scope: Scope, receive: Receive, headers: Headers, method: str) -> Any:
+        if method == "GET":
+            query = parse_qs(scope.get("query_string", b"").decode())
+            body = query.get("input", ["{}"])[0].encode()
+        else:
+            content_type = headers.get(b"content-type", b"")
+            if not content_type.startswith(b"application/json"):
+                raise UnsupportedMediaType("send the body as application/json")
+            body = await self._read_body(receive, headers, route.max_body) or b"{}"
+        try:
+            return route.decoder.decode(body)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            raise ValidationFailed(collect_errors(body, route.input_type)) from None
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        headers: Headers = dict(scope["headers"])
+        request_id = request_id_from((headers.get(b"x-request-id") or b"").decode("latin-1") or None)
+        clear_context()
+        bind_context(request_id=request_id)
+        route = self._routes.get(scope["path"])
+        name = route.name if route else scope["path"][len(PREFIX) :]
+        status = 500
+        db = RequestDb(None)
+        try:
+            if route is None:
+                raise RouteNotFound(f"no route {name!r}")
+            method = scope["method"]
+            if method != "POST" and not (method == "GET" and route.read_only):
+                raise MethodNotAllowed("use POST" + (" or GET" if route.read_only else ""))
+            principal = await self.authenticate(headers)
+            self._check_origin(headers, principal, method)
+            _authorize(route, principal)
+            body = await self._input(route, scope, receive, headers, method)
+            if self.open_db is not None:
+                open_db = self.open_db
+                db = RequestDb(lambda: open_db(principal))
+            req: Req[Any] = Req(body, principal, db, request_id)
+            if route.streaming:
+                status = 200
+                await self._stream(route, req, receive, send, request_id)
+                return
+            if route.timeout is None:
+                output = await route.handler(req)
+            else:
+                try:
+                    async with asyncio.timeout(route.timeout):
+                        output = await route.handler(req)
+                except TimeoutError:
+                    raise Timeout(f"{name} took longer than {route.timeout} s") from None
+            await db.finish(None)
+            status = 200
+            await _send(send, 200, _encoder.encode(output), request_id)
+        except BlossomError as error:
+            await db.finish(error)
+            declared = route is None or isinstance(error, (*COMMON_ERRORS, *route.errors))
+            if not declared:
+                status = 500
+                log.error("undeclared_error", route=name, error=type(error).__name__, code=error.code)
+                await _send_error(send, 500, "internal", "internal error", request_id)
+                if self.strict_errors:
+                    raise UndeclaredError(
+                        f"route {name} raised {type(error).__name__}, which it does not declare"
+                    ) from error
+                return
+            status = error.status
+            extra = (
+                [(b"retry-after", str(error.retry_after_seconds).encode())] if isinstance(error, RateLimited) else []
+            )
+            await _send(send, status, _encoder.encode(error.envelope()), request_id, extra)
+        except Exception as error:
+            await db.finish(error)
+            status = 500
+            log.exception("unhandled_error", route=name)
+            await _send_error(send, 500, "internal", "internal error", request_id)
+            if self.strict_errors:
+                raise
+        finally:
+            log.info("rpc", route=name, status=status, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    async def _stream(self, route: RouteSpec, req: Req[Any], receive: Receive, send: Send, request_id: str) -> None:
+        """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the handler."""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream"),
+                    (b"cache-control", b"no-store"),
+                    (b"x-request-id", request_id.encode()),
+                ],
+            }
+        )
+
+        async def pump() -> None:
+            error: BaseException | None = None
+            try:
+                async for item in route.handler(req):
+                    await send(
+                        {
+                            "type": "http.response.body",
+                            "body": b"data: " + _encoder.encode(item) + b"\n\n",
+                            "more_body": True,
+                        }
+                    )
+            except BlossomError as exc:
+                error = exc
+                event = b"event: error\ndata: " + _encoder.encode(exc.envelope()) + b"\n\n"
+                await send({"type": "http.response.body", "body": event, "more_body": True})
+            finally:
+                await req.db.finish(error)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        pumping = asyncio.ensure_future(pump())
+        watching = asyncio.ensure_future(disconnected())
+        done, _ = await asyncio.wait({pumping, watching}, return_when=asyncio.FIRST_COMPLETED)
+        if watching in done:
+            pumping.cancel()
+            log.info("stream_cancelled", route=route.name)
+        else:
+            watching.cancel()
+        await asyncio.gather(pumping, watching, return_exceptions=True)
+
+
+async def _send(
+    send: Send, status: int, body: bytes, request_id: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"x-request-id", request_id.encode()),
+    ]
+    if extra:
+        headers += extra
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_error(send: Send, status: int, code: str, message: str, request_id: str) -> None:
+    envelope = {"error": {"code": code, "message": message, "request_id": request_id}}
+    await _send(send, status, _encoder.encode(envelope), request_id)

@@ -1,0 +1,301 @@
+"""The RPC dispatcher over ASGI: protocol, errors, auth levels, CSRF, limits and `req.db`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import httpx
+import msgspec
+import pytest
+
+from foundation.errors import Conflict, NotFound
+from foundation.rpc import Empty, Principal, Req, Router
+from foundation.rpc.dispatch import RpcApp
+from foundation.rpc.errors import UndeclaredError
+
+router = Router("test")
+events: list[str] = []
+
+
+class Item(msgspec.Struct):
+    email: Annotated[str, msgspec.Meta(pattern="@")]
+
+
+class AddIn(msgspec.Struct, forbid_unknown_fields=True):
+    a: int
+    b: int
+    items: list[Item] = msgspec.field(default_factory=list)
+
+
+class Sum(msgspec.Struct):
+    total: int
+
+
+class TooBig(Conflict):
+    code = "too_big"
+
+    class Fields(msgspec.Struct):
+        limit: int
+
+
+@router.route("math.add", auth="public", errors=[TooBig], max_body=200)
+async def add(req: Req[AddIn]) -> Sum:
+    if req.body.a > 100:
+        raise TooBig("too big", limit=100)
+    if req.body.a < 0:
+        raise NotFound("not declared by this route")
+    if req.body.a == 13:
+        await req.db.execute("write")
+        raise RuntimeError("unlucky")
+    if req.body.b == 7:
+        await req.db.execute("write")
+    return Sum(total=req.body.a + req.body.b)
+
+
+@router.route("math.zero", auth="public", read_only=True)
+async def zero(req: Req[Empty]) -> Sum:
+    return Sum(total=0)
+
+
+@router.route("me.user", auth="user")
+async def me_user(req: Req[Empty]) -> Sum:
+    return Sum(total=1)
+
+
+@router.route("me.org", auth="organization")
+async def me_org(req: Req[Empty]) -> Sum:
+    return Sum(total=2)
+
+
+@router.route("me.admin", auth="admin")
+async def me_admin(req: Req[Empty]) -> Sum:
+    return Sum(total=3)
+
+
+@router.route("slow.sleep", auth="public", timeout=0.05)
+async def sleep(req: Req[Empty]) -> Sum:
+    await asyncio.sleep(5)
+    return Sum(total=0)
+
+
+class Tick(msgspec.Struct):
+    n: int
+
+
+@router.route("stream.ticks", auth="public")
+async def ticks(req: Req[Empty]) -> AsyncIterator[Tick]:
+    try:
+        for n in range(3):
+            yield Tick(n)
+        await asyncio.Event().wait()  # until the client goes away
+    except asyncio.CancelledError:
+        events.append("stream cancelled")
+        raise
+
+
+async def _principal(headers: dict[bytes, bytes]) -> Principal:
+    who = headers.get(b"x-who", b"").decode()
+    return {
+        "user": Principal("user", user_id="usr_1"),
+        "member": Principal("user", user_id="usr_1", org_id="org_1"),
+        "admin": Principal("admin", user_id="adm_1"),
+        "cookie": Principal("user", user_id="usr_1", via_cookie=True),
+    }.get(who, Principal("anonymous"))
+
+
+@contextlib.asynccontextmanager
+async def _fake_transaction(principal: Principal) -> AsyncIterator[Any]:
+    events.append("begin")
+
+    class Conn:
+        async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+            events.append(query)
+            return "OK"
+
+    try:
+        yield Conn()
+    except BaseException:
+        events.append("rollback")
+        raise
+    events.append("commit")
+
+
+async def _fallback(scope, receive, send) -> None:
+    await send({"type": "http.response.start", "status": 418, "headers": []})
+    await send({"type": "http.response.body", "body": b"fallback"})
+
+
+@pytest.fixture
+def client():
+    events.clear()
+    app = RpcApp(
+        router, _fallback, authenticate=_principal, open_db=_fake_transaction, allowed_origins=["https://app.example"]
+    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def test_a_route_decodes_and_encodes_json(client) -> None:
+    response = await client.post("/rpc/math.add", json={"a": 2, "b": 3})
+    assert response.status_code == 200
+    assert response.json() == {"total": 5}
+    assert response.headers["x-request-id"].startswith("req_")
+
+
+async def test_a_handler_that_never_touches_the_database_opens_no_transaction(client) -> None:
+    await client.post("/rpc/math.add", json={"a": 2, "b": 3})
+    assert events == []
+
+
+async def test_the_transaction_commits_when_the_handler_returns(client) -> None:
+    assert (await client.post("/rpc/math.add", json={"a": 1, "b": 7})).status_code == 200
+    assert events == ["begin", "write", "commit"]
+
+
+async def test_the_transaction_rolls_back_when_the_handler_raises(client) -> None:
+    response = await client.post("/rpc/math.add", json={"a": 13, "b": 0})
+    assert response.status_code == 500
+    assert events == ["begin", "write", "rollback"]
+    body = response.json()["error"]
+    assert body == {"code": "internal", "message": "internal error", "request_id": response.headers["x-request-id"]}
+
+
+async def test_every_bad_field_is_listed_with_its_path(client) -> None:
+    response = await client.post(
+        "/rpc/math.add", json={"a": "x", "items": [{"email": "ok@x"}, {"email": "nope"}, {}], "c": 1}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert [f["path"] for f in error["fields"]] == ["a", "b", "items[1].email", "items[2].email", "c"]
+
+
+async def test_malformed_json_is_a_validation_error(client) -> None:
+    response = await client.post("/rpc/math.add", content=b"{nope", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"][0]["path"] == ""
+
+
+async def test_a_declared_error_keeps_its_code_status_and_fields(client) -> None:
+    response = await client.post("/rpc/math.add", json={"a": 101, "b": 0})
+    assert response.status_code == 409
+    assert response.json() == {"error": {"code": "too_big", "message": "too big", "limit": 100}}
+
+
+async def test_an_undeclared_error_is_a_500_and_never_leaks_its_code(client) -> None:
+    response = await client.post("/rpc/math.add", json={"a": -1, "b": 0})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal"
+
+
+async def test_in_strict_mode_an_undeclared_error_fails_loudly() -> None:
+    app = RpcApp(router, _fallback, strict_errors=True)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as strict:
+        with pytest.raises(UndeclaredError, match=r"math\.add raised NotFound, which it does not declare"):
+            await strict.post("/rpc/math.add", json={"a": -1, "b": 0})
+
+
+async def test_unknown_routes_and_wrong_methods(client) -> None:
+    assert (await client.post("/rpc/math.nope", json={})).status_code == 404
+    assert (await client.get("/rpc/math.add")).status_code == 405
+    assert (await client.get("/rpc/math.zero")).json() == {"total": 0}
+    assert (await client.get("/health")).status_code == 418  # not ours: the fallback app
+
+
+async def test_read_only_routes_take_input_from_the_query_string(client) -> None:
+    response = await client.get("/rpc/math.zero", params={"input": "{}"})
+    assert response.json() == {"total": 0}
+
+
+async def test_json_is_required(client) -> None:
+    response = await client.post(
+        "/rpc/math.add", content=b"a=1", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 415
+
+
+async def test_an_oversize_body_is_413(client) -> None:
+    response = await client.post("/rpc/math.add", json={"a": 1, "b": 2, "items": [{"email": "a@b"}] * 50})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    ("route", "who", "status"),
+    [
+        ("me.user", "", 401),
+        ("me.user", "user", 200),
+        ("me.org", "", 401),
+        ("me.org", "user", 403),
+        ("me.org", "member", 200),
+        ("me.admin", "", 401),
+        ("me.admin", "member", 403),
+        ("me.admin", "admin", 200),
+    ],
+)
+async def test_authorization_levels(client, route: str, who: str, status: int) -> None:
+    response = await client.post(f"/rpc/{route}", json={}, headers={"x-who": who})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"sec-fetch-site": "cross-site"}, 403),
+        ({"origin": "https://evil.example"}, 403),
+        ({"origin": "https://app.example"}, 200),
+        ({"origin": "http://testserver"}, 200),
+        ({"sec-fetch-site": "same-origin"}, 200),
+    ],
+)
+async def test_cookie_authenticated_calls_must_come_from_our_origin(client, headers: dict, status: int) -> None:
+    response = await client.post("/rpc/me.user", json={}, headers={"x-who": "cookie", **headers})
+    assert response.status_code == status
+
+
+async def test_a_slow_handler_times_out(client) -> None:
+    response = await client.post("/rpc/slow.sleep", json={})
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "timeout"
+
+
+async def test_the_request_id_is_taken_from_the_caller(client) -> None:
+    response = await client.post("/rpc/math.zero", json={}, headers={"x-request-id": "abc-42"})
+    assert response.headers["x-request-id"] == "abc-42"
+
+
+async def test_a_stream_sends_events_and_a_disconnect_cancels_the_handler() -> None:
+    events.clear()
+    app = RpcApp(router, _fallback)
+    sent: list[dict] = []
+    body_sent = asyncio.Event()
+    requests = [{"type": "http.request", "body": b"{}", "more_body": False}]
+
+    async def receive() -> dict:
+        if requests:
+            return requests.pop()
+        await body_sent.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if len([m for m in sent if m.get("body", b"").startswith(b"data:")]) == 3:
+            body_sent.set()
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/rpc/stream.ticks",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    await asyncio.wait_for(app(scope, receive, send), timeout=5)
+    assert sent[0]["status"] == 200
+    assert dict(sent[0]["headers"])[b"content-type"] == b"text/event-stream"
+    data = [json.loads(m["body"][6:]) for m in sent[1:] if m.get("body", b"").startswith(b"data: ")]
+    assert data == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert events == ["stream cancelled"]

@@ -1,0 +1,56 @@
+"""Errors the RPC layer itself raises, and the declared-error machinery.
+
+A route's declared errors are `BlossomError` subclasses; a subclass may describe its extra
+fields with a nested `Fields` Struct so the TypeScript client can type them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from foundation.errors import BlossomError, InvalidInput
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    path: str  # `members[2].email`; empty for the body as a whole
+    message: str
+
+
+class ValidationFailed(InvalidInput):
+    """400: the body did not match the route's input type. Lists every bad field."""
+
+    code = "invalid_input"
+
+    class Fields(msgspec.Struct, frozen=True):
+        fields: list[FieldError]
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        summary = "; ".join(f"{e.path or 'body'}: {e.message}" for e in errors[:5])
+        super().__init__(f"invalid input: {summary}", fields=[{"path": e.path, "message": e.message} for e in errors])
+        self.errors = errors
+
+
+class MethodNotAllowed(BlossomError):
+    code = "method_not_allowed"
+    status = 405
+
+
+class RouteNotFound(BlossomError):
+    code = "no_such_route"
+    status = 404
+
+
+class Timeout(BlossomError):
+    code = "timeout"
+    status = 504
+
+
+class UndeclaredError(RuntimeError):
+    """A handler raised a BlossomError its route does not declare: a contract bug, reported as 500."""
+
+
+def error_fields(error_class: type[BlossomError]) -> type[msgspec.Struct] | None:
+    fields: Any = getattr(error_class, "Fields", None)
+    return fields if isinstance(fields, type) and issubclass(fields, msgspec.Struct) else None

@@ -1,0 +1,20 @@
+"""Who is calling. The app's authentication hook turns a request into a Principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+PrincipalKind = Literal["anonymous", "user", "admin", "api_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    kind: PrincipalKind
+    user_id: str | None = None
+    org_id: str | None = None  # the active organization: goes into the RLS context
+    role: str | None = None
+    via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
+
+
+ANONYMOUS = Principal("anonymous")

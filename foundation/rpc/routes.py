@@ -1,0 +1,120 @@
+"""Declaring routes: `Router.route(...)` reads a handler's types once, at registration."""
+
+from __future__ import annotations
+
+import collections.abc
+import re
+import typing
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+import msgspec
+
+from foundation.errors import BlossomError
+from foundation.rpc.db import RequestDb
+from foundation.rpc.principal import Principal
+
+Auth = Literal["public", "user", "organization", "admin"]
+AUTH_LEVELS: tuple[Auth, ...] = ("public", "user", "organization", "admin")
+DEFAULT_TIMEOUT_SECONDS = 10.0
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+_ROUTE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_STREAMS = {collections.abc.AsyncIterator, collections.abc.AsyncIterable, collections.abc.AsyncGenerator}
+
+In = TypeVar("In")
+
+
+class Empty(msgspec.Struct, frozen=True):
+    """The input of a route that takes none (an empty body or `{}`)."""
+
+
+class Req(Generic[In]):
+    """What a handler receives: the validated body, who is calling, and the request's transaction."""
+
+    __slots__ = ("body", "db", "principal", "request_id")
+
+    def __init__(self, body: In, principal: Principal, db: RequestDb, request_id: str) -> None:
+        self.body = body
+        self.principal = principal
+        self.db = db
+        self.request_id = request_id
+
+
+@dataclass(frozen=True, eq=False)
+class RouteSpec:
+    name: str
+    handler: Callable[[Req[Any]], Any]
+    auth: Auth
+    errors: tuple[type[BlossomError], ...]
+    input_type: Any
+    output_type: Any  # for a streaming route: the type of each event
+    streaming: bool
+    read_only: bool
+    timeout: float | None
+    max_body: int
+    summary: str
+    decoder: msgspec.json.Decoder = field(repr=False)
+
+
+class RouteDeclarationError(TypeError):
+    pass
+
+
+def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Any, bool]:
+    hints = typing.get_type_hints(handler, include_extras=True)
+    params = [p for p in hints if p != "return"]
+    if len(params) != 1 or typing.get_origin(hints[params[0]]) is not Req:
+        raise RouteDeclarationError(f"route {name}: the handler takes exactly one argument annotated Req[Input]")
+    input_type = typing.get_args(hints[params[0]])[0]
+    output = hints.get("return")
+    if output is None:
+        raise RouteDeclarationError(f"route {name}: annotate the handler's return type")
+    if typing.get_origin(output) in _STREAMS:
+        return input_type, typing.get_args(output)[0], True
+    return input_type, output, False
+
+
+class Router:
+    """One app's routes. Features declare with `@router.route(...)`; the app serves the router."""
+
+    def __init__(self, app_name: str) -> None:
+        self.app_name = app_name
+        self.routes: dict[str, RouteSpec] = {}
+
+    def route(
+        self,
+        name: str,
+        *,
+        auth: Auth,
+        errors: collections.abc.Sequence[type[BlossomError]] = (),
+        read_only: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+        max_body: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> Callable[[Callable[[Req[Any]], Awaitable[Any]]], Callable[[Req[Any]], Awaitable[Any]]]:
+        if not _ROUTE_NAME.match(name):
+            raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
+        if auth not in AUTH_LEVELS:
+            raise RouteDeclarationError(f"route {name}: auth must be one of {AUTH_LEVELS}")
+
+        def register(handler: Callable[[Req[Any]], Any]) -> Callable[[Req[Any]], Any]:
+            if name in self.routes:
+                raise RouteDeclarationError(f"route {name} is declared twice in {self.app_name}")
+            input_type, output_type, streaming = _types(handler, name)
+            self.routes[name] = RouteSpec(
+                name=name,
+                handler=handler,
+                auth=auth,
+                errors=tuple(errors),
+                input_type=input_type,
+                output_type=output_type,
+                streaming=streaming,
+                read_only=read_only,
+                timeout=None if streaming else timeout,
+                max_body=max_body,
+                summary=(handler.__doc__ or "").strip(),
+                decoder=msgspec.json.Decoder(input_type),
+            )
+            return handler
+
+        return register

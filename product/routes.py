@@ -1,0 +1,6 @@
+"""Every product feature's routes, imported so they register on `product.rpc.router`."""
+
+import product.demo.routes  # noqa: F401
+from product.rpc import router
+
+__all__ = ["router"]

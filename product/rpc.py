@@ -1,0 +1,5 @@
+"""The product app's route set. Features declare routes with `@router.route(...)`."""
+
+from foundation.rpc import Router
+
+router = Router("product")
