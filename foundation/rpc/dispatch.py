@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import parse_qs
@@ -34,10 +34,10 @@ from foundation.rpc.routes import Req, Router, RouteSpec
 from foundation.rpc.validation import collect_errors
 from foundation.web import request_id_from
 
-Scope = dict[str, Any]
+Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
 Headers = dict[bytes, bytes]
 Authenticate = Callable[[Headers], Awaitable[Principal]]
 OpenDb = Callable[[Principal], AbstractAsyncContextManager[Any]]
@@ -81,7 +81,7 @@ class RpcApp:
     def __init__(
         self,
         router: Router,
-        fallback: ASGIApp,
+        fallback: Any,  # the app for everything outside /rpc/ (Quart: health, docs, lifespan)
         *,
         authenticate: Authenticate = anonymous,
         open_db: OpenDb | None = None,
@@ -96,7 +96,7 @@ class RpcApp:
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
             await self._handle(scope, receive, send)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import re
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -41,10 +41,15 @@ class Req(Generic[In]):
         self.request_id = request_id
 
 
+# A handler returns an awaitable of its output, or (streaming) an async iterator of events.
+Handler = Callable[[Req[Any]], Any]
+H = TypeVar("H", bound=Handler)
+
+
 @dataclass(frozen=True, eq=False)
 class RouteSpec:
     name: str
-    handler: Callable[[Req[Any]], Any]
+    handler: Handler
     auth: Auth
     errors: tuple[type[BlossomError], ...]
     input_type: Any
@@ -91,13 +96,13 @@ class Router:
         read_only: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
         max_body: int = DEFAULT_MAX_BODY_BYTES,
-    ) -> Callable[[Callable[[Req[Any]], Awaitable[Any]]], Callable[[Req[Any]], Awaitable[Any]]]:
+    ) -> Callable[[H], H]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
         if auth not in AUTH_LEVELS:
             raise RouteDeclarationError(f"route {name}: auth must be one of {AUTH_LEVELS}")
 
-        def register(handler: Callable[[Req[Any]], Any]) -> Callable[[Req[Any]], Any]:
+        def register(handler: H) -> H:
             if name in self.routes:
                 raise RouteDeclarationError(f"route {name} is declared twice in {self.app_name}")
             input_type, output_type, streaming = _types(handler, name)
