@@ -12,7 +12,7 @@ help:
 dev *args:
     {{py}} -m tools.dev {{args}}
 
-# Run the whole test suite in parallel (embedded PostgreSQL; TEST_DATABASE_URL or DATABASE_URL for another server)
+# Run the whole suite in parallel, TypeScript client included (embedded PostgreSQL; TEST_DATABASE_URL for another server)
 test *args:
     {{py}} -m pytest -n auto {{args}}
 
@@ -24,6 +24,7 @@ lint:
     uv run lint-imports
     {{py}} -m tools.db schema --check
     {{py}} -m tools.codegen_db --check
+    {{py}} -m tools.codegen_rpc --check
 
 # Format the code and apply safe lint fixes
 fmt:
@@ -50,15 +51,15 @@ db-stop:
 codegen-db *args:
     {{py}} -m tools.codegen_db {{args}}
 
-# Generate the TypeScript client, contract and OpenAPI from the routes (not yet: issue #3)
+# Generate each app's contract.json, openapi.json and TypeScript client from its routes; --check fails when stale
 codegen-rpc *args:
-    @echo "not yet: the typed RPC client arrives with issue #3" >&2; exit 1
+    {{py}} -m tools.codegen_rpc {{args}}
 
 # Print the public API of foundation and database (or of the packages named)
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks (all, or the suites named: database, queries) and print their figures
+# Run the benchmarks (all, or the suites named: database, queries, rpc) and print their figures
 bench *suites:
     {{py}} -m tools.bench {{suites}}
 

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import msgspec
+
 
 class BlossomError(Exception):
     code: ClassVar[str] = "internal"
     status: ClassVar[int] = 500
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # An error may describe its extra fields with a nested `Fields` Struct. Name it after the
+        # error (`SeatsExhaustedFields`), so generated clients and schemas get unique names.
+        fields = cls.__dict__.get("Fields")
+        if isinstance(fields, type):
+            fields.__name__ = fields.__qualname__ = f"{cls.__name__}Fields"
 
     def __init__(self, message: str, **fields: Any) -> None:
         super().__init__(message)
@@ -51,6 +61,9 @@ class PayloadTooLarge(BlossomError):
     code = "payload_too_large"
     status = 413
 
+    class Fields(msgspec.Struct, frozen=True):
+        limit: int
+
 
 class UnsupportedMediaType(BlossomError):
     code = "unsupported_media_type"
@@ -60,6 +73,9 @@ class UnsupportedMediaType(BlossomError):
 class RateLimited(BlossomError):
     code = "rate_limited"
     status = 429
+
+    class Fields(msgspec.Struct, frozen=True):
+        retry_after_seconds: int
 
     def __init__(self, message: str, *, retry_after_seconds: int, **fields: Any) -> None:
         super().__init__(message, retry_after_seconds=retry_after_seconds, **fields)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from pathlib import Path
 from typing import Protocol
 
 from quart import Blueprint, Quart, Response, g, jsonify, request
@@ -74,5 +75,33 @@ def health_blueprint(app_name: str, probes: dict[str, HealthProbe]) -> Blueprint
         body: dict[str, object] = {"app": app_name, "status": "ok" if healthy else "degraded"}
         body.update({name: details for name, (_, details) in results.items()})
         return jsonify(body), 200 if healthy else 503
+
+    return blueprint
+
+
+_DOCS_PAGE = """<!doctype html>
+<html>
+  <head><title>{title}</title><meta charset="utf-8"></head>
+  <body>
+    <script id="api-reference" data-url="/openapi.json"></script>
+    <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
+  </body>
+</html>
+"""
+
+
+def api_docs_blueprint(title: str, openapi_file: Path) -> Blueprint:
+    """GET /openapi.json (the generated document) and GET /docs (an interactive page for it).
+    Apps mount it in development only."""
+    blueprint = Blueprint("api_docs", __name__)
+    document = openapi_file.read_bytes()  # generated and committed: read once
+
+    @blueprint.get("/openapi.json")
+    async def openapi() -> Response:
+        return Response(document, content_type="application/json")
+
+    @blueprint.get("/docs")
+    async def docs() -> Response:
+        return Response(_DOCS_PAGE.format(title=title), content_type="text/html; charset=utf-8")
 
     return blueprint

@@ -44,3 +44,16 @@ async def test_health_is_503_when_a_probe_fails() -> None:
     response = await _app(healthy=False).test_client().get("/health")
     assert response.status_code == 503
     assert await response.get_json() == {"app": "probe", "status": "degraded", "database": {"reachable": False}}
+
+
+async def test_api_docs_serve_the_generated_document(tmp_path) -> None:
+    from foundation.web import api_docs_blueprint
+
+    document = tmp_path / "openapi.json"
+    document.write_text('{"openapi": "3.1.0"}')
+    app = new_app("docs", load_settings({}))
+    app.register_blueprint(api_docs_blueprint("Docs", document))
+    client = app.test_client()
+    assert await (await client.get("/openapi.json")).get_json() == {"openapi": "3.1.0"}
+    page = await (await client.get("/docs")).get_data(as_text=True)
+    assert 'data-url="/openapi.json"' in page

@@ -111,7 +111,10 @@ def main(argv: list[str]) -> int:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                # A server that ignores the polite signal (Granian can, mid-way through spawning a
+                # worker) is killed with its whole process group, workers included.
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
         if started_postgres:
             embedded.stop(postgres_dir)
     if failed is not None:

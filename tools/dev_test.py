@@ -1,14 +1,9 @@
 """`just dev` end to end: real processes, real HTTP, the embedded PostgreSQL in a fresh folder."""
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,12 +13,7 @@ import pytest
 from database import embedded
 from database.migrate import migration_files
 from foundation.settings import REPO_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from foundation.testing.servers import free_port, get_json
 
 
 def _environment(data_dir: Path, product_port: int, panopticon_port: int) -> dict[str, str]:
@@ -32,24 +22,10 @@ def _environment(data_dir: Path, product_port: int, panopticon_port: int) -> dic
     return env
 
 
-def _get_json(url: str, timeout: float = 60) -> tuple[int, dict]:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read())
-        except (urllib.error.URLError, OSError):  # not up yet, or slow to answer under load
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.fixture
 def dev_server(tmp_path: Path) -> Iterator:
     data_dir = tmp_path / "data"
-    ports = (_free_port(), _free_port())
+    ports = (free_port(), free_port())
     processes: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
@@ -84,7 +60,7 @@ def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None
 
     first = start()
     for name, port in (("product", product_port), ("panopticon", panopticon_port)):
-        status, body = _get_json(f"http://127.0.0.1:{port}/health")
+        status, body = get_json(f"http://127.0.0.1:{port}/health")
         assert status == 200, body
         assert body == {"app": name, "status": "ok", "database": {"reachable": True, "schema_version": latest}}
 
@@ -96,7 +72,8 @@ def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None
     assert not embedded.is_running(data_dir / "postgres"), "dev stops the PostgreSQL it started"
 
     second = start()
-    status, body = _get_json(f"http://127.0.0.1:{product_port}/health")
+    status, body = get_json(f"http://127.0.0.1:{product_port}/health")
+    assert get_json(f"http://127.0.0.1:{panopticon_port}/health")[0] == 200
     assert status == 200 and body["database"]["schema_version"] == latest
     with psycopg.connect(server.url("blossom", "blossom_owner"), autocommit=True) as conn:
         assert conn.execute("SELECT name FROM orgs").fetchall() == [("Survives restarts",)]
@@ -104,7 +81,7 @@ def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None
 
 
 def test_a_wrong_database_url_is_one_clear_line(tmp_path: Path) -> None:
-    env = _environment(tmp_path, _free_port(), _free_port())
+    env = _environment(tmp_path, free_port(), free_port())
     env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:1/blossom"
     result = subprocess.run(
         [sys.executable, "-m", "tools.dev"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -1,0 +1,81 @@
+"""The RPC generators: fresh output, unique names, and the contract's content."""
+
+import json
+
+import msgspec
+import pytest
+
+from foundation.errors import Conflict
+from foundation.rpc import Req, Router
+from tools.codegen_rpc.__main__ import outputs
+from tools.codegen_rpc.contract import build_contract
+from tools.codegen_rpc.model import AppRoutes, ContractError, load
+from tools.codegen_rpc.openapi import build_openapi
+from tools.codegen_rpc.typescript import build_typescript
+
+
+def test_committed_files_are_fresh() -> None:
+    stale = [str(path) for path, text in outputs().items() if not path.exists() or path.read_text() != text]
+    assert stale == [], "run `just codegen-rpc` and commit the result"
+
+
+def test_the_contract_lists_routes_with_auth_types_and_errors() -> None:
+    contract = build_contract(load("product"))
+    invite = next(r for r in contract["routes"] if r["name"] == "demo.invite")
+    assert invite["auth"] == "public"
+    assert invite["methods"] == ["POST"]
+    assert invite["input"] == {"$ref": "#/components/schemas/InviteIn"}
+    seats = next(e for e in invite["errors"] if e["code"] == "seats_exhausted")
+    assert seats == {"code": "seats_exhausted", "status": 409, "common": False, "fields": "SeatsExhaustedFields"}
+    assert "Everything" in contract["schemas"]
+    note_count = next(r for r in contract["routes"] if r["name"] == "demo.note_count")
+    assert (note_count["auth"], note_count["methods"]) == ("organization", ["POST", "GET"])
+
+
+def test_openapi_has_a_path_per_route_and_every_error_status() -> None:
+    document = build_openapi(build_contract(load("product")))
+    assert document["openapi"] == "3.1.0"
+    invite = document["paths"]["/rpc/demo.invite"]["post"]
+    assert {"200", "400", "409", "413", "415", "429", "500"} <= set(invite["responses"])
+    assert "get" in document["paths"]["/rpc/demo.ping"]
+    assert document["paths"]["/rpc/demo.count"]["post"]["responses"]["200"]["content"].keys() == {"text/event-stream"}
+    json.dumps(document)  # serialisable as is
+
+
+def _app_with_two_types_named_item() -> AppRoutes:
+    router = Router("clash")
+    first = msgspec.defstruct("Item", [("a", int)])
+    second = msgspec.defstruct("Item", [("b", str)])
+    both = msgspec.defstruct("Both", [("x", first), ("y", second)])
+
+    async def handler(req: Req[both]) -> both:  # type: ignore[valid-type]
+        return req.body
+
+    router.route("clash.both", auth="public")(handler)
+    return AppRoutes("clash", list(router.routes.values()))
+
+
+def test_two_types_with_one_name_are_an_error_not_an_overwrite() -> None:
+    with pytest.raises(ContractError, match="two types are named Item"):
+        build_contract(_app_with_two_types_named_item())
+
+
+def test_declared_errors_become_a_discriminated_union() -> None:
+    router = Router("errs")
+
+    class Full(Conflict):
+        code = "full"
+
+        class Fields(msgspec.Struct):
+            capacity: int
+
+    class Empty(msgspec.Struct):
+        pass
+
+    @router.route("box.put", auth="user", errors=[Full])
+    async def put(req: Req[Empty]) -> Empty:
+        return req.body
+
+    source = build_typescript(AppRoutes("errs", list(router.routes.values())))
+    assert 'export type BoxPutError = ({ code: "full"; message: string } & FullFields) | CommonError;' in source
+    assert "export interface FullFields {\n  capacity: number;\n}" in source

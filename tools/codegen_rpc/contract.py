@@ -1,0 +1,79 @@
+"""The committed contract: every route, its types and its errors, as reviewable JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from tools.codegen_rpc.model import AppRoutes, ContractError, named_types
+
+REF_TEMPLATE = "#/components/schemas/{name}"
+
+
+def schemas(routes: AppRoutes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """JSON Schemas of every named type (by name) and the reference to each input in order."""
+    types = named_types(routes)
+    _check_unique_names(types)
+    refs, components = msgspec.json.schema_components(types, ref_template=REF_TEMPLATE)
+    return list(refs), dict(sorted(components.items()))
+
+
+def _check_unique_names(types: list[Any]) -> None:
+    by_name: dict[str, type] = {}
+
+    def visit(t: Any) -> None:
+        info = msgspec.inspect.multi_type_info([t])[0]
+        _walk(info, by_name)
+
+    for t in types:
+        visit(t)
+
+
+def _walk(info: Any, by_name: dict[str, type]) -> None:
+    cls = getattr(info, "cls", None)
+    if isinstance(info, msgspec.inspect.StructType | msgspec.inspect.EnumType) and cls is not None:
+        existing = by_name.setdefault(cls.__name__, cls)
+        if existing is not cls:
+            raise ContractError(
+                f"two types are named {cls.__name__}: {existing.__module__}.{existing.__qualname__} and "
+                f"{cls.__module__}.{cls.__qualname__}; rename one (the client needs unique names)"
+            )
+        if isinstance(info, msgspec.inspect.StructType):
+            for field in info.fields:
+                _walk(field.type, by_name)
+        return
+    for child in ("item_type", "key_type", "value_type", "type"):
+        if hasattr(info, child):
+            _walk(getattr(info, child), by_name)
+    for group in ("types", "item_types"):
+        for child in getattr(info, group, ()) or ():
+            _walk(child, by_name)
+
+
+def build_contract(routes: AppRoutes) -> dict[str, Any]:
+    refs, components = schemas(routes)
+    entries = []
+    for index, route in enumerate(routes.routes):
+        entries.append(
+            {
+                "name": route.name,
+                "path": f"/rpc/{route.name}",
+                "auth": route.auth,
+                "methods": ["POST", "GET"] if route.read_only else ["POST"],
+                "streaming": route.streaming,
+                "summary": route.summary,
+                "input": refs[2 * index],
+                "output": refs[2 * index + 1],
+                "errors": [
+                    {
+                        "code": e.code,
+                        "status": e.status,
+                        "common": e.common,
+                        "fields": e.fields.__name__ if e.fields is not None else None,
+                    }
+                    for e in routes.errors_of(route)
+                ],
+            }
+        )
+    return {"app": routes.app, "routes": entries, "schemas": components}
