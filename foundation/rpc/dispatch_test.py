@@ -299,3 +299,17 @@ async def test_a_stream_sends_events_and_a_disconnect_cancels_the_handler() -> N
     data = [json.loads(m["body"][6:]) for m in sent[1:] if m.get("body", b"").startswith(b"data: ")]
     assert data == [{"n": 0}, {"n": 1}, {"n": 2}]
     assert events == ["stream cancelled"]
+
+
+@router.route("limits.hit", auth="public", errors=[])
+async def hit(req: Req[Empty]) -> Sum:
+    from foundation.errors import RateLimited
+
+    raise RateLimited("slow down", retry_after_seconds=30)
+
+
+async def test_rate_limited_is_429_with_retry_after(client) -> None:
+    response = await client.post("/rpc/limits.hit", json={})
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "30"
+    assert response.json() == {"error": {"code": "rate_limited", "message": "slow down", "retry_after_seconds": 30}}
