@@ -1,18 +1,35 @@
-"""How an app's RPC layer reaches the database: each request's `req.db` is a tenant
-transaction carrying the caller's user and active organization."""
+"""Assemble an app that serves typed routes over the database: a Quart app for health, docs and
+the lifespan (the pool), with the RPC dispatcher in front whose `req.db` is a tenant transaction
+carrying the caller's user and active organization."""
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 from database.app_database import AppDatabase
 from database.connect import PgConnection
 from database.tx import tenant_transaction
+from foundation.rpc.dispatch import OpenDb, RpcApp
 from foundation.rpc.principal import Principal
+from foundation.rpc.routes import Router
+from foundation.rpc.service import serve
+from foundation.settings import Settings
+from foundation.web import api_docs_blueprint, health_blueprint, new_app
 
 
-def tenant_opener(database: AppDatabase):
+def tenant_opener(database: AppDatabase) -> OpenDb:
     def open_db(principal: Principal) -> AbstractAsyncContextManager[PgConnection]:
         return tenant_transaction(database.pool, user_id=principal.user_id, org_id=principal.org_id)
 
     return open_db
+
+
+def build_app(name: str, router: Router, settings: Settings, *, openapi_file: Path) -> RpcApp:
+    web = new_app(name, settings)
+    database = AppDatabase(settings)
+    database.attach(web)
+    web.register_blueprint(health_blueprint(name, {"database": database.health}))
+    if settings.environment == "development":
+        web.register_blueprint(api_docs_blueprint(f"Blossom {name} API", openapi_file))
+    return serve(router, web, settings, open_db=tenant_opener(database))

@@ -19,6 +19,7 @@ from database import embedded
 from database.migrate import apply_migrations
 from database.provision import provision
 from database.target import resolve_target
+from foundation.serving import granian_command
 from foundation.settings import load_settings
 from tools.cli import run
 
@@ -32,26 +33,6 @@ def _die_with_parent() -> None:
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _granian(module: str, host: str, port: int, reload: bool) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "asgi",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-    ]
-    if reload:
-        command += ["--reload", *[arg for path in RELOAD_PATHS for arg in ("--reload-paths", path)]]
-    return [*command, f"{module}.asgi:app"]
 
 
 def main(argv: list[str]) -> int:
@@ -79,7 +60,9 @@ def main(argv: list[str]) -> int:
     children = {
         # Own sessions: a terminal Ctrl-C reaches only this runner, which shuts the servers down in order.
         name: subprocess.Popen(
-            _granian(name, args.host, port, not args.no_reload),
+            granian_command(
+                f"{name}.asgi:app", host=args.host, port=port, reload_paths=None if args.no_reload else RELOAD_PATHS
+            ),
             env=env,
             start_new_session=True,
             preexec_fn=_die_with_parent,

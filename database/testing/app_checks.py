@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
 from quart.testing.app import LifespanError
 
@@ -13,10 +15,25 @@ from foundation.rpc.dispatch import RpcApp
 from foundation.settings import Settings, load_settings
 
 
-def _settings(t: T, app_url: str) -> Settings:
+def _settings(t: T, app_url: str, environment: str = "development") -> Settings:
     return load_settings(
-        {"DATABASE_URL": t.db.target.admin.render(), "APP_DATABASE_URL": app_url, "LOG_FORMAT": "json"}
+        {
+            "DATABASE_URL": t.db.target.admin.render(),
+            "APP_DATABASE_URL": app_url,
+            "LOG_FORMAT": "json",
+            "BLOSSOM_ENV": environment,
+        }
     )
+
+
+@contextlib.asynccontextmanager
+async def rpc_client(t: T, create_app: Callable[[Settings], RpcApp]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client (over ASGI) for the app, started on the test database in test mode, where the
+    `x-test-principal` header authenticates."""
+    app = create_app(_settings(t, t.db.target.app.render(), environment="test"))
+    transport = httpx.ASGITransport(app=app)
+    async with app.fallback.test_app(), httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        yield client
 
 
 async def check_health_reports_database(t: T, create_app: Callable[[Settings], RpcApp], name: str) -> None:

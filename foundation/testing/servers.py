@@ -6,13 +6,14 @@ import contextlib
 import json
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from foundation.serving import granian_command
 
 
 def free_port() -> int:
@@ -45,26 +46,10 @@ def granian(
     *,
     cwd: Path,
     log: Path | None = None,
-    extra_args: tuple[str, ...] = (),
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Serve `module:app` on 127.0.0.1:`port` with one Granian worker until the block ends.
     The server's output goes to `log` (never to an unread pipe, which would stall it)."""
-    command = [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "asgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        *extra_args,
-        asgi_target,
-    ]
+    command = granian_command(asgi_target, host="127.0.0.1", port=port)
     output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT)
     try:

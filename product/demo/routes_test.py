@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from database.testing.app_checks import rpc_client
 from database.testing.fixture import T
-from foundation.settings import load_settings
 from product.app import create_app
 
 EVERYTHING = {
@@ -31,17 +31,7 @@ EVERYTHING = {
 
 @pytest.fixture
 async def client(t: T) -> AsyncIterator[httpx.AsyncClient]:
-    settings = load_settings(
-        {
-            "DATABASE_URL": t.db.target.admin.render(),
-            "APP_DATABASE_URL": t.db.target.app.render(),
-            "BLOSSOM_ENV": "test",
-            "LOG_FORMAT": "json",
-        }
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with app.fallback.test_app(), httpx.AsyncClient(transport=transport, base_url="http://product") as client:
+    async with rpc_client(t, create_app) as client:
         yield client
 
 

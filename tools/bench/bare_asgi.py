@@ -8,7 +8,7 @@ HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(B
 async def app(scope, receive, send) -> None:
     if scope["type"] != "http":
         return
-    more = True
+    more = scope["method"] == "POST"
     while more:  # drain the request body, as any real handler must
         more = (await receive()).get("more_body", False)
     await send({"type": "http.response.start", "status": 200, "headers": HEADERS})

@@ -33,78 +33,22 @@ def _ensure_autocannon() -> bool:
     return True
 
 
-def _load(url: str) -> dict:
-    subprocess.run(
-        [
-            str(AUTOCANNON),
-            "-c",
-            str(CONNECTIONS),
-            "-d",
-            "1",
-            "-m",
-            "POST",
-            "-H",
-            "content-type=application/json",
-            "-b",
-            BODY,
-            url,
-        ],
-        capture_output=True,
-        check=True,
-    )  # warm-up
-    result = subprocess.run(
-        [
-            str(AUTOCANNON),
-            "-j",
-            "-c",
-            str(CONNECTIONS),
-            "-d",
-            str(DURATION_SECONDS),
-            "-m",
-            "POST",
-            "-H",
-            "content-type=application/json",
-            "-b",
-            BODY,
-            url,
-        ],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
+def _autocannon(url: str, seconds: int) -> dict:
+    arguments = ["-j", "-c", str(CONNECTIONS), "-d", str(seconds), "-m", "POST"]
+    arguments += ["-H", "content-type=application/json", "-b", BODY, url]
+    result = subprocess.run([str(AUTOCANNON), *arguments], capture_output=True, check=True, text=True)
     report = json.loads(result.stdout)
     if report["non2xx"] or report["errors"]:
         raise RuntimeError(f"{url}: {report['non2xx']} non-2xx answers, {report['errors']} errors")
     return report
 
 
-def _measure(target: str, env: dict[str, str], path: str, log: Path) -> dict:
+def _measure(target: str, path: str, env: dict[str, str], log: Path) -> dict:
     port = free_port()
     with granian(target, port, env, cwd=REPO_ROOT, log=log):
-        get_json(
-            f"http://127.0.0.1:{port}/health" if "product" in target else f"http://127.0.0.1:{port}{path}", timeout=60
-        ) if "product" in target else _wait_bare(port)
-        return _load(f"http://127.0.0.1:{port}{path}")
-
-
-def _wait_bare(port: int) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(
-                urllib.request.Request(
-                    f"http://127.0.0.1:{port}/", data=b"{}", headers={"content-type": "application/json"}
-                ),
-                timeout=2,
-            )
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+        get_json(f"http://127.0.0.1:{port}/health")  # both apps answer it (the bare one answers anything)
+        _autocannon(f"http://127.0.0.1:{port}{path}", 1)  # warm-up
+        return _autocannon(f"http://127.0.0.1:{port}{path}", DURATION_SECONDS)
 
 
 def run_all() -> None:
@@ -122,9 +66,9 @@ def run_all() -> None:
         }
         with tempfile.TemporaryDirectory() as scratch:
             log = Path(scratch) / "server.log"
-            bare = _measure("tools.bench.bare_asgi:app", env, "/", log)
-            route = _measure("product.asgi:app", env, "/rpc/demo.ping", log)
-            quiet = _measure("product.asgi:app", {**env, "LOG_LEVEL": "WARNING"}, "/rpc/demo.ping", log)
+            bare = _measure("tools.bench.bare_asgi:app", "/", env, log)
+            route = _measure("product.asgi:app", "/rpc/demo.ping", env, log)
+            quiet = _measure("product.asgi:app", "/rpc/demo.ping", {**env, "LOG_LEVEL": "WARNING"}, log)
     finally:
         worker.drop()
     row("", "requests/s", "p50", "p99")

@@ -1,0 +1,33 @@
+"""How Blossom's ASGI apps are served: Granian, one command line for development, tests and benchmarks."""
+
+from __future__ import annotations
+
+import sys
+
+
+def granian_command(
+    asgi_target: str,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    reload_paths: list[str] | None = None,
+) -> list[str]:
+    """`python -m granian …` serving `module:app`; `reload_paths` turns on reloading on changes there."""
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
+    if reload_paths:
+        command += ["--reload", *[arg for path in reload_paths for arg in ("--reload-paths", path)]]
+    return [*command, asgi_target]
