@@ -17,10 +17,18 @@ class Org(msgspec.Struct, frozen=True):
     created_at: datetime.datetime
 
 
-class User(msgspec.Struct, frozen=True):
+class CreateUserRow(msgspec.Struct, frozen=True):
     id: str
     email: str
     display_name: str
+    created_at: datetime.datetime
+
+
+class Membership(msgspec.Struct, frozen=True):
+    id: str
+    org_id: str
+    user_id: str
+    role: str
     created_at: datetime.datetime
 
 
@@ -44,10 +52,15 @@ RETURNING id, name, created_at"""
 GET_ORG_SQL = """SELECT id, name, created_at FROM orgs WHERE id = $1"""
 
 
-CREATE_USER_SQL = """INSERT INTO users (id, email, display_name, created_at)
+CREATE_USER_SQL = """INSERT INTO users (id, email, display_name, password_hash, created_at)
 VALUES (coalesce($1::text, app_new_id('usr')), $2, $3,
-        coalesce($4::timestamptz, now()))
+        $4, coalesce($5::timestamptz, now()))
 RETURNING id, email, display_name, created_at"""
+
+
+CREATE_MEMBERSHIP_SQL = """INSERT INTO memberships (org_id, user_id, role, created_at)
+VALUES ($1, $2, $3, coalesce($4::timestamptz, now()))
+RETURNING id, org_id, user_id, role, created_at"""
 
 
 CREATE_ORG_NOTE_SQL = """INSERT INTO org_notes (id, org_id, author_id, body, created_at)
@@ -87,11 +100,20 @@ async def create_user(
     id: str | None = None,
     email: str,
     display_name: str,
+    password_hash: str,
     created_at: datetime.datetime | None = None,
-) -> User | None:
+) -> CreateUserRow | None:
     """:one CreateUser"""
-    record = await conn.fetchrow(CREATE_USER_SQL, id, email, display_name, created_at)
-    return None if record is None else User(*record)
+    record = await conn.fetchrow(CREATE_USER_SQL, id, email, display_name, password_hash, created_at)
+    return None if record is None else CreateUserRow(*record)
+
+
+async def create_membership(
+    conn: DbConnection, *, org_id: str, user_id: str, role: str, created_at: datetime.datetime | None = None
+) -> Membership | None:
+    """:one CreateMembership"""
+    record = await conn.fetchrow(CREATE_MEMBERSHIP_SQL, org_id, user_id, role, created_at)
+    return None if record is None else Membership(*record)
 
 
 async def create_org_note(

@@ -8,9 +8,14 @@ RETURNING *;
 SELECT * FROM orgs WHERE id = sqlc.arg(id);
 
 -- name: CreateUser :one
-INSERT INTO users (id, email, display_name, created_at)
+INSERT INTO users (id, email, display_name, password_hash, created_at)
 VALUES (coalesce(sqlc.narg(id)::text, app_new_id('usr')), sqlc.arg(email), sqlc.arg(display_name),
-        coalesce(sqlc.narg(created_at)::timestamptz, now()))
+        sqlc.arg(password_hash), coalesce(sqlc.narg(created_at)::timestamptz, now()))
+RETURNING id, email, display_name, created_at;
+
+-- name: CreateMembership :one
+INSERT INTO memberships (org_id, user_id, role, created_at)
+VALUES (sqlc.arg(org_id), sqlc.arg(user_id), sqlc.arg(role), coalesce(sqlc.narg(created_at)::timestamptz, now()))
 RETURNING *;
 
 -- name: CreateOrgNote :one

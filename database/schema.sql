@@ -49,6 +49,28 @@ CREATE FUNCTION public.app_current_user_id() RETURNS text
 $$;
 
 --
+-- Name: app_invite_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_invite_for_token(p_token_hash bytea) RETURNS TABLE(invite_id text, org_id text, email text, role text, status text, expires_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT i.id, i.org_id, i.email, i.role, i.status, i.expires_at FROM invites i WHERE i.token_hash = p_token_hash
+$$;
+
+--
+-- Name: app_login_lookup(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_login_lookup(p_email text) RETURNS TABLE(user_id text, password_hash text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id, u.password_hash FROM users u WHERE lower(u.email) = lower(p_email)
+$$;
+
+--
 -- Name: app_new_id(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -77,9 +99,97 @@ BEGIN
 END
 $_$;
 
+--
+-- Name: app_session_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(session_id text, user_id text, active_org_id text, role text, last_seen_at timestamp with time zone, expires_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at
+    FROM sessions s
+    LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
+    WHERE s.token_hash = p_token_hash
+$$;
+
+--
+-- Name: app_session_touch(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_session_touch(p_session_id text, p_now timestamp with time zone) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE sessions SET last_seen_at = p_now
+    WHERE id = p_session_id AND last_seen_at < p_now - interval '1 minute'
+$$;
+
+--
+-- Name: app_user_id_for_email(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_user_id_for_email(p_email text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.id FROM users u WHERE lower(u.email) = lower(p_email)
+$$;
+
+--
+-- Name: app_user_token(bytea, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_user_token(p_token_hash bytea, p_purpose text) RETURNS TABLE(token_id text, user_id text, expires_at timestamp with time zone, used_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT t.id, t.user_id, t.expires_at, t.used_at FROM user_tokens t
+    WHERE t.token_hash = p_token_hash AND t.purpose = p_purpose
+$$;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: invites; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.invites (
+    id text DEFAULT public.app_new_id('inv'::text) NOT NULL,
+    org_id text NOT NULL,
+    email text NOT NULL,
+    role text NOT NULL,
+    token_hash bytea NOT NULL,
+    invited_by text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT invites_email_check CHECK ((email ~~ '%_@_%'::text)),
+    CONSTRAINT invites_id_check CHECK ((id ~ '^inv_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT invites_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text]))),
+    CONSTRAINT invites_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'accepted'::text, 'declined'::text, 'cancelled'::text]))),
+    CONSTRAINT invites_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.invites FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: memberships; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.memberships (
+    id text DEFAULT public.app_new_id('mem'::text) NOT NULL,
+    org_id text NOT NULL,
+    user_id text NOT NULL,
+    role text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memberships_id_check CHECK ((id ~ '^mem_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT memberships_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text])))
+);
+
+ALTER TABLE ONLY public.memberships FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: org_notes; Type: TABLE; Schema: public; Owner: -
@@ -112,6 +222,58 @@ CREATE TABLE public.orgs (
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: rate_limits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.rate_limits (
+    id text DEFAULT public.app_new_id('rl'::text) NOT NULL,
+    bucket bytea NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer DEFAULT 1 NOT NULL,
+    CONSTRAINT rate_limits_bucket_check CHECK ((length(bucket) = 32)),
+    CONSTRAINT rate_limits_id_check CHECK ((id ~ '^rl_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+--
+-- Name: sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sessions (
+    id text DEFAULT public.app_new_id('ses'::text) NOT NULL,
+    user_id text NOT NULL,
+    token_hash bytea NOT NULL,
+    active_org_id text,
+    user_agent text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT sessions_id_check CHECK ((id ~ '^ses_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT sessions_token_hash_check CHECK ((length(token_hash) = 32)),
+    CONSTRAINT sessions_user_agent_check CHECK ((length(user_agent) <= 500))
+);
+
+ALTER TABLE ONLY public.sessions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: user_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_tokens (
+    id text DEFAULT public.app_new_id('tok'::text) NOT NULL,
+    user_id text NOT NULL,
+    purpose text NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT user_tokens_id_check CHECK ((id ~ '^tok_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT user_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['password_reset'::text, 'email_verification'::text]))),
+    CONSTRAINT user_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.user_tokens FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -120,12 +282,42 @@ CREATE TABLE public.users (
     email text NOT NULL,
     display_name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    password_hash text NOT NULL,
+    email_verified_at timestamp with time zone,
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK ((email ~~ '%_@_%'::text)),
     CONSTRAINT users_id_check CHECK ((id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text))
 );
 
 ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: invites invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_pkey PRIMARY KEY (id);
+
+--
+-- Name: invites invites_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: memberships memberships_org_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_org_id_user_id_key UNIQUE (org_id, user_id);
+
+--
+-- Name: memberships memberships_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (id);
 
 --
 -- Name: org_notes org_notes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -142,11 +334,71 @@ ALTER TABLE ONLY public.orgs
     ADD CONSTRAINT orgs_pkey PRIMARY KEY (id);
 
 --
+-- Name: rate_limits rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rate_limits
+    ADD CONSTRAINT rate_limits_bucket_window_start_key UNIQUE (bucket, window_start);
+
+--
+-- Name: rate_limits rate_limits_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.rate_limits
+    ADD CONSTRAINT rate_limits_pkey PRIMARY KEY (id);
+
+--
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: sessions sessions_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: user_tokens user_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_tokens
+    ADD CONSTRAINT user_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: user_tokens user_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_tokens
+    ADD CONSTRAINT user_tokens_token_hash_key UNIQUE (token_hash);
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: invites_invited_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invites_invited_by_idx ON public.invites USING btree (invited_by);
+
+--
+-- Name: invites_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invites_org_id_created_at_idx ON public.invites USING btree (org_id, created_at);
+
+--
+-- Name: memberships_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX memberships_user_id_idx ON public.memberships USING btree (user_id);
 
 --
 -- Name: org_notes_author_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -161,10 +413,56 @@ CREATE INDEX org_notes_author_id_idx ON public.org_notes USING btree (author_id)
 CREATE INDEX org_notes_org_id_created_at_idx ON public.org_notes USING btree (org_id, created_at);
 
 --
+-- Name: sessions_active_org_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_active_org_id_idx ON public.sessions USING btree (active_org_id);
+
+--
+-- Name: sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_user_id_idx ON public.sessions USING btree (user_id);
+
+--
+-- Name: user_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id);
+
+--
 -- Name: users_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+
+--
+-- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: invites invites_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: memberships memberships_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.memberships
+    ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: org_notes org_notes_author_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -179,6 +477,57 @@ ALTER TABLE ONLY public.org_notes
 
 ALTER TABLE ONLY public.org_notes
     ADD CONSTRAINT org_notes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: sessions sessions_active_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_active_org_id_fkey FOREIGN KEY (active_org_id) REFERENCES public.orgs(id) ON DELETE SET NULL;
+
+--
+-- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_tokens user_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_tokens
+    ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.invites ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invites invites_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY invites_tenant ON public.invites USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: memberships; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: memberships memberships_own_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY memberships_own_read ON public.memberships FOR SELECT USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
+-- Name: memberships memberships_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY memberships_tenant ON public.memberships USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: org_notes; Type: ROW SECURITY; Schema: public; Owner: -
@@ -205,10 +554,50 @@ ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY orgs_active_org ON public.orgs USING ((id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
+-- Name: orgs orgs_member_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT m.org_id
+   FROM public.memberships m
+  WHERE (m.user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)))));
+
+--
+-- Name: sessions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sessions sessions_own; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY sessions_own ON public.sessions USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
+-- Name: user_tokens; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.user_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_tokens user_tokens_own; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY user_tokens_own ON public.user_tokens USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
 -- Name: users; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users users_colleague_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_colleague_read ON public.users FOR SELECT USING ((id IN ( SELECT m.user_id
+   FROM public.memberships m
+  WHERE (m.org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)))));
 
 --
 -- Name: users users_self; Type: POLICY; Schema: public; Owner: -
@@ -223,6 +612,60 @@ CREATE POLICY users_self ON public.users USING ((id = ( SELECT public.app_curren
 GRANT USAGE ON SCHEMA public TO blossom_app;
 
 --
+-- Name: FUNCTION app_invite_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_invite_for_token(p_token_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_invite_for_token(p_token_hash bytea) TO blossom_app;
+
+--
+-- Name: FUNCTION app_login_lookup(p_email text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_login_lookup(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_login_lookup(p_email text) TO blossom_app;
+
+--
+-- Name: FUNCTION app_session_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_session_for_token(p_token_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_session_for_token(p_token_hash bytea) TO blossom_app;
+
+--
+-- Name: FUNCTION app_session_touch(p_session_id text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_session_touch(p_session_id text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_session_touch(p_session_id text, p_now timestamp with time zone) TO blossom_app;
+
+--
+-- Name: FUNCTION app_user_id_for_email(p_email text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_user_id_for_email(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_user_id_for_email(p_email text) TO blossom_app;
+
+--
+-- Name: FUNCTION app_user_token(p_token_hash bytea, p_purpose text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose text) TO blossom_app;
+
+--
+-- Name: TABLE invites; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invites TO blossom_app;
+
+--
+-- Name: TABLE memberships; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO blossom_app;
+
+--
 -- Name: TABLE org_notes; Type: ACL; Schema: public; Owner: -
 --
 
@@ -233,6 +676,24 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.org_notes TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.orgs TO blossom_app;
+
+--
+-- Name: TABLE rate_limits; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.rate_limits TO blossom_app;
+
+--
+-- Name: TABLE sessions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sessions TO blossom_app;
+
+--
+-- Name: TABLE user_tokens; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.user_tokens TO blossom_app;
 
 --
 -- Name: TABLE users; Type: ACL; Schema: public; Owner: -

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from database.pool import create_app_pool
 from database.target import DatabaseTarget
 from database.tx import tenant_transaction, transaction
 from foundation.ids import new_id
+from foundation.passwords import PasswordHasher
 from foundation.testing.clock import ManualClock
 
 
@@ -39,6 +41,15 @@ class TestDatabaseHandles:
         return transaction(self.app)
 
 
+FACTORY_PASSWORD = "factory-made correct horse"  # noqa: S105 (test data)
+
+
+@functools.cache
+def _factory_password_hash() -> str:
+    """Hashed once per process: 600,000 PBKDF2 iterations are too slow to repeat per user."""
+    return PasswordHasher().hash(FACTORY_PASSWORD)
+
+
 class Factories:
     """Rows for tests, written as the owner through the generated queries. Each row gets an id and
     created_at one clock millisecond after the last, so ids sort in creation order."""
@@ -60,7 +71,8 @@ class Factories:
         assert org is not None
         return org
 
-    async def user(self, *, email: str | None = None, display_name: str | None = None) -> queries.User:
+    async def user(self, *, email: str | None = None, display_name: str | None = None) -> queries.CreateUserRow:
+        """A user whose password is FACTORY_PASSWORD."""
         id, n, now = self._next("usr")
         async with self._db.owner.acquire() as conn:
             user = await queries.create_user(
@@ -68,13 +80,25 @@ class Factories:
                 id=id,
                 email=email or f"user{n}@example.test",
                 display_name=display_name or f"User {n}",
+                password_hash=_factory_password_hash(),
                 created_at=now,
             )
         assert user is not None
         return user
 
+    async def membership(
+        self, org: queries.Org, user: queries.CreateUserRow, role: str = "member"
+    ) -> queries.Membership:
+        _, _, now = self._next("mem")
+        async with self._db.owner.acquire() as conn:
+            membership = await queries.create_membership(
+                conn, org_id=org.id, user_id=user.id, role=role, created_at=now
+            )
+        assert membership is not None
+        return membership
+
     async def note(
-        self, org: queries.Org, *, body: str | None = None, author: queries.User | None = None
+        self, org: queries.Org, *, body: str | None = None, author: queries.CreateUserRow | None = None
     ) -> queries.OrgNote:
         id, n, now = self._next("note")
         async with self._db.owner.acquire() as conn:

@@ -1,0 +1,15 @@
+DROP FUNCTION app_user_token(bytea, text);
+DROP FUNCTION app_invite_for_token(bytea);
+DROP FUNCTION app_user_id_for_email(text);
+DROP FUNCTION app_login_lookup(text);
+DROP FUNCTION app_session_touch(text, timestamptz);
+DROP FUNCTION app_session_for_token(bytea);
+DROP TABLE rate_limits;
+DROP TABLE user_tokens;
+DROP TABLE invites;
+DROP TABLE sessions;
+DROP POLICY users_colleague_read ON users;
+DROP POLICY orgs_member_read ON orgs;
+DROP TABLE memberships;
+ALTER TABLE users DROP COLUMN email_verified_at;
+ALTER TABLE users DROP COLUMN password_hash;
