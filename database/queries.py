@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime
 from itertools import starmap
+from typing import Literal
 
 import msgspec
 
 from database.connect import DbConnection
+
+OrgRole = Literal["owner", "admin", "member"]
 
 
 class Org(msgspec.Struct, frozen=True):
@@ -28,7 +31,7 @@ class Membership(msgspec.Struct, frozen=True):
     id: str
     org_id: str
     user_id: str
-    role: str
+    role: OrgRole
     created_at: datetime.datetime
 
 
@@ -84,14 +87,14 @@ async def create_org(
     conn: DbConnection, *, id: str | None = None, name: str, created_at: datetime.datetime | None = None
 ) -> Org | None:
     """Insert an organization; id and created_at default to a fresh id and now()."""
-    record = await conn.fetchrow(CREATE_ORG_SQL, id, name, created_at)
-    return None if record is None else Org(*record)
+    _record = await conn.fetchrow(CREATE_ORG_SQL, id, name, created_at)
+    return None if _record is None else Org(*_record)
 
 
 async def get_org(conn: DbConnection, *, id: str) -> Org | None:
     """:one GetOrg"""
-    record = await conn.fetchrow(GET_ORG_SQL, id)
-    return None if record is None else Org(*record)
+    _record = await conn.fetchrow(GET_ORG_SQL, id)
+    return None if _record is None else Org(*_record)
 
 
 async def create_user(
@@ -104,16 +107,16 @@ async def create_user(
     created_at: datetime.datetime | None = None,
 ) -> CreateUserRow | None:
     """:one CreateUser"""
-    record = await conn.fetchrow(CREATE_USER_SQL, id, email, display_name, password_hash, created_at)
-    return None if record is None else CreateUserRow(*record)
+    _record = await conn.fetchrow(CREATE_USER_SQL, id, email, display_name, password_hash, created_at)
+    return None if _record is None else CreateUserRow(*_record)
 
 
 async def create_membership(
-    conn: DbConnection, *, org_id: str, user_id: str, role: str, created_at: datetime.datetime | None = None
+    conn: DbConnection, *, org_id: str, user_id: str, role: OrgRole, created_at: datetime.datetime | None = None
 ) -> Membership | None:
     """:one CreateMembership"""
-    record = await conn.fetchrow(CREATE_MEMBERSHIP_SQL, org_id, user_id, role, created_at)
-    return None if record is None else Membership(*record)
+    _record = await conn.fetchrow(CREATE_MEMBERSHIP_SQL, org_id, user_id, role, created_at)
+    return None if _record is None else Membership(*_record)
 
 
 async def create_org_note(
@@ -126,8 +129,8 @@ async def create_org_note(
     created_at: datetime.datetime | None = None,
 ) -> OrgNote | None:
     """:one CreateOrgNote"""
-    record = await conn.fetchrow(CREATE_ORG_NOTE_SQL, id, org_id, author_id, body, created_at)
-    return None if record is None else OrgNote(*record)
+    _record = await conn.fetchrow(CREATE_ORG_NOTE_SQL, id, org_id, author_id, body, created_at)
+    return None if _record is None else OrgNote(*_record)
 
 
 async def list_org_notes(conn: DbConnection, *, max_rows: int) -> list[OrgNote]:
@@ -137,11 +140,11 @@ async def list_org_notes(conn: DbConnection, *, max_rows: int) -> list[OrgNote]:
 
 async def count_org_notes(conn: DbConnection) -> CountOrgNotesRow | None:
     """:one CountOrgNotes"""
-    record = await conn.fetchrow(COUNT_ORG_NOTES_SQL)
-    return None if record is None else CountOrgNotesRow(*record)
+    _record = await conn.fetchrow(COUNT_ORG_NOTES_SQL)
+    return None if _record is None else CountOrgNotesRow(*_record)
 
 
 async def delete_org_note(conn: DbConnection, *, id: str) -> int:
     """:execrows DeleteOrgNote"""
-    status = await conn.execute(DELETE_ORG_NOTE_SQL, id)
-    return int(status.rpartition(" ")[2])
+    _status = await conn.execute(DELETE_ORG_NOTE_SQL, id)
+    return int(_status.rpartition(" ")[2])

@@ -4,16 +4,19 @@ carrying the caller's user and active organization."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 from database.app_database import AppDatabase
 from database.connect import PgConnection
 from database.tx import tenant_transaction
-from foundation.rpc.dispatch import OpenDb, RpcApp
+from foundation.rpc.dispatch import Authenticate, OpenDb, RpcApp, anonymous
 from foundation.rpc.principal import Principal
 from foundation.rpc.routes import Router
 from foundation.rpc.service import serve
+from foundation.rpc.testing import header_principal
 from foundation.settings import Settings
 from foundation.web import api_docs_blueprint, health_blueprint, new_app
 
@@ -25,11 +28,29 @@ def tenant_opener(database: AppDatabase) -> OpenDb:
     return open_db
 
 
-def build_app(name: str, router: Router, settings: Settings, *, openapi_file: Path) -> RpcApp:
+def build_app(
+    name: str,
+    router: Router,
+    settings: Settings,
+    *,
+    openapi_file: Path,
+    authenticate: Callable[[AppDatabase, Authenticate], Authenticate] | None = None,
+    services: Callable[[AppDatabase], Any] | None = None,
+) -> RpcApp:
+    """`authenticate(database, fallback)` builds the app's authentication hook (fallback: anonymous,
+    or the test header in test mode); `services(database)` what handlers reach as `req.services`."""
     web = new_app(name, settings)
     database = AppDatabase(settings)
     database.attach(web)
     web.register_blueprint(health_blueprint(name, {"database": database.health}))
     if settings.environment == "development":
         web.register_blueprint(api_docs_blueprint(f"Blossom {name} API", openapi_file))
-    return serve(router, web, settings, open_db=tenant_opener(database))
+    fallback = header_principal if settings.environment == "test" else anonymous
+    return serve(
+        router,
+        web,
+        settings,
+        open_db=tenant_opener(database),
+        authenticate=authenticate(database, fallback) if authenticate else None,
+        services=services(database) if services else None,
+    )

@@ -29,6 +29,36 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: invite_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.invite_status AS ENUM (
+    'pending',
+    'accepted',
+    'declined',
+    'cancelled'
+);
+
+--
+-- Name: org_role; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.org_role AS ENUM (
+    'owner',
+    'admin',
+    'member'
+);
+
+--
+-- Name: token_purpose; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.token_purpose AS ENUM (
+    'password_reset',
+    'email_verification'
+);
+
+--
 -- Name: app_current_org_id(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -52,7 +82,7 @@ $$;
 -- Name: app_invite_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_invite_for_token(p_token_hash bytea) RETURNS TABLE(invite_id text, org_id text, email text, role text, status text, expires_at timestamp with time zone)
+CREATE FUNCTION public.app_invite_for_token(p_token_hash bytea) RETURNS TABLE(invite_id text, org_id text, email text, role public.org_role, status public.invite_status, expires_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -103,7 +133,7 @@ $_$;
 -- Name: app_session_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(session_id text, user_id text, active_org_id text, role text, last_seen_at timestamp with time zone, expires_at timestamp with time zone)
+CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(session_id text, user_id text, active_org_id text, role public.org_role, last_seen_at timestamp with time zone, expires_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -137,10 +167,10 @@ CREATE FUNCTION public.app_user_id_for_email(p_email text) RETURNS text
 $$;
 
 --
--- Name: app_user_token(bytea, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: app_user_token(bytea, public.token_purpose); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_user_token(p_token_hash bytea, p_purpose text) RETURNS TABLE(token_id text, user_id text, expires_at timestamp with time zone, used_at timestamp with time zone)
+CREATE FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public.token_purpose) RETURNS TABLE(token_id text, user_id text, expires_at timestamp with time zone, used_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -160,16 +190,15 @@ CREATE TABLE public.invites (
     id text DEFAULT public.app_new_id('inv'::text) NOT NULL,
     org_id text NOT NULL,
     email text NOT NULL,
-    role text NOT NULL,
+    role public.org_role NOT NULL,
     token_hash bytea NOT NULL,
     invited_by text,
-    status text DEFAULT 'pending'::text NOT NULL,
+    status public.invite_status DEFAULT 'pending'::public.invite_status NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     CONSTRAINT invites_email_check CHECK ((email ~~ '%_@_%'::text)),
     CONSTRAINT invites_id_check CHECK ((id ~ '^inv_[0-9a-hjkmnp-tv-z]{26}$'::text)),
-    CONSTRAINT invites_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text]))),
-    CONSTRAINT invites_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'accepted'::text, 'declined'::text, 'cancelled'::text]))),
+    CONSTRAINT invites_role_check CHECK ((role <> 'owner'::public.org_role)),
     CONSTRAINT invites_token_hash_check CHECK ((length(token_hash) = 32))
 );
 
@@ -183,10 +212,9 @@ CREATE TABLE public.memberships (
     id text DEFAULT public.app_new_id('mem'::text) NOT NULL,
     org_id text NOT NULL,
     user_id text NOT NULL,
-    role text NOT NULL,
+    role public.org_role NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT memberships_id_check CHECK ((id ~ '^mem_[0-9a-hjkmnp-tv-z]{26}$'::text)),
-    CONSTRAINT memberships_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text])))
+    CONSTRAINT memberships_id_check CHECK ((id ~ '^mem_[0-9a-hjkmnp-tv-z]{26}$'::text))
 );
 
 ALTER TABLE ONLY public.memberships FORCE ROW LEVEL SECURITY;
@@ -261,13 +289,12 @@ ALTER TABLE ONLY public.sessions FORCE ROW LEVEL SECURITY;
 CREATE TABLE public.user_tokens (
     id text DEFAULT public.app_new_id('tok'::text) NOT NULL,
     user_id text NOT NULL,
-    purpose text NOT NULL,
+    purpose public.token_purpose NOT NULL,
     token_hash bytea NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone,
     CONSTRAINT user_tokens_id_check CHECK ((id ~ '^tok_[0-9a-hjkmnp-tv-z]{26}$'::text)),
-    CONSTRAINT user_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['password_reset'::text, 'email_verification'::text]))),
     CONSTRAINT user_tokens_token_hash_check CHECK ((length(token_hash) = 32))
 );
 
@@ -647,11 +674,11 @@ REVOKE ALL ON FUNCTION public.app_user_id_for_email(p_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_user_id_for_email(p_email text) TO blossom_app;
 
 --
--- Name: FUNCTION app_user_token(p_token_hash bytea, p_purpose text); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION app_user_token(p_token_hash bytea, p_purpose public.token_purpose); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose text) TO blossom_app;
+REVOKE ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public.token_purpose) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public.token_purpose) TO blossom_app;
 
 --
 -- Name: TABLE invites; Type: ACL; Schema: public; Owner: -

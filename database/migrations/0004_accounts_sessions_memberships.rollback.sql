@@ -1,4 +1,4 @@
-DROP FUNCTION app_user_token(bytea, text);
+DROP FUNCTION app_user_token(bytea, token_purpose);
 DROP FUNCTION app_invite_for_token(bytea);
 DROP FUNCTION app_user_id_for_email(text);
 DROP FUNCTION app_login_lookup(text);
@@ -13,3 +13,6 @@ DROP POLICY orgs_member_read ON orgs;
 DROP TABLE memberships;
 ALTER TABLE users DROP COLUMN email_verified_at;
 ALTER TABLE users DROP COLUMN password_hash;
+DROP TYPE token_purpose;
+DROP TYPE invite_status;
+DROP TYPE org_role;

@@ -4,6 +4,10 @@
 -- DEFINER functions that take the secret and return only what the caller needs.
 -- depends: 0003_org_notes
 
+CREATE TYPE org_role AS ENUM ('owner', 'admin', 'member');
+CREATE TYPE invite_status AS ENUM ('pending', 'accepted', 'declined', 'cancelled');
+CREATE TYPE token_purpose AS ENUM ('password_reset', 'email_verification');
+
 ALTER TABLE users ADD COLUMN password_hash text NOT NULL DEFAULT '!';
 ALTER TABLE users ALTER COLUMN password_hash DROP DEFAULT;
 ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
@@ -12,7 +16,7 @@ CREATE TABLE memberships (
     id text PRIMARY KEY DEFAULT app_new_id('mem') CHECK (id ~ '^mem_[0-9a-hjkmnp-tv-z]{26}$'),
     org_id text NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    role text NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+    role org_role NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (org_id, user_id)
 );
@@ -59,10 +63,10 @@ CREATE TABLE invites (
     id text PRIMARY KEY DEFAULT app_new_id('inv') CHECK (id ~ '^inv_[0-9a-hjkmnp-tv-z]{26}$'),
     org_id text NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     email text NOT NULL CHECK (email LIKE '%_@_%'),
-    role text NOT NULL CHECK (role IN ('admin', 'member')),
+    role org_role NOT NULL CHECK (role <> 'owner'),
     token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
     invited_by text REFERENCES users (id) ON DELETE SET NULL,
-    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'declined', 'cancelled')),
+    status invite_status NOT NULL DEFAULT 'pending',
     created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL
 );
@@ -79,7 +83,7 @@ CREATE POLICY invites_tenant ON invites
 CREATE TABLE user_tokens (
     id text PRIMARY KEY DEFAULT app_new_id('tok') CHECK (id ~ '^tok_[0-9a-hjkmnp-tv-z]{26}$'),
     user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    purpose text NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+    purpose token_purpose NOT NULL,
     token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
     created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL,
@@ -104,7 +108,7 @@ CREATE TABLE rate_limits (
 
 -- The session a cookie's token names, with the caller's role in its active organization.
 CREATE FUNCTION app_session_for_token(p_token_hash bytea)
-RETURNS TABLE (session_id text, user_id text, active_org_id text, role text, last_seen_at timestamptz,
+RETURNS TABLE (session_id text, user_id text, active_org_id text, role org_role, last_seen_at timestamptz,
                expires_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at
@@ -137,13 +141,13 @@ $$;
 
 -- A pending, unexpired invitation by its token.
 CREATE FUNCTION app_invite_for_token(p_token_hash bytea)
-RETURNS TABLE (invite_id text, org_id text, email text, role text, status text, expires_at timestamptz)
+RETURNS TABLE (invite_id text, org_id text, email text, role org_role, status invite_status, expires_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT i.id, i.org_id, i.email, i.role, i.status, i.expires_at FROM invites i WHERE i.token_hash = p_token_hash
 $$;
 
 -- A single-use token by its hash and purpose.
-CREATE FUNCTION app_user_token(p_token_hash bytea, p_purpose text)
+CREATE FUNCTION app_user_token(p_token_hash bytea, p_purpose token_purpose)
 RETURNS TABLE (token_id text, user_id text, expires_at timestamptz, used_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT t.id, t.user_id, t.expires_at, t.used_at FROM user_tokens t
@@ -152,7 +156,7 @@ $$;
 
 REVOKE EXECUTE ON FUNCTION app_session_for_token(bytea), app_session_touch(text, timestamptz),
     app_login_lookup(text), app_user_id_for_email(text), app_invite_for_token(bytea),
-    app_user_token(bytea, text) FROM PUBLIC;
+    app_user_token(bytea, token_purpose) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_session_for_token(bytea), app_session_touch(text, timestamptz),
     app_login_lookup(text), app_user_id_for_email(text), app_invite_for_token(bytea),
-    app_user_token(bytea, text) TO blossom_app;
+    app_user_token(bytea, token_purpose) TO blossom_app;

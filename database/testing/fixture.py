@@ -87,7 +87,7 @@ class Factories:
         return user
 
     async def membership(
-        self, org: queries.Org, user: queries.CreateUserRow, role: str = "member"
+        self, org: queries.Org, user: queries.CreateUserRow, role: queries.OrgRole = "member"
     ) -> queries.Membership:
         _, _, now = self._next("mem")
         async with self._db.owner.acquire() as conn:

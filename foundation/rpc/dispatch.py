@@ -87,6 +87,7 @@ class RpcApp:
         open_db: OpenDb | None = None,
         allowed_origins: Iterable[str] = (),
         strict_errors: bool = False,
+        services: Any = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -94,6 +95,7 @@ class RpcApp:
         self.open_db = open_db
         self.allowed_origins = {origin.encode() for origin in allowed_origins}
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
+        self.services = services
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -167,7 +169,8 @@ class RpcApp:
             if self.open_db is not None:
                 open_db = self.open_db
                 db = RequestDb(lambda: open_db(principal))
-            req: Req[Any] = Req(body, principal, db, request_id)
+            client = scope.get("client")
+            req: Req[Any] = Req(body, principal, db, request_id, self.services, client[0] if client else "")
             if route.streaming:
                 status = 200
                 await self._stream(route, req, receive, send, request_id)
@@ -182,7 +185,7 @@ class RpcApp:
                     raise Timeout(f"{name} took longer than {route.timeout} s") from None
             await db.finish(None)
             status = 200
-            await _send(send, 200, _encoder.encode(output), request_id)
+            await _send(send, 200, _encoder.encode(output), request_id, req.response_headers)
         except BlossomError as error:
             await db.finish(error)
             declared = route is None or isinstance(error, (*COMMON_ERRORS, *route.errors))

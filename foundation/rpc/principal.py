@@ -13,8 +13,9 @@ class Principal:
     kind: PrincipalKind
     user_id: str | None = None
     org_id: str | None = None  # the active organization: goes into the RLS context
-    role: str | None = None
+    role: str | None = None  # the role in the active organization
     via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
+    session_id: str | None = None
 
 
 ANONYMOUS = Principal("anonymous")

@@ -32,13 +32,21 @@ class Empty(msgspec.Struct, frozen=True):
 class Req(Generic[In]):
     """What a handler receives: the validated body, who is calling, and the request's transaction."""
 
-    __slots__ = ("body", "db", "principal", "request_id")
+    __slots__ = ("body", "client", "db", "principal", "request_id", "response_headers", "services")
 
-    def __init__(self, body: In, principal: Principal, db: RequestDb, request_id: str) -> None:
+    def __init__(
+        self, body: In, principal: Principal, db: RequestDb, request_id: str, services: Any = None, client: str = ""
+    ) -> None:
         self.body = body
         self.principal = principal
         self.db = db
         self.request_id = request_id
+        self.services = services  # the app's own services (clock, mailer, …), typed by the app
+        self.client = client  # the client's address, for rate limits
+        self.response_headers: list[tuple[bytes, bytes]] = []  # sent with a successful response
+
+    def set_cookie(self, header_value: str) -> None:
+        self.response_headers.append((b"set-cookie", header_value.encode()))
 
 
 # A handler returns an awaitable of its output, or (streaming) an async iterator of events.

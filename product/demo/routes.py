@@ -88,17 +88,17 @@ async def ping(req: Req[Ping]) -> Pong:
     return Pong(message=req.body.message)
 
 
-class Member(msgspec.Struct, frozen=True):
+class TeamMember(msgspec.Struct, frozen=True):
     email: Email
     role: Literal["owner", "admin", "member"] = "member"
 
 
-class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class TeamInviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     team: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    members: Annotated[list[Member], msgspec.Meta(min_length=1)]
+    members: Annotated[list[TeamMember], msgspec.Meta(min_length=1)]
 
 
-class InviteOut(msgspec.Struct, frozen=True):
+class TeamInviteOut(msgspec.Struct, frozen=True):
     invited: int
 
 
@@ -115,11 +115,11 @@ SEATS = 3
 
 
 @router.route("demo.invite", auth="public", errors=[SeatsExhausted])
-async def invite(req: Req[InviteIn]) -> InviteOut:
+async def invite(req: Req[TeamInviteIn]) -> TeamInviteOut:
     """Validation with paths (`members[1].email`) and a declared error with typed fields."""
     if len(req.body.members) > SEATS:
         raise SeatsExhausted(f"the plan has {SEATS} seats", seats=SEATS)
-    return InviteOut(invited=len(req.body.members))
+    return TeamInviteOut(invited=len(req.body.members))
 
 
 class CountIn(msgspec.Struct, frozen=True):

@@ -297,14 +297,14 @@ def _function(query: Query) -> str:
     if query.command == ":one":
         lines.append(f"async def {query.function}({signature}) -> {struct} | None:")
         body = [
-            f"record = await conn.fetchrow({constant}{args})",
-            f"return None if record is None else {_row_expression(query, struct or '', 'record')}",
+            f"_record = await conn.fetchrow({constant}{args})",
+            f"return None if _record is None else {_row_expression(query, struct or '', '_record')}",
         ]
     elif query.command == ":many":
         lines.append(f"async def {query.function}({signature}) -> list[{struct}]:")
         if any(c.type.is_json for c in query.columns):
-            row = _row_expression(query, struct or "", "record")
-            body = [f"return [{row} for record in await conn.fetch({constant}{args})]"]
+            row = _row_expression(query, struct or "", "_record")
+            body = [f"return [{row} for _record in await conn.fetch({constant}{args})]"]
         else:  # starmap builds the Structs in C: measurably cheaper than a comprehension with *record
             body = [f"return list(starmap({struct}, await conn.fetch({constant}{args})))"]
     elif query.command == ":exec":
@@ -312,7 +312,7 @@ def _function(query: Query) -> str:
         body = [f"await conn.execute({constant}{args})"]
     else:
         lines.append(f"async def {query.function}({signature}) -> int:")
-        body = [f"status = await conn.execute({constant}{args})", 'return int(status.rpartition(" ")[2])']
+        body = [f"_status = await conn.execute({constant}{args})", 'return int(_status.rpartition(" ")[2])']
     doc = query.doc or [f"{query.command} {query.name}"]
     lines.append('    """' + "\n    ".join(doc).replace('"""', "'''") + '"""')
     lines += [f"    {line}" for line in body]

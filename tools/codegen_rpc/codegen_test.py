@@ -24,7 +24,7 @@ def test_the_contract_lists_routes_with_auth_types_and_errors() -> None:
     invite = next(r for r in contract["routes"] if r["name"] == "demo.invite")
     assert invite["auth"] == "public"
     assert invite["methods"] == ["POST"]
-    assert invite["input"] == {"$ref": "#/components/schemas/InviteIn"}
+    assert invite["input"] == {"$ref": "#/components/schemas/TeamInviteIn"}
     seats = next(e for e in invite["errors"] if e["code"] == "seats_exhausted")
     assert seats == {"code": "seats_exhausted", "status": 409, "common": False, "fields": "SeatsExhaustedFields"}
     assert "Everything" in contract["schemas"]

@@ -21,6 +21,85 @@ export interface RateLimitedFields {
   retry_after_seconds: number;
 }
 
+export interface TokenIn {
+  token: string;
+}
+
+/** The input of a route that takes none (an empty body or `{}`). */
+export interface Empty {
+}
+
+/** Everything a page load needs: the user (or nobody), their orgs, the active org and role. */
+export interface InitOut {
+  user: UserOut | null;
+  orgs: OrgSummary[];
+  active_org: OrgSummary | null;
+}
+
+export interface UserOut {
+  id: string;
+  email: string;
+  display_name: string;
+  email_verified: boolean;
+}
+
+export interface OrgSummary {
+  id: string;
+  name: string;
+  role: "admin" | "member" | "owner";
+}
+
+export interface LoginIn {
+  email: string;
+  password: string;
+}
+
+export interface ChangePasswordIn {
+  current_password: string;
+  new_password: string;
+}
+
+export interface ResetConfirmIn {
+  token: string;
+  new_password: string;
+}
+
+export interface ResetRequestIn {
+  email: string;
+}
+
+/** The same answer whatever the outcome, so it reveals nothing about accounts. */
+export interface Accepted {
+  status?: "check_your_email";
+}
+
+export interface SessionsOut {
+  sessions: SessionOut[];
+}
+
+export interface SessionOut {
+  id: string;
+  current: boolean;
+  user_agent: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface SessionIdIn {
+  session_id: string;
+}
+
+export interface Revoked {
+  revoked: number;
+}
+
+export interface SignupIn {
+  email: string;
+  password: string;
+  display_name: string;
+}
+
 export interface CountIn {
   to: number;
   interval_ms?: number;
@@ -77,22 +156,18 @@ export interface SeatsExhaustedFields {
   seats: number;
 }
 
-export interface InviteIn {
+export interface TeamInviteIn {
   team: string;
-  members: Member[];
+  members: TeamMember[];
 }
 
-export interface Member {
+export interface TeamMember {
   email: string;
   role?: "admin" | "member" | "owner";
 }
 
-export interface InviteOut {
+export interface TeamInviteOut {
   invited: number;
-}
-
-/** The input of a route that takes none (an empty body or `{}`). */
-export interface Empty {
 }
 
 export interface NoteCount {
@@ -112,6 +187,65 @@ export interface StreamStats {
   cancelled: number;
 }
 
+export interface InviteTokenIn {
+  token: string;
+}
+
+export interface InviteIdIn {
+  invite_id: string;
+}
+
+export interface ChangeRoleIn {
+  member_id: string;
+  role: "admin" | "member" | "owner";
+}
+
+export interface MemberOut {
+  id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  role: "admin" | "member" | "owner";
+  joined_at: string;
+}
+
+export interface InviteIn {
+  email: string;
+  role?: "admin" | "member";
+}
+
+export interface InviteOut {
+  id: string;
+  email: string;
+  role: "admin" | "member" | "owner";
+  expires_at: string;
+}
+
+export interface MembersOut {
+  members: MemberOut[];
+  invites: InviteOut[];
+}
+
+export interface MemberIdIn {
+  member_id: string;
+}
+
+export interface CreateOrgIn {
+  name: string;
+}
+
+export interface OrgsOut {
+  orgs: OrgSummary[];
+}
+
+export interface RenameIn {
+  name: string;
+}
+
+export interface OrgIdIn {
+  org_id: string;
+}
+
 /** Errors any route can answer with (the protocol's, not the route's own). */
 export type CommonError =
   | ({ code: "invalid_input"; message: string } & ValidationFailedFields)
@@ -124,6 +258,39 @@ export type CommonError =
   | ({ code: "rate_limited"; message: string } & RateLimitedFields)
   | { code: "timeout"; message: string }
   | { code: "internal"; message: string; request_id: string };
+
+/** Errors of auth.email.verify: discriminate on `code`. */
+export type AuthEmailVerifyError = { code: "invalid_token"; message: string } | CommonError;
+
+/** Errors of auth.init: discriminate on `code`. */
+export type AuthInitError = CommonError;
+
+/** Errors of auth.login: discriminate on `code`. */
+export type AuthLoginError = { code: "invalid_credentials"; message: string } | CommonError;
+
+/** Errors of auth.logout: discriminate on `code`. */
+export type AuthLogoutError = CommonError;
+
+/** Errors of auth.password.change: discriminate on `code`. */
+export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | CommonError;
+
+/** Errors of auth.password.reset_confirm: discriminate on `code`. */
+export type AuthPasswordResetConfirmError = { code: "invalid_token"; message: string } | CommonError;
+
+/** Errors of auth.password.reset_request: discriminate on `code`. */
+export type AuthPasswordResetRequestError = CommonError;
+
+/** Errors of auth.sessions.list: discriminate on `code`. */
+export type AuthSessionsListError = CommonError;
+
+/** Errors of auth.sessions.revoke: discriminate on `code`. */
+export type AuthSessionsRevokeError = { code: "not_found"; message: string } | CommonError;
+
+/** Errors of auth.sessions.revoke_others: discriminate on `code`. */
+export type AuthSessionsRevokeOthersError = CommonError;
+
+/** Errors of auth.signup: discriminate on `code`. */
+export type AuthSignupError = CommonError;
 
 /** Errors of demo.count: discriminate on `code`. */
 export type DemoCountError = CommonError;
@@ -143,14 +310,81 @@ export type DemoPingError = CommonError;
 /** Errors of demo.stream_stats: discriminate on `code`. */
 export type DemoStreamStatsError = CommonError;
 
+/** Errors of invites.accept: discriminate on `code`. */
+export type InvitesAcceptError = { code: "invalid_token"; message: string } | CommonError;
+
+/** Errors of invites.cancel: discriminate on `code`. */
+export type InvitesCancelError = { code: "not_permitted"; message: string } | { code: "invite_not_found"; message: string } | CommonError;
+
+/** Errors of invites.decline: discriminate on `code`. */
+export type InvitesDeclineError = { code: "invalid_token"; message: string } | CommonError;
+
+/** Errors of members.change_role: discriminate on `code`. */
+export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+
+/** Errors of members.invite: discriminate on `code`. */
+export type MembersInviteError = { code: "not_permitted"; message: string } | CommonError;
+
+/** Errors of members.leave: discriminate on `code`. */
+export type MembersLeaveError = { code: "last_owner"; message: string } | { code: "member_not_found"; message: string } | CommonError;
+
+/** Errors of members.list: discriminate on `code`. */
+export type MembersListError = CommonError;
+
+/** Errors of members.remove: discriminate on `code`. */
+export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+
+/** Errors of orgs.create: discriminate on `code`. */
+export type OrgsCreateError = CommonError;
+
+/** Errors of orgs.delete: discriminate on `code`. */
+export type OrgsDeleteError = { code: "not_permitted"; message: string } | CommonError;
+
+/** Errors of orgs.list: discriminate on `code`. */
+export type OrgsListError = CommonError;
+
+/** Errors of orgs.rename: discriminate on `code`. */
+export type OrgsRenameError = { code: "not_permitted"; message: string } | CommonError;
+
+/** Errors of orgs.switch: discriminate on `code`. */
+export type OrgsSwitchError = { code: "org_not_found"; message: string } | CommonError;
+
+/** Errors of orgs.transfer_ownership: discriminate on `code`. */
+export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | CommonError;
+
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
+  "auth.email.verify": { input: TokenIn; output: Empty; error: AuthEmailVerifyError; streaming: false; auth: "public" };
+  "auth.init": { input: Empty; output: InitOut; error: AuthInitError; streaming: false; auth: "public" };
+  "auth.login": { input: LoginIn; output: InitOut; error: AuthLoginError; streaming: false; auth: "public" };
+  "auth.logout": { input: Empty; output: Empty; error: AuthLogoutError; streaming: false; auth: "user" };
+  "auth.password.change": { input: ChangePasswordIn; output: Empty; error: AuthPasswordChangeError; streaming: false; auth: "user" };
+  "auth.password.reset_confirm": { input: ResetConfirmIn; output: Empty; error: AuthPasswordResetConfirmError; streaming: false; auth: "public" };
+  "auth.password.reset_request": { input: ResetRequestIn; output: Accepted; error: AuthPasswordResetRequestError; streaming: false; auth: "public" };
+  "auth.sessions.list": { input: Empty; output: SessionsOut; error: AuthSessionsListError; streaming: false; auth: "user" };
+  "auth.sessions.revoke": { input: SessionIdIn; output: Revoked; error: AuthSessionsRevokeError; streaming: false; auth: "user" };
+  "auth.sessions.revoke_others": { input: Empty; output: Revoked; error: AuthSessionsRevokeOthersError; streaming: false; auth: "user" };
+  "auth.signup": { input: SignupIn; output: Accepted; error: AuthSignupError; streaming: false; auth: "public" };
   "demo.count": { input: CountIn; output: Tick; error: DemoCountError; streaming: true; auth: "public" };
   "demo.echo": { input: Everything; output: EchoOut; error: DemoEchoError; streaming: false; auth: "public" };
-  "demo.invite": { input: InviteIn; output: InviteOut; error: DemoInviteError; streaming: false; auth: "public" };
+  "demo.invite": { input: TeamInviteIn; output: TeamInviteOut; error: DemoInviteError; streaming: false; auth: "public" };
   "demo.note_count": { input: Empty; output: NoteCount; error: DemoNoteCountError; streaming: false; auth: "organization" };
   "demo.ping": { input: Ping; output: Pong; error: DemoPingError; streaming: false; auth: "public" };
   "demo.stream_stats": { input: Empty; output: StreamStats; error: DemoStreamStatsError; streaming: false; auth: "public" };
+  "invites.accept": { input: InviteTokenIn; output: OrgSummary; error: InvitesAcceptError; streaming: false; auth: "user" };
+  "invites.cancel": { input: InviteIdIn; output: Empty; error: InvitesCancelError; streaming: false; auth: "organization" };
+  "invites.decline": { input: InviteTokenIn; output: Empty; error: InvitesDeclineError; streaming: false; auth: "user" };
+  "members.change_role": { input: ChangeRoleIn; output: MemberOut; error: MembersChangeRoleError; streaming: false; auth: "organization" };
+  "members.invite": { input: InviteIn; output: InviteOut; error: MembersInviteError; streaming: false; auth: "organization" };
+  "members.leave": { input: Empty; output: Empty; error: MembersLeaveError; streaming: false; auth: "organization" };
+  "members.list": { input: Empty; output: MembersOut; error: MembersListError; streaming: false; auth: "organization" };
+  "members.remove": { input: MemberIdIn; output: Empty; error: MembersRemoveError; streaming: false; auth: "organization" };
+  "orgs.create": { input: CreateOrgIn; output: OrgSummary; error: OrgsCreateError; streaming: false; auth: "user" };
+  "orgs.delete": { input: Empty; output: Empty; error: OrgsDeleteError; streaming: false; auth: "organization" };
+  "orgs.list": { input: Empty; output: OrgsOut; error: OrgsListError; streaming: false; auth: "user" };
+  "orgs.rename": { input: RenameIn; output: OrgSummary; error: OrgsRenameError; streaming: false; auth: "organization" };
+  "orgs.switch": { input: OrgIdIn; output: OrgSummary; error: OrgsSwitchError; streaming: false; auth: "user" };
+  "orgs.transfer_ownership": { input: MemberIdIn; output: MemberOut; error: OrgsTransferOwnershipError; streaming: false; auth: "organization" };
 }
 
 /** True when `error` is an RpcError raised by `route`, narrowing `error.error` to that route's errors. */
@@ -164,6 +398,47 @@ export function isRouteError<R extends keyof Routes>(
 /** A typed client for the product routes. */
 export function createClient(config: ClientConfig) {
   return {
+    auth: {
+      email: {
+        /** Confirm an email address with the code sent at sign-up. */
+        verify: (input: Routes["auth.email.verify"]["input"], options?: CallOptions): Promise<Routes["auth.email.verify"]["output"]> =>
+          call(config, "auth.email.verify", input, options),
+      },
+      /** The signed-in user (or nobody), their organizations, the active one and their role there. */
+      init: (input: Routes["auth.init"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.init"]["output"]> =>
+        call(config, "auth.init", input, options),
+      /** Check the password (the same work for unknown emails), start a new session, set the cookie. */
+      login: (input: Routes["auth.login"]["input"], options?: CallOptions): Promise<Routes["auth.login"]["output"]> =>
+        call(config, "auth.login", input, options),
+      /** End this session on the server and clear the cookie. */
+      logout: (input: Routes["auth.logout"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.logout"]["output"]> =>
+        call(config, "auth.logout", input, options),
+      password: {
+        /** Change my password: every other session ends and this one gets a new token. */
+        change: (input: Routes["auth.password.change"]["input"], options?: CallOptions): Promise<Routes["auth.password.change"]["output"]> =>
+          call(config, "auth.password.change", input, options),
+        /** Set a new password with a reset code; every session of the account ends. */
+        reset_confirm: (input: Routes["auth.password.reset_confirm"]["input"], options?: CallOptions): Promise<Routes["auth.password.reset_confirm"]["output"]> =>
+          call(config, "auth.password.reset_confirm", input, options),
+        /** Email a single-use reset code if the account exists; the answer is the same either way. */
+        reset_request: (input: Routes["auth.password.reset_request"]["input"], options?: CallOptions): Promise<Routes["auth.password.reset_request"]["output"]> =>
+          call(config, "auth.password.reset_request", input, options),
+      },
+      sessions: {
+        /** My sessions, newest first. */
+        list: (input: Routes["auth.sessions.list"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.sessions.list"]["output"]> =>
+          call(config, "auth.sessions.list", input, options),
+        /** End one of my sessions. */
+        revoke: (input: Routes["auth.sessions.revoke"]["input"], options?: CallOptions): Promise<Routes["auth.sessions.revoke"]["output"]> =>
+          call(config, "auth.sessions.revoke", input, options),
+        /** End every session of mine but this one. */
+        revoke_others: (input: Routes["auth.sessions.revoke_others"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.sessions.revoke_others"]["output"]> =>
+          call(config, "auth.sessions.revoke_others", input, options),
+      },
+      /** Create an account and send a verification email. A taken email gets the same answer (and */
+      signup: (input: Routes["auth.signup"]["input"], options?: CallOptions): Promise<Routes["auth.signup"]["output"]> =>
+        call(config, "auth.signup", input, options),
+    },
     demo: {
       /** A Server-Sent Events stream of ticks; a client disconnect cancels it (counted). */
       count: (input: Routes["demo.count"]["input"], options?: CallOptions): AsyncIterable<Routes["demo.count"]["output"]> =>
@@ -183,6 +458,54 @@ export function createClient(config: ClientConfig) {
       /** How many streams clients have cancelled since the server started. */
       stream_stats: (input: Routes["demo.stream_stats"]["input"] = {}, options?: CallOptions): Promise<Routes["demo.stream_stats"]["output"]> =>
         call(config, "demo.stream_stats", input, options),
+    },
+    invites: {
+      /** Join the organization an invitation (for my email) names, and make it active. */
+      accept: (input: Routes["invites.accept"]["input"], options?: CallOptions): Promise<Routes["invites.accept"]["output"]> =>
+        call(config, "invites.accept", input, options),
+      /** Cancel a pending invitation of the active organization (owner or admin). */
+      cancel: (input: Routes["invites.cancel"]["input"], options?: CallOptions): Promise<Routes["invites.cancel"]["output"]> =>
+        call(config, "invites.cancel", input, options),
+      /** Decline an invitation for my email. */
+      decline: (input: Routes["invites.decline"]["input"], options?: CallOptions): Promise<Routes["invites.decline"]["output"]> =>
+        call(config, "invites.decline", input, options),
+    },
+    members: {
+      /** Change a member's role: owners change any role, admins move people between admin and member. */
+      change_role: (input: Routes["members.change_role"]["input"], options?: CallOptions): Promise<Routes["members.change_role"]["output"]> =>
+        call(config, "members.change_role", input, options),
+      /** Invite someone by email with a role; they get a single-use code valid for 7 days. */
+      invite: (input: Routes["members.invite"]["input"], options?: CallOptions): Promise<Routes["members.invite"]["output"]> =>
+        call(config, "members.invite", input, options),
+      /** Leave the active organization (the last owner cannot). */
+      leave: (input: Routes["members.leave"]["input"] = {}, options?: CallOptions): Promise<Routes["members.leave"]["output"]> =>
+        call(config, "members.leave", input, options),
+      /** The active organization's members, and its pending invitations. */
+      list: (input: Routes["members.list"]["input"] = {}, options?: CallOptions): Promise<Routes["members.list"]["output"]> =>
+        call(config, "members.list", input, options),
+      /** Remove a member (owner; admins remove admins and members, not owners). */
+      remove: (input: Routes["members.remove"]["input"], options?: CallOptions): Promise<Routes["members.remove"]["output"]> =>
+        call(config, "members.remove", input, options),
+    },
+    orgs: {
+      /** Create an organization; the creator becomes its owner and it becomes the active one. */
+      create: (input: Routes["orgs.create"]["input"], options?: CallOptions): Promise<Routes["orgs.create"]["output"]> =>
+        call(config, "orgs.create", input, options),
+      /** Delete the active organization and everything in it (owner only). */
+      delete: (input: Routes["orgs.delete"]["input"] = {}, options?: CallOptions): Promise<Routes["orgs.delete"]["output"]> =>
+        call(config, "orgs.delete", input, options),
+      /** My organizations and my role in each. */
+      list: (input: Routes["orgs.list"]["input"] = {}, options?: CallOptions): Promise<Routes["orgs.list"]["output"]> =>
+        call(config, "orgs.list", input, options),
+      /** Rename the active organization (owner or admin). */
+      rename: (input: Routes["orgs.rename"]["input"], options?: CallOptions): Promise<Routes["orgs.rename"]["output"]> =>
+        call(config, "orgs.rename", input, options),
+      /** Make one of my organizations the active one (kept on the session). */
+      switch: (input: Routes["orgs.switch"]["input"], options?: CallOptions): Promise<Routes["orgs.switch"]["output"]> =>
+        call(config, "orgs.switch", input, options),
+      /** Make another member the owner; the current owner becomes an admin (owner only). */
+      transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"], options?: CallOptions): Promise<Routes["orgs.transfer_ownership"]["output"]> =>
+        call(config, "orgs.transfer_ownership", input, options),
     },
   };
 }

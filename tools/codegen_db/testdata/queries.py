@@ -90,34 +90,34 @@ PING_SQL = """SELECT 1"""
 
 async def get_sink(conn: DbConnection, *, id: str) -> KitchenSink | None:
     """One row, every column: reuses the table's Struct."""
-    record = await conn.fetchrow(GET_SINK_SQL, id)
+    _record = await conn.fetchrow(GET_SINK_SQL, id)
     return (
         None
-        if record is None
+        if _record is None
         else KitchenSink(
-            record[0],
-            record[1],
-            record[2],
-            record[3],
-            record[4],
-            record[5],
-            record[6],
-            record[7],
-            record[8],
-            record[9],
-            record[10],
-            record[11],
-            record[12],
-            record[13],
-            record[14],
-            record[15],
-            record[16],
-            record[17],
-            record[18],
-            record[19],
-            decode_json_as(record[20], Settings),
-            None if record[21] is None else decode_json(record[21]),
-            None if record[22] is None else decode_json(record[22]),
+            _record[0],
+            _record[1],
+            _record[2],
+            _record[3],
+            _record[4],
+            _record[5],
+            _record[6],
+            _record[7],
+            _record[8],
+            _record[9],
+            _record[10],
+            _record[11],
+            _record[12],
+            _record[13],
+            _record[14],
+            _record[15],
+            _record[16],
+            _record[17],
+            _record[18],
+            _record[19],
+            decode_json_as(_record[20], Settings),
+            None if _record[21] is None else decode_json(_record[21]),
+            None if _record[22] is None else decode_json(_record[22]),
         )
     )
 
@@ -182,28 +182,31 @@ async def list_by_feeling(conn: DbConnection, *, feeling: Mood, tag: str | None 
     """Rows in one mood, optionally only those with a tag; a per-query Struct."""
     return [
         ListByFeelingRow(
-            record[0], record[1], record[2], record[3], None if record[4] is None else decode_json(record[4])
+            _record[0], _record[1], _record[2], _record[3], None if _record[4] is None else decode_json(_record[4])
         )
-        for record in await conn.fetch(LIST_BY_FEELING_SQL, feeling, tag)
+        for _record in await conn.fetch(LIST_BY_FEELING_SQL, feeling, tag)
     ]
 
 
 async def summary(conn: DbConnection) -> SummaryRow | None:
     """Aggregates and casts are nullable unless a directive vouches for them."""
-    record = await conn.fetchrow(SUMMARY_SQL)
+    _record = await conn.fetchrow(SUMMARY_SQL)
     return (
         None
-        if record is None
+        if _record is None
         else SummaryRow(
-            record[0], record[1], record[2], None if record[3] is None else decode_json_as(record[3], dict[str, int])
+            _record[0],
+            _record[1],
+            _record[2],
+            None if _record[3] is None else decode_json_as(_record[3], dict[str, int]),
         )
     )
 
 
 async def rename_sinks(conn: DbConnection, *, new_label: str, old_label: str) -> int:
     """:execrows RenameSinks"""
-    status = await conn.execute(RENAME_SINKS_SQL, new_label, old_label)
-    return int(status.rpartition(" ")[2])
+    _status = await conn.execute(RENAME_SINKS_SQL, new_label, old_label)
+    return int(_status.rpartition(" ")[2])
 
 
 async def ping(conn: DbConnection) -> None:

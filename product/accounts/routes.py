@@ -1,0 +1,379 @@
+"""Accounts and sessions: sign up, log in, log out, `init`, sessions, password change and reset,
+email verification. No enumeration: answers never reveal whether an email has an account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from foundation.crypto import new_token, token_digest
+from foundation.errors import BlossomError, NotFound
+from foundation.ids import new_id
+from foundation.mail import Message
+from foundation.passwords import MAX_LENGTH, password_problem
+from foundation.rpc import Empty, Req
+from foundation.rpc.errors import FieldError, ValidationFailed
+from product.accounts import queries, rate_limit
+from product.accounts.sessions import clear_session_cookie, create_session, set_session_cookie
+from product.rpc import router
+from product.services import services
+
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+Password = Annotated[str, msgspec.Meta(max_length=MAX_LENGTH)]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Token = Annotated[str, msgspec.Meta(min_length=16, max_length=200)]
+Role = Literal["owner", "admin", "member"]
+
+RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)
+VERIFY_TOKEN_LIFETIME = dt.timedelta(days=2)
+
+
+class InvalidCredentials(BlossomError):
+    """Wrong email or password (never says which)."""
+
+    code = "invalid_credentials"
+    status = 401
+
+
+class InvalidToken(BlossomError):
+    """The link's token is unknown, used or expired."""
+
+    code = "invalid_token"
+    status = 400
+
+
+class WrongPassword(BlossomError):
+    code = "wrong_password"
+    status = 403
+
+
+def _check_new_password(password: str, field: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise ValidationFailed([FieldError(field, problem)])
+
+
+# --- what a page load needs -------------------------------------------------------------------
+
+
+class UserOut(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    display_name: str
+    email_verified: bool
+
+
+class OrgSummary(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    role: Role
+
+
+class InitOut(msgspec.Struct, frozen=True):
+    """Everything a page load needs: the user (or nobody), their orgs, the active org and role."""
+
+    user: UserOut | None
+    orgs: list[OrgSummary]
+    active_org: OrgSummary | None
+
+
+async def build_init(req: Req[Any], user_id: str | None, active_org_id: str | None) -> InitOut:
+    if user_id is None:
+        return InitOut(user=None, orgs=[], active_org=None)
+    user = await queries.get_user(req.db, id=user_id)
+    if user is None:
+        return InitOut(user=None, orgs=[], active_org=None)
+    orgs = [OrgSummary(id=o.id, name=o.name, role=o.role) for o in await queries.my_orgs(req.db, user_id=user_id)]
+    active = next((o for o in orgs if o.id == active_org_id), None)
+    return InitOut(
+        user=UserOut(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            email_verified=user.email_verified_at is not None,
+        ),
+        orgs=orgs,
+        active_org=active,
+    )
+
+
+@router.route("auth.init", auth="public", read_only=True)
+async def init(req: Req[Empty]) -> InitOut:
+    """The signed-in user (or nobody), their organizations, the active one and their role there."""
+    return await build_init(req, req.principal.user_id, req.principal.org_id)
+
+
+# --- sign up, log in, log out -------------------------------------------------------------------
+
+
+class SignupIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    display_name: DisplayName
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    """The same answer whatever the outcome, so it reveals nothing about accounts."""
+
+    status: Literal["check_your_email"] = "check_your_email"
+
+
+async def _send_token_mail(
+    req: Req[Any],
+    *,
+    user_id: str,
+    purpose: Literal["password_reset", "email_verification"],
+    to: str,
+    lifetime: dt.timedelta,
+    subject: str,
+) -> None:
+    svc = services(req)
+    token = new_token()
+    now = svc.clock.now()
+    await queries.insert_user_token(
+        req.db, user_id=user_id, purpose=purpose, token_hash=token_digest(token), now=now, expires_at=now + lifetime
+    )
+    await svc.mailer.send(Message(to=to, subject=subject, body=f"Your {purpose.replace('_', ' ')} code: {token}"))
+
+
+@router.route("auth.signup", auth="public")
+async def signup(req: Req[SignupIn]) -> Accepted:
+    """Create an account and send a verification email. A taken email gets the same answer (and
+    its owner an email saying someone tried)."""
+    svc = services(req)
+    await rate_limit.hit(svc, rate_limit.SIGNUP_PER_ADDRESS, req.client)
+    _check_new_password(req.body.password, "password")
+    password_hash = await svc.hasher.hash_async(req.body.password)  # the same work either way
+    user_id = new_id("usr", clock=svc.clock)
+    email = req.body.email.lower()
+    await _set_user_context(req, user_id)
+    created = await queries.insert_user(
+        req.db, id=user_id, email=email, display_name=req.body.display_name, password_hash=password_hash
+    )
+    if created is not None:
+        await _send_token_mail(
+            req,
+            user_id=user_id,
+            purpose="email_verification",
+            to=email,
+            lifetime=VERIFY_TOKEN_LIFETIME,
+            subject="Confirm your email",
+        )
+    else:
+        await svc.mailer.send(
+            Message(
+                to=email,
+                subject="Someone tried to sign up with your email",
+                body="If this was you, log in or reset your password instead.",
+            )
+        )
+    return Accepted()
+
+
+class LoginIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+
+
+@router.route("auth.login", auth="public", errors=[InvalidCredentials])
+async def login(req: Req[LoginIn]) -> InitOut:
+    """Check the password (the same work for unknown emails), start a new session, set the cookie."""
+    svc = services(req)
+    email = req.body.email.lower()
+    await rate_limit.hit(svc, rate_limit.LOGIN_PER_ADDRESS, req.client)
+    await rate_limit.hit(svc, rate_limit.LOGIN_PER_ACCOUNT, email)
+    async with svc.database.pool.acquire() as conn:
+        account = await queries.login_lookup(conn, email=email)
+    ok, needs_rehash = await svc.hasher.verify_async(req.body.password, account.password_hash if account else None)
+    if account is None or not ok:
+        raise InvalidCredentials("wrong email or password")
+    await _set_user_context(req, account.user_id)
+    if needs_rehash:
+        await queries.set_password_hash(
+            req.db, id=account.user_id, password_hash=await svc.hasher.hash_async(req.body.password)
+        )
+    orgs = await queries.my_orgs(req.db, user_id=account.user_id)
+    active_org_id = orgs[0].id if orgs else None
+    _, token = await create_session(
+        req.db, user_id=account.user_id, active_org_id=active_org_id, user_agent="", now=svc.clock.now()
+    )
+    req.set_cookie(set_session_cookie(token, secure=not svc.settings.insecure_cookies))
+    return await build_init(req, account.user_id, active_org_id)
+
+
+async def _set_user_context(req: Req[Any], user_id: str) -> None:
+    """Public routes act for a user they have just authenticated: give the transaction that user."""
+    await (await req.db.connection()).execute("SELECT set_config('app.user_id', $1, true)", user_id)
+
+
+@router.route("auth.logout", auth="user")
+async def logout(req: Req[Empty]) -> Empty:
+    """End this session on the server and clear the cookie."""
+    if req.principal.session_id and req.principal.user_id:
+        await queries.delete_session(req.db, id=req.principal.session_id, user_id=req.principal.user_id)
+    req.set_cookie(clear_session_cookie(secure=not services(req).settings.insecure_cookies))
+    return Empty()
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+class SessionOut(msgspec.Struct, frozen=True):
+    id: str
+    current: bool
+    user_agent: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class SessionsOut(msgspec.Struct, frozen=True):
+    sessions: list[SessionOut]
+
+
+@router.route("auth.sessions.list", auth="user", read_only=True)
+async def list_sessions(req: Req[Empty]) -> SessionsOut:
+    """My sessions, newest first."""
+    assert req.principal.user_id is not None
+    rows = await queries.list_sessions(req.db, user_id=req.principal.user_id)
+    return SessionsOut(
+        [
+            SessionOut(
+                id=r.id,
+                current=r.id == req.principal.session_id,
+                user_agent=r.user_agent,
+                created_at=r.created_at,
+                last_seen_at=r.last_seen_at,
+                expires_at=r.expires_at,
+            )
+            for r in rows
+        ]
+    )
+
+
+class SessionIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    session_id: Annotated[str, msgspec.Meta(pattern=r"^ses_[0-9a-z]{26}$")]
+
+
+class Revoked(msgspec.Struct, frozen=True):
+    revoked: int
+
+
+@router.route("auth.sessions.revoke", auth="user", errors=[NotFound])
+async def revoke_session(req: Req[SessionIdIn]) -> Revoked:
+    """End one of my sessions."""
+    assert req.principal.user_id is not None
+    revoked = await queries.delete_session(req.db, id=req.body.session_id, user_id=req.principal.user_id)
+    if revoked == 0:
+        raise NotFound("no such session")
+    return Revoked(revoked)
+
+
+@router.route("auth.sessions.revoke_others", auth="user")
+async def revoke_other_sessions(req: Req[Empty]) -> Revoked:
+    """End every session of mine but this one."""
+    assert req.principal.user_id is not None
+    assert req.principal.session_id is not None
+    return Revoked(
+        await queries.delete_other_sessions(req.db, user_id=req.principal.user_id, keep_id=req.principal.session_id)
+    )
+
+
+# --- passwords ------------------------------------------------------------------------------------
+
+
+class ChangePasswordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    current_password: Password
+    new_password: Password
+
+
+@router.route("auth.password.change", auth="user", errors=[WrongPassword])
+async def change_password(req: Req[ChangePasswordIn]) -> Empty:
+    """Change my password: every other session ends and this one gets a new token."""
+    svc = services(req)
+    user_id, session_id = req.principal.user_id, req.principal.session_id
+    assert user_id is not None
+    _check_new_password(req.body.new_password, "new_password")
+    stored = await queries.get_password_hash(req.db, id=user_id)
+    ok, _ = await svc.hasher.verify_async(req.body.current_password, stored.password_hash if stored else None)
+    if not ok:
+        raise WrongPassword("the current password is wrong")
+    await queries.set_password_hash(
+        req.db, id=user_id, password_hash=await svc.hasher.hash_async(req.body.new_password)
+    )
+    if session_id is not None:
+        await queries.delete_other_sessions(req.db, user_id=user_id, keep_id=session_id)
+        token = new_token()
+        await queries.rotate_session_token(req.db, id=session_id, token_hash=token_digest(token))
+        req.set_cookie(set_session_cookie(token, secure=not svc.settings.insecure_cookies))
+    return Empty()
+
+
+class ResetRequestIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Email
+
+
+@router.route("auth.password.reset_request", auth="public")
+async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
+    """Email a single-use reset code if the account exists; the answer is the same either way."""
+    svc = services(req)
+    email = req.body.email.lower()
+    await rate_limit.hit(svc, rate_limit.RESET_PER_ADDRESS, req.client)
+    await rate_limit.hit(svc, rate_limit.RESET_PER_ACCOUNT, email)
+    async with svc.database.pool.acquire() as conn:
+        found = await queries.user_id_for_email(conn, email=email)
+    if found is not None and found.user_id is not None:
+        await _set_user_context(req, found.user_id)
+        await _send_token_mail(
+            req,
+            user_id=found.user_id,
+            purpose="password_reset",
+            to=email,
+            lifetime=RESET_TOKEN_LIFETIME,
+            subject="Reset your password",
+        )
+    return Accepted()
+
+
+class ResetConfirmIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    token: Token
+    new_password: Password
+
+
+async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset", "email_verification"]) -> str:
+    """Consume a single-use token; the user it belongs to."""
+    svc = services(req)
+    async with svc.database.pool.acquire() as conn:
+        found = await queries.user_token_for_hash(conn, token_hash=token_digest(token), purpose=purpose)
+    now = svc.clock.now()
+    if found is None or found.used_at is not None or found.expires_at <= now:
+        raise InvalidToken("this code is unknown, used or expired")
+    await _set_user_context(req, found.user_id)
+    if await queries.use_user_token(req.db, id=found.token_id, now=now) != 1:
+        raise InvalidToken("this code is unknown, used or expired")
+    return found.user_id
+
+
+@router.route("auth.password.reset_confirm", auth="public", errors=[InvalidToken])
+async def confirm_password_reset(req: Req[ResetConfirmIn]) -> Empty:
+    """Set a new password with a reset code; every session of the account ends."""
+    _check_new_password(req.body.new_password, "new_password")
+    user_id = await _use_token(req, req.body.token, "password_reset")
+    password_hash = await services(req).hasher.hash_async(req.body.new_password)
+    await queries.set_password_hash(req.db, id=user_id, password_hash=password_hash)
+    await queries.delete_all_sessions(req.db, user_id=user_id)
+    return Empty()
+
+
+class TokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    token: Token
+
+
+@router.route("auth.email.verify", auth="public", errors=[InvalidToken])
+async def verify_email(req: Req[TokenIn]) -> Empty:
+    """Confirm an email address with the code sent at sign-up."""
+    user_id = await _use_token(req, req.body.token, "email_verification")
+    await queries.mark_email_verified(req.db, id=user_id, verified_at=services(req).clock.now())
+    return Empty()

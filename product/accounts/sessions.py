@@ -1,0 +1,94 @@
+"""Session cookies: a random 256-bit token in an HttpOnly, SameSite=Lax, Secure cookie; only its
+SHA-256 is stored. Idle and absolute expiry; the authentication hook turns a cookie into a Principal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from http.cookies import SimpleCookie
+
+from database.app_database import AppDatabase
+from database.connect import DbConnection
+from foundation.crypto import new_token, token_digest
+from foundation.ids import new_id
+from foundation.rpc import ANONYMOUS, Principal
+from foundation.rpc.dispatch import Authenticate, Headers
+from foundation.time import Clock
+from product.accounts import queries
+
+COOKIE_NAME = "blossom_session"
+IDLE_TIMEOUT = dt.timedelta(days=14)
+ABSOLUTE_LIFETIME = dt.timedelta(days=30)
+
+
+def cookie_header(token: str, *, secure: bool, max_age: int) -> str:
+    attributes = [f"{COOKIE_NAME}={token}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={max_age}"]
+    if secure:
+        attributes.append("Secure")
+    return "; ".join(attributes)
+
+
+def set_session_cookie(token: str, *, secure: bool) -> str:
+    return cookie_header(token, secure=secure, max_age=int(ABSOLUTE_LIFETIME.total_seconds()))
+
+
+def clear_session_cookie(*, secure: bool) -> str:
+    return cookie_header("", secure=secure, max_age=0)
+
+
+def token_from_headers(headers: Headers) -> str | None:
+    raw = headers.get(b"cookie")
+    if not raw:
+        return None
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(raw.decode("latin-1"))
+    except Exception:  # noqa: BLE001 (a malformed Cookie header authenticates nobody)
+        return None
+    morsel = cookies.get(COOKIE_NAME)
+    return morsel.value if morsel and morsel.value else None
+
+
+async def create_session(
+    conn: DbConnection, *, user_id: str, active_org_id: str | None, user_agent: str, now: dt.datetime
+) -> tuple[str, str]:
+    """(session id, token) for a new session; the caller sets the cookie."""
+    token = new_token()
+    session_id = new_id("ses")
+    await queries.insert_session(
+        conn,
+        id=session_id,
+        user_id=user_id,
+        token_hash=token_digest(token),
+        active_org_id=active_org_id,
+        user_agent=user_agent[:500],
+        now=now,
+        expires_at=now + ABSOLUTE_LIFETIME,
+    )
+    return session_id, token
+
+
+def session_authenticator(database: AppDatabase, clock: Clock, fallback: Authenticate) -> Authenticate:
+    """The product's authentication hook: the session cookie, else `fallback` (anonymous, or the
+    test header in test mode). One query per authenticated request; a write at most once a minute."""
+
+    async def authenticate(headers: Headers) -> Principal:
+        token = token_from_headers(headers)
+        if token is None:
+            return await fallback(headers)
+        async with database.pool.acquire() as conn:
+            session = await queries.session_for_token(conn, token_hash=token_digest(token))
+            now = clock.now()
+            if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:
+                return ANONYMOUS
+            await queries.touch_session(conn, session_id=session.session_id, now=now)
+        org_id = session.active_org_id if session.role is not None else None
+        return Principal(
+            "user",
+            user_id=session.user_id,
+            org_id=org_id,
+            role=session.role if org_id else None,
+            via_cookie=True,
+            session_id=session.session_id,
+        )
+
+    return authenticate

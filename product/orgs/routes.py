@@ -1,0 +1,373 @@
+"""Organizations and their members: create, list, switch, rename, delete; invite, accept,
+decline, cancel; change roles, remove, leave, transfer ownership. Permissions: README.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from foundation.crypto import new_token, token_digest
+from foundation.errors import Conflict, Forbidden, NotFound
+from foundation.ids import new_id
+from foundation.mail import Message
+from foundation.rpc import Empty, Req
+from product.accounts import queries as account_queries
+from product.accounts.routes import Email, InvalidToken, OrgSummary, Role
+from product.orgs import queries
+from product.rpc import router
+from product.services import services
+
+OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+OrgId = Annotated[str, msgspec.Meta(pattern=r"^org_[0-9a-z]{26}$")]
+MemberId = Annotated[str, msgspec.Meta(pattern=r"^mem_[0-9a-z]{26}$")]
+InviteId = Annotated[str, msgspec.Meta(pattern=r"^inv_[0-9a-z]{26}$")]
+InviteToken = Annotated[str, msgspec.Meta(min_length=16, max_length=200)]
+INVITE_LIFETIME = dt.timedelta(days=7)
+
+# What each role may do (product/orgs/README.md has the table).
+MANAGERS = ("owner", "admin")
+
+
+class LastOwner(Conflict):
+    """An organization always keeps at least one owner."""
+
+    code = "last_owner"
+
+
+class NotPermitted(Forbidden):
+    """The caller's role in the organization does not allow this."""
+
+    code = "not_permitted"
+
+
+class OrgNotFound(NotFound):
+    code = "org_not_found"
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+
+
+class InviteNotFound(NotFound):
+    code = "invite_not_found"
+
+
+def _require(req: Req[Any], *roles: str) -> None:
+    if req.principal.role not in roles:
+        raise NotPermitted(f"this needs the role {' or '.join(roles)}")
+
+
+def _role(req: Req[Any]) -> Role:
+    role = req.principal.role
+    assert role in ("owner", "admin", "member")  # auth="organization": the session's membership
+    return role
+
+
+def _org(req: Req[Any]) -> str:
+    assert req.principal.org_id is not None  # auth="organization"
+    return req.principal.org_id
+
+
+async def _set_context(req: Req[Any], *, org_id: str) -> None:
+    """Act in another organization than the session's (creating one, accepting an invitation)."""
+    await (await req.db.connection()).execute("SELECT set_config('app.org_id', $1, true)", org_id)
+
+
+# --- organizations --------------------------------------------------------------------------------
+
+
+class CreateOrgIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: OrgName
+
+
+@router.route("orgs.create", auth="user")
+async def create_org(req: Req[CreateOrgIn]) -> OrgSummary:
+    """Create an organization; the creator becomes its owner and it becomes the active one."""
+    user_id = req.principal.user_id
+    assert user_id is not None
+    org_id = new_id("org", clock=services(req).clock)
+    await _set_context(req, org_id=org_id)
+    org = await queries.insert_org(req.db, id=org_id, name=req.body.name)
+    assert org is not None
+    await queries.insert_membership(req.db, org_id=org_id, user_id=user_id, role="owner")
+    if req.principal.session_id:
+        await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=org_id)
+    return OrgSummary(id=org.id, name=org.name, role="owner")
+
+
+class OrgsOut(msgspec.Struct, frozen=True):
+    orgs: list[OrgSummary]
+
+
+@router.route("orgs.list", auth="user", read_only=True)
+async def list_orgs(req: Req[Empty]) -> OrgsOut:
+    """My organizations and my role in each."""
+    assert req.principal.user_id is not None
+    rows = await account_queries.my_orgs(req.db, user_id=req.principal.user_id)
+    return OrgsOut([OrgSummary(id=r.id, name=r.name, role=r.role) for r in rows])
+
+
+class OrgIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    org_id: OrgId
+
+
+@router.route("orgs.switch", auth="user", errors=[OrgNotFound])
+async def switch_org(req: Req[OrgIdIn]) -> OrgSummary:
+    """Make one of my organizations the active one (kept on the session)."""
+    assert req.principal.user_id is not None
+    assert req.principal.session_id is not None
+    mine = {r.id: r for r in await account_queries.my_orgs(req.db, user_id=req.principal.user_id)}
+    org = mine.get(req.body.org_id)
+    if org is None:
+        raise OrgNotFound("no such organization")
+    await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=org.id)
+    return OrgSummary(id=org.id, name=org.name, role=org.role)
+
+
+class RenameIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: OrgName
+
+
+@router.route("orgs.rename", auth="organization", errors=[NotPermitted])
+async def rename_org(req: Req[RenameIn]) -> OrgSummary:
+    """Rename the active organization (owner or admin)."""
+    _require(req, *MANAGERS)
+    org = await queries.rename_org(req.db, id=_org(req), name=req.body.name)
+    assert org is not None
+    return OrgSummary(id=org.id, name=org.name, role=_role(req))
+
+
+@router.route("orgs.delete", auth="organization", errors=[NotPermitted])
+async def delete_org(req: Req[Empty]) -> Empty:
+    """Delete the active organization and everything in it (owner only)."""
+    _require(req, "owner")
+    await queries.delete_org(req.db, id=_org(req))
+    return Empty()
+
+
+# --- members ----------------------------------------------------------------------------------------
+
+
+class MemberOut(msgspec.Struct, frozen=True):
+    id: str
+    user_id: str
+    email: str
+    display_name: str
+    role: Role
+    joined_at: dt.datetime
+
+
+class InviteOut(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    role: Role
+    expires_at: dt.datetime
+
+
+class MembersOut(msgspec.Struct, frozen=True):
+    members: list[MemberOut]
+    invites: list[InviteOut]
+
+
+@router.route("members.list", auth="organization", read_only=True)
+async def list_members(req: Req[Empty]) -> MembersOut:
+    """The active organization's members, and its pending invitations."""
+    org_id = _org(req)
+    members = [
+        MemberOut(
+            id=m.id, user_id=m.user_id, email=m.email, display_name=m.display_name, role=m.role, joined_at=m.created_at
+        )
+        for m in await queries.list_members(req.db, org_id=org_id)
+    ]
+    invites = [
+        InviteOut(id=i.id, email=i.email, role=i.role, expires_at=i.expires_at)
+        for i in await queries.list_invites(req.db, org_id=org_id)
+    ]
+    return MembersOut(members=members, invites=invites)
+
+
+class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Email
+    role: Literal["admin", "member"] = "member"
+
+
+@router.route("members.invite", auth="organization", errors=[NotPermitted])
+async def invite_member(req: Req[InviteIn]) -> InviteOut:
+    """Invite someone by email with a role; they get a single-use code valid for 7 days."""
+    _require(req, *MANAGERS)
+    svc = services(req)
+    token = new_token()
+    now = svc.clock.now()
+    invite = await queries.insert_invite(
+        req.db,
+        org_id=_org(req),
+        email=req.body.email,
+        role=req.body.role,
+        token_hash=token_digest(token),
+        invited_by=req.principal.user_id,
+        now=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    assert invite is not None
+    org = await queries.get_org_name(req.db, id=_org(req))
+    await svc.mailer.send(
+        Message(
+            to=invite.email,
+            subject=f"Join {org.name if org else 'an organization'} on Blossom",
+            body=f"Your invitation code: {token}",
+        )
+    )
+    return InviteOut(id=invite.id, email=invite.email, role=invite.role, expires_at=invite.expires_at)
+
+
+class InviteTokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    token: InviteToken
+
+
+async def _pending_invite(req: Req[InviteTokenIn]) -> queries.InviteForTokenRow:
+    svc = services(req)
+    async with svc.database.pool.acquire() as conn:
+        invite = await queries.invite_for_token(conn, token_hash=token_digest(req.body.token))
+        user = await account_queries.user_id_for_email(conn, email=invite.email) if invite else None
+    if (
+        invite is None
+        or invite.status != "pending"
+        or invite.expires_at <= svc.clock.now()
+        or user is None
+        or user.user_id != req.principal.user_id
+    ):
+        raise InvalidToken("this invitation is unknown, used, expired or for another email")
+    return invite
+
+
+@router.route("invites.accept", auth="user", errors=[InvalidToken])
+async def accept_invite(req: Req[InviteTokenIn]) -> OrgSummary:
+    """Join the organization an invitation (for my email) names, and make it active."""
+    invite = await _pending_invite(req)
+    assert req.principal.user_id is not None
+    await _set_context(req, org_id=invite.org_id)
+    if await queries.set_invite_status(req.db, id=invite.invite_id, status="accepted") != 1:
+        raise InvalidToken("this invitation is unknown, used, expired or for another email")
+    existing = await queries.membership_of(req.db, org_id=invite.org_id, user_id=req.principal.user_id)
+    role = existing.role if existing else invite.role
+    if existing is None:
+        await queries.insert_membership(req.db, org_id=invite.org_id, user_id=req.principal.user_id, role=invite.role)
+    if req.principal.session_id:
+        await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=invite.org_id)
+    org = await queries.get_org_name(req.db, id=invite.org_id)
+    assert org is not None
+    return OrgSummary(id=org.id, name=org.name, role=role)
+
+
+@router.route("invites.decline", auth="user", errors=[InvalidToken])
+async def decline_invite(req: Req[InviteTokenIn]) -> Empty:
+    """Decline an invitation for my email."""
+    invite = await _pending_invite(req)
+    await _set_context(req, org_id=invite.org_id)
+    await queries.set_invite_status(req.db, id=invite.invite_id, status="declined")
+    return Empty()
+
+
+class InviteIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    invite_id: InviteId
+
+
+@router.route("invites.cancel", auth="organization", errors=[NotPermitted, InviteNotFound])
+async def cancel_invite(req: Req[InviteIdIn]) -> Empty:
+    """Cancel a pending invitation of the active organization (owner or admin)."""
+    _require(req, *MANAGERS)
+    if await queries.cancel_invite(req.db, id=req.body.invite_id, org_id=_org(req)) == 0:
+        raise InviteNotFound("no such pending invitation")
+    return Empty()
+
+
+class ChangeRoleIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    member_id: MemberId
+    role: Role
+
+
+async def _member(req: Req[Any], member_id: str) -> queries.Membership:
+    member = await queries.get_membership(req.db, id=member_id, org_id=_org(req))
+    if member is None:
+        raise MemberNotFound("no such member")
+    return member
+
+
+async def _keep_an_owner(req: Req[Any], member: queries.Membership) -> None:
+    if member.role == "owner":
+        owners = await queries.count_owners(req.db, org_id=_org(req))
+        if owners is None or owners.owners <= 1:
+            raise LastOwner("an organization needs at least one owner")
+
+
+@router.route("members.change_role", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
+async def change_role(req: Req[ChangeRoleIn]) -> MemberOut:
+    """Change a member's role: owners change any role, admins move people between admin and member."""
+    _require(req, *MANAGERS)
+    member = await _member(req, req.body.member_id)
+    if req.principal.role != "owner" and "owner" in (member.role, req.body.role):
+        raise NotPermitted("only an owner can grant or take the owner role")
+    if req.body.role != "owner":
+        await _keep_an_owner(req, member)
+    await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role=req.body.role)
+    return await _member_out(req, member.id)
+
+
+async def _member_out(req: Req[Any], member_id: str) -> MemberOut:
+    for m in await queries.list_members(req.db, org_id=_org(req)):
+        if m.id == member_id:
+            return MemberOut(
+                id=m.id,
+                user_id=m.user_id,
+                email=m.email,
+                display_name=m.display_name,
+                role=m.role,
+                joined_at=m.created_at,
+            )
+    raise MemberNotFound("no such member")
+
+
+class MemberIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    member_id: MemberId
+
+
+@router.route("members.remove", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
+async def remove_member(req: Req[MemberIdIn]) -> Empty:
+    """Remove a member (owner; admins remove admins and members, not owners)."""
+    _require(req, *MANAGERS)
+    member = await _member(req, req.body.member_id)
+    if member.role == "owner" and req.principal.role != "owner":
+        raise NotPermitted("only an owner can remove an owner")
+    await _keep_an_owner(req, member)
+    await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
+    return Empty()
+
+
+@router.route("members.leave", auth="organization", errors=[LastOwner, MemberNotFound])
+async def leave(req: Req[Empty]) -> Empty:
+    """Leave the active organization (the last owner cannot)."""
+    assert req.principal.user_id is not None
+    member = await queries.membership_of(req.db, org_id=_org(req), user_id=req.principal.user_id)
+    if member is None:
+        raise MemberNotFound("not a member")
+    await _keep_an_owner(req, member)
+    await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
+    if req.principal.session_id:
+        await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=None)
+    return Empty()
+
+
+@router.route("orgs.transfer_ownership", auth="organization", errors=[NotPermitted, MemberNotFound])
+async def transfer_ownership(req: Req[MemberIdIn]) -> MemberOut:
+    """Make another member the owner; the current owner becomes an admin (owner only)."""
+    _require(req, "owner")
+    assert req.principal.user_id is not None
+    member = await _member(req, req.body.member_id)
+    me = await queries.membership_of(req.db, org_id=_org(req), user_id=req.principal.user_id)
+    assert me is not None
+    await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role="owner")
+    if me.id != member.id:
+        await queries.set_member_role(req.db, id=me.id, org_id=_org(req), role="admin")
+    return await _member_out(req, member.id)
