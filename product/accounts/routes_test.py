@@ -1,0 +1,212 @@
+"""Accounts and sessions over the real app: every security promise has a test that names it."""
+
+import datetime as dt
+
+import httpx
+
+from product.accounts.sessions import ABSOLUTE_LIFETIME, IDLE_TIMEOUT
+from product.testing import PASSWORD, ProductHarness
+
+
+async def test_sign_up_then_log_in_sets_a_hardened_session_cookie(product: ProductHarness) -> None:
+    response = await product.http.post(
+        "/rpc/auth.signup", json={"email": "Ann@Example.com", "password": PASSWORD, "display_name": "Ann"}
+    )
+    assert response.json() == {"status": "check_your_email"}
+    assert product.mailer.outbox[-1].subject == "Confirm your email"
+    response = await product.http.post("/rpc/auth.login", json={"email": "ann@example.com", "password": PASSWORD})
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    for attribute in ("blossom_session=", "HttpOnly", "SameSite=Lax", "Secure", "Path=/"):
+        assert attribute in cookie
+    init = (await product.http.get("/rpc/auth.init")).json()
+    assert init["user"]["email"] == "ann@example.com"
+    assert init["user"]["email_verified"] is False
+    assert (init["orgs"], init["active_org"]) == ([], None)
+
+
+async def test_only_the_tokens_hash_is_stored(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "bo@example.com")
+    token = product.http.cookies["blossom_session"]
+    stored = await product.t.db.owner.fetch("SELECT token_hash FROM sessions")
+    assert len(stored) == 1
+    assert token.encode() not in stored[0]["token_hash"]
+    assert len(stored[0]["token_hash"]) == 32
+
+
+async def test_anonymous_init_is_nobody(product: ProductHarness) -> None:
+    assert (await product.http.get("/rpc/auth.init")).json() == {"user": None, "orgs": [], "active_org": None}
+
+
+async def test_signup_with_a_taken_email_answers_exactly_like_a_new_one(product: ProductHarness) -> None:
+    new = await product.http.post(
+        "/rpc/auth.signup", json={"email": "cy@example.com", "password": PASSWORD, "display_name": "Cy"}
+    )
+    taken = await product.http.post(
+        "/rpc/auth.signup", json={"email": "CY@example.com", "password": "other pass 1", "display_name": "Impostor"}
+    )
+    assert (taken.status_code, taken.content) == (new.status_code, new.content)
+    assert product.mailer.outbox[-1].subject == "Someone tried to sign up with your email"
+    assert await product.t.db.owner.fetchval("SELECT count(*) FROM users") == 1
+
+
+async def test_login_does_the_same_hash_work_for_unknown_and_known_emails(product: ProductHarness) -> None:
+    await product.http.post(
+        "/rpc/auth.signup", json={"email": "di@example.com", "password": PASSWORD, "display_name": "Di"}
+    )
+    product.hasher.calls = 0
+    wrong = await product.http.post("/rpc/auth.login", json={"email": "di@example.com", "password": "not it at all"})
+    known_calls = product.hasher.calls
+    product.hasher.calls = 0
+    unknown = await product.http.post(
+        "/rpc/auth.login", json={"email": "nobody@example.com", "password": "not it at all"}
+    )
+    assert product.hasher.calls == known_calls == 1
+    assert (wrong.status_code, wrong.content) == (unknown.status_code, unknown.content)
+    assert wrong.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_weak_passwords_are_refused_with_the_field_named(product: ProductHarness) -> None:
+    for password, message in (("short", "at least 8"), ("password123", "most common")):
+        response = await product.http.post(
+            "/rpc/auth.signup", json={"email": "ed@example.com", "password": password, "display_name": "Ed"}
+        )
+        assert response.status_code == 400
+        [field] = response.json()["error"]["fields"]
+        assert field["path"] == "password"
+        assert message in field["message"]
+
+
+async def test_logout_deletes_the_session_on_the_server(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "fa@example.com")
+    token = product.http.cookies["blossom_session"]
+    assert (await product.http.post("/rpc/auth.logout", json={})).status_code == 200
+    assert await product.t.db.owner.fetchval("SELECT count(*) FROM sessions") == 0
+    replay = await product.http.get("/rpc/auth.init", headers={"cookie": f"blossom_session={token}"})
+    assert replay.json()["user"] is None
+
+
+async def test_sessions_are_listed_and_revoked(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "gil@example.com")
+    other = product.client()
+    third = product.client()
+    for client in (other, third):
+        await client.post("/rpc/auth.login", json={"email": "gil@example.com", "password": PASSWORD})
+    sessions = (await product.http.get("/rpc/auth.sessions.list")).json()["sessions"]
+    assert len(sessions) == 3
+    assert sum(s["current"] for s in sessions) == 1
+    victim = next(s["id"] for s in sessions if not s["current"])
+    assert (await product.http.post("/rpc/auth.sessions.revoke", json={"session_id": victim})).json() == {"revoked": 1}
+    assert (await product.http.post("/rpc/auth.sessions.revoke_others", json={})).json() == {"revoked": 1}
+    for client in (other, third):
+        assert (await client.get("/rpc/auth.init")).json()["user"] is None
+    assert (await product.http.get("/rpc/auth.init")).json()["user"] is not None
+
+
+async def test_password_change_rotates_the_token_and_ends_other_sessions(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "hu@example.com")
+    other = product.client()
+    await other.post("/rpc/auth.login", json={"email": "hu@example.com", "password": PASSWORD})
+    old_token = product.http.cookies["blossom_session"]
+    wrong = await product.http.post(
+        "/rpc/auth.password.change", json={"current_password": "nope nope nope", "new_password": "a brand new phrase"}
+    )
+    assert wrong.json()["error"]["code"] == "wrong_password"
+    response = await product.http.post(
+        "/rpc/auth.password.change", json={"current_password": PASSWORD, "new_password": "a brand new phrase"}
+    )
+    assert response.status_code == 200
+    assert product.http.cookies["blossom_session"] != old_token
+    assert (await product.http.get("/rpc/auth.init")).json()["user"] is not None
+    assert (await other.get("/rpc/auth.init")).json()["user"] is None
+    login = await other.post("/rpc/auth.login", json={"email": "hu@example.com", "password": "a brand new phrase"})
+    assert login.status_code == 200
+
+
+async def test_password_reset_is_single_use_and_ends_every_session(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "ivy@example.com")
+    unknown = await product.http.post("/rpc/auth.password.reset_request", json={"email": "ghost@example.com"})
+    known = await product.http.post("/rpc/auth.password.reset_request", json={"email": "ivy@example.com"})
+    assert (unknown.status_code, unknown.content) == (known.status_code, known.content)
+    assert [m.to for m in product.mailer.outbox].count("ghost@example.com") == 0
+    code = product.last_code("ivy@example.com")
+    confirm = {"token": code, "new_password": "another fine phrase"}
+    assert (await product.http.post("/rpc/auth.password.reset_confirm", json=confirm)).status_code == 200
+    again = await product.http.post("/rpc/auth.password.reset_confirm", json=confirm)
+    assert again.json()["error"]["code"] == "invalid_token"
+    assert await product.t.db.owner.fetchval("SELECT count(*) FROM sessions") == 0
+    login = await product.http.post(
+        "/rpc/auth.login", json={"email": "ivy@example.com", "password": "another fine phrase"}
+    )
+    assert login.status_code == 200
+
+
+async def test_reset_codes_expire(product: ProductHarness) -> None:
+    await product.http.post(
+        "/rpc/auth.signup", json={"email": "jo@example.com", "password": PASSWORD, "display_name": "Jo"}
+    )
+    await product.http.post("/rpc/auth.password.reset_request", json={"email": "jo@example.com"})
+    product.t.clock.advance(hours=2)
+    response = await product.http.post(
+        "/rpc/auth.password.reset_confirm",
+        json={"token": product.last_code("jo@example.com"), "new_password": "late phrase 42"},
+    )
+    assert response.json()["error"]["code"] == "invalid_token"
+
+
+async def test_email_verification(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "kay@example.com")
+    code = product.last_code("kay@example.com")
+    assert (await product.http.post("/rpc/auth.email.verify", json={"token": code})).status_code == 200
+    assert (await product.http.get("/rpc/auth.init")).json()["user"]["email_verified"] is True
+
+
+async def test_login_is_rate_limited_per_account_with_retry_after(product: ProductHarness) -> None:
+    statuses = []
+    response = None
+    for _ in range(12):
+        response = await product.http.post(
+            "/rpc/auth.login", json={"email": "lee@example.com", "password": "wrong guess"}
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+    assert response is not None
+    assert int(response.headers["retry-after"]) > 0
+    assert await product.t.db.owner.fetchval("SELECT max(hits) FROM rate_limits") == 12
+
+
+async def test_an_idle_session_expires(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "max@example.com")
+    product.t.clock.advance(IDLE_TIMEOUT - dt.timedelta(minutes=5))
+    assert (await product.http.get("/rpc/auth.init")).json()["user"] is not None  # activity renews it
+    product.t.clock.advance(IDLE_TIMEOUT - dt.timedelta(minutes=5))
+    assert (await product.http.get("/rpc/auth.init")).json()["user"] is not None
+    product.t.clock.advance(IDLE_TIMEOUT + dt.timedelta(minutes=1))
+    assert (await product.http.get("/rpc/auth.init")).json()["user"] is None
+
+
+async def test_an_active_session_still_ends_at_its_absolute_lifetime(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "nia@example.com")
+    elapsed = dt.timedelta(0)
+    step = IDLE_TIMEOUT / 2
+    while elapsed + step < ABSOLUTE_LIFETIME:
+        product.t.clock.advance(step)
+        elapsed += step
+        assert (await product.http.get("/rpc/auth.init")).json()["user"] is not None
+    product.t.clock.advance(ABSOLUTE_LIFETIME - elapsed + dt.timedelta(minutes=1))
+    assert (await product.http.get("/rpc/auth.init")).json()["user"] is None
+
+
+async def test_a_cross_site_cookie_call_is_refused(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "ned@example.com")
+    response = await product.http.post(
+        "/rpc/orgs.create", json={"name": "Evil"}, headers={"origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+
+
+async def test_an_invalid_cookie_is_nobody(product: ProductHarness) -> None:
+    client = httpx.AsyncClient(transport=product.http._transport, base_url="https://product.test")
+    response = await client.get("/rpc/auth.init", headers={"cookie": "blossom_session=forged-token-value"})
+    assert response.json()["user"] is None

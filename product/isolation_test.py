@@ -1,0 +1,159 @@
+"""Every organization route, called by a member of org A with ids that belong to org B, returns
+nothing of B and changes nothing of B. Routes are discovered from the registry, so a new
+organization route is covered without anyone remembering to add it here."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import pytest
+
+from database.testing.fixture import T
+from foundation.crypto import new_token, token_digest
+from foundation.rpc.routes import RouteSpec
+from product.accounts import queries as account_queries
+from product.accounts.sessions import COOKIE_NAME
+from product.orgs import queries as org_queries
+from product.routes import router
+from product.testing import ProductHarness
+
+ORG_ROUTES = sorted((r for r in router.routes.values() if r.auth == "organization"), key=lambda r: r.name)
+
+
+@dataclass
+class OrgWorld:
+    org: Any
+    owner: Any
+    member: Any
+    membership_id: str
+    invite_id: str
+    invite_token: str
+    note_id: str
+
+
+async def _org_world(t: T, name: str) -> OrgWorld:
+    org = await t.factory.org(name=f"{name} Corp")
+    owner = await t.factory.user(email=f"owner@{name.lower()}.example", display_name=f"{name} Owner")
+    member = await t.factory.user(email=f"member@{name.lower()}.example", display_name=f"{name} Member")
+    await t.factory.membership(org, owner, "owner")
+    membership = await t.factory.membership(org, member, "member")
+    note = await t.factory.note(org, body=f"{name} secret note", author=owner)
+    token = new_token()
+    async with t.db.owner.acquire() as conn:
+        invite = await org_queries.insert_invite(
+            conn,
+            org_id=org.id,
+            email=f"invitee@{name.lower()}.example",
+            role="member",
+            token_hash=token_digest(token),
+            invited_by=owner.id,
+            now=t.clock.now(),
+            expires_at=t.clock.now() + t.clock.now().resolution * 10**12,
+        )
+    assert invite is not None
+    return OrgWorld(org, owner, member, membership.id, invite.id, token, note.id)
+
+
+async def _sign_in(t: T, user_id: str, org_id: str) -> str:
+    token = new_token()
+    async with t.db.owner.acquire() as conn:
+        now = t.clock.now()
+        await account_queries.insert_session(
+            conn,
+            id=f"ses_{'0' * 26}",
+            user_id=user_id,
+            token_hash=token_digest(token),
+            active_org_id=org_id,
+            user_agent="",
+            now=now,
+            expires_at=now + now.resolution * 10**12,
+        )
+    return token
+
+
+def _sample(annotation: Any, field_name: str, b: OrgWorld) -> Any:
+    """A value for one input field that points at org B wherever the field names something."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        pattern = next((m.pattern for m in metadata if isinstance(m, msgspec.Meta) and m.pattern), "") or ""
+        for prefix, value in (
+            ("^org_", b.org.id),
+            ("^mem_", b.membership_id),
+            ("^inv_", b.invite_id),
+            ("^note_", b.note_id),
+            ("^usr_", b.member.id),
+        ):
+            if pattern.startswith(prefix):
+                return value
+        return _sample(base, field_name, b)
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
+    if annotation is str:
+        if "email" in field_name:
+            return "probe@elsewhere.example"  # the caller's own input, echoed legitimately
+        if "token" in field_name:
+            return b.invite_token
+        return "Hijacked name"
+    if annotation is int:
+        return 1
+    if annotation is bool:
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return {f.encode_name: _sample(f.type, f.name, b) for f in msgspec.structs.fields(annotation) if f.required}
+    return None
+
+
+async def _snapshot(t: T, b: OrgWorld) -> list[Any]:
+    """Everything of org B, read as the owner (who bypasses RLS)."""
+    queries = [
+        ("SELECT * FROM orgs WHERE id = $1", b.org.id),
+        ("SELECT * FROM memberships WHERE org_id = $1 ORDER BY id", b.org.id),
+        ("SELECT id, email, role, status FROM invites WHERE org_id = $1 ORDER BY id", b.org.id),
+        ("SELECT * FROM org_notes WHERE org_id = $1 ORDER BY id", b.org.id),
+        ("SELECT id, email, display_name FROM users WHERE id IN ($1, $2) ORDER BY id", b.owner.id),
+    ]
+    rows = []
+    for sql, arg in queries:
+        args = (arg, b.member.id) if "$2" in sql else (arg,)
+        rows.append([dict(r) for r in await t.db.owner.fetch(sql, *args)])
+    return rows
+
+
+def test_every_organization_route_is_covered() -> None:
+    assert len(ORG_ROUTES) >= 10
+    assert {"orgs.rename", "orgs.delete", "members.list", "members.remove", "invites.cancel"} <= {
+        r.name for r in ORG_ROUTES
+    }
+
+
+@pytest.mark.parametrize("route", ORG_ROUTES, ids=lambda r: r.name)
+async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, route: RouteSpec) -> None:
+    t = product.t
+    a = await _org_world(t, "A")
+    b = await _org_world(t, "B")
+    token = await _sign_in(t, a.owner.id, a.org.id)
+    before = await _snapshot(t, b)
+    body = _sample(route.input_type, "", b) or {}
+
+    response = await product.http.post(f"/rpc/{route.name}", json=body, headers={"cookie": f"{COOKIE_NAME}={token}"})
+
+    assert response.status_code != 500, response.text
+    text = response.text
+    for secret in (
+        b.org.id,
+        b.org.name,
+        b.owner.id,
+        b.owner.email,
+        b.member.id,
+        b.member.email,
+        b.membership_id,
+        b.invite_id,
+        "invitee@b.example",
+        "B secret note",
+    ):
+        assert secret not in text, f"{route.name} leaked {secret!r}: {text}"
+    assert await _snapshot(t, b) == before, f"{route.name} changed org B"

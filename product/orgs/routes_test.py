@@ -1,0 +1,140 @@
+"""Organizations and members over the real app, as their users would drive it."""
+
+import httpx
+
+from product.testing import ProductHarness
+
+
+async def _owner_with_org(product: ProductHarness, email: str = "owner@example.com") -> dict:
+    await product.sign_up_and_in(product.http, email, "Owner")
+    response = await product.http.post("/rpc/orgs.create", json={"name": "Acme"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _join(product: ProductHarness, email: str, role: str = "member") -> httpx.AsyncClient:
+    """Invite `email` from the owner's client, then sign them up and accept as them."""
+    assert (await product.http.post("/rpc/members.invite", json={"email": email, "role": role})).status_code == 200
+    code = product.last_code(email)
+    client = product.client()
+    await product.sign_up_and_in(client, email, email.split("@")[0])
+    response = await client.post("/rpc/invites.accept", json={"token": code})
+    assert response.status_code == 200, response.text
+    return client
+
+
+async def _member_id(client: httpx.AsyncClient, email: str) -> str:
+    members = (await client.get("/rpc/members.list")).json()["members"]
+    return next(m["id"] for m in members if m["email"] == email)
+
+
+async def test_the_creator_owns_the_new_org_and_it_becomes_active(product: ProductHarness) -> None:
+    org = await _owner_with_org(product)
+    assert org["role"] == "owner"
+    init = (await product.http.get("/rpc/auth.init")).json()
+    assert init["active_org"] == org
+    assert init["orgs"] == [org]
+
+
+async def test_list_switch_rename_and_delete(product: ProductHarness) -> None:
+    first = await _owner_with_org(product)
+    second = (await product.http.post("/rpc/orgs.create", json={"name": "Beta"})).json()
+    assert [o["name"] for o in (await product.http.get("/rpc/orgs.list")).json()["orgs"]] == ["Acme", "Beta"]
+    assert (await product.http.post("/rpc/orgs.switch", json={"org_id": first["id"]})).json()["id"] == first["id"]
+    renamed = await product.http.post("/rpc/orgs.rename", json={"name": "Acme Ltd"})
+    assert renamed.json()["name"] == "Acme Ltd"
+    assert (await product.http.post("/rpc/orgs.delete", json={})).status_code == 200
+    assert [o["id"] for o in (await product.http.get("/rpc/orgs.list")).json()["orgs"]] == [second["id"]]
+
+
+async def test_switching_to_an_org_i_do_not_belong_to_is_not_found(product: ProductHarness) -> None:
+    stranger = product.client()
+    await product.sign_up_and_in(stranger, "stranger@example.com")
+    theirs = (await stranger.post("/rpc/orgs.create", json={"name": "Theirs"})).json()
+    await _owner_with_org(product)
+    response = await product.http.post("/rpc/orgs.switch", json={"org_id": theirs["id"]})
+    assert response.json()["error"]["code"] == "org_not_found"
+
+
+async def test_invite_accept_and_list_members(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    member = await _join(product, "mia@example.com")
+    members = (await member.get("/rpc/members.list")).json()
+    assert [(m["email"], m["role"]) for m in members["members"]] == [
+        ("owner@example.com", "owner"),
+        ("mia@example.com", "member"),
+    ]
+    assert members["invites"] == []
+
+
+async def test_an_invitation_for_someone_else_cannot_be_accepted(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    await product.http.post("/rpc/members.invite", json={"email": "rightful@example.com"})
+    code = product.last_code("rightful@example.com")
+    thief = product.client()
+    await product.sign_up_and_in(thief, "thief@example.com")
+    response = await thief.post("/rpc/invites.accept", json={"token": code})
+    assert response.json()["error"]["code"] == "invalid_token"
+
+
+async def test_decline_and_cancel(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    await product.http.post("/rpc/members.invite", json={"email": "nope@example.com"})
+    code = product.last_code("nope@example.com")
+    invitee = product.client()
+    await product.sign_up_and_in(invitee, "nope@example.com")
+    assert (await invitee.post("/rpc/invites.decline", json={"token": code})).status_code == 200
+    assert (await invitee.post("/rpc/invites.accept", json={"token": code})).json()["error"]["code"] == "invalid_token"
+    invite = (await product.http.post("/rpc/members.invite", json={"email": "later@example.com"})).json()
+    assert (await product.http.post("/rpc/invites.cancel", json={"invite_id": invite["id"]})).status_code == 200
+    assert (await product.http.get("/rpc/members.list")).json()["invites"] == []
+
+
+async def test_members_cannot_manage_and_admins_cannot_touch_owners(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    member = await _join(product, "m@example.com")
+    admin = await _join(product, "a@example.com", role="admin")
+    owner_id = await _member_id(product.http, "owner@example.com")
+    for route, body in (
+        ("orgs.rename", {"name": "Mine"}),
+        ("members.invite", {"email": "x@example.com"}),
+        ("orgs.delete", {}),
+    ):
+        response = await member.post(f"/rpc/{route}", json=body)
+        assert response.json()["error"]["code"] == "not_permitted", route
+    response = await admin.post("/rpc/members.remove", json={"member_id": owner_id})
+    assert response.json()["error"]["code"] == "not_permitted"
+    response = await admin.post("/rpc/members.change_role", json={"member_id": owner_id, "role": "member"})
+    assert response.json()["error"]["code"] == "not_permitted"
+    assert (await admin.post("/rpc/orgs.delete", json={})).json()["error"]["code"] == "not_permitted"
+    member_id = await _member_id(admin, "m@example.com")
+    changed = await admin.post("/rpc/members.change_role", json={"member_id": member_id, "role": "admin"})
+    assert changed.json()["role"] == "admin"
+
+
+async def test_the_last_owner_can_neither_leave_nor_be_demoted(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    owner_id = await _member_id(product.http, "owner@example.com")
+    assert (await product.http.post("/rpc/members.leave", json={})).json()["error"]["code"] == "last_owner"
+    demote = await product.http.post("/rpc/members.change_role", json={"member_id": owner_id, "role": "admin"})
+    assert demote.json()["error"]["code"] == "last_owner"
+
+
+async def test_transfer_ownership_then_the_old_owner_may_leave(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    member = await _join(product, "heir@example.com")
+    heir_id = await _member_id(product.http, "heir@example.com")
+    moved = await product.http.post("/rpc/orgs.transfer_ownership", json={"member_id": heir_id})
+    assert moved.json()["role"] == "owner"
+    assert (await product.http.post("/rpc/members.leave", json={})).status_code == 200
+    members = (await member.get("/rpc/members.list")).json()["members"]
+    assert [(m["email"], m["role"]) for m in members] == [("heir@example.com", "owner")]
+
+
+async def test_removing_a_member_ends_their_access(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    member = await _join(product, "gone@example.com")
+    member_id = await _member_id(product.http, "gone@example.com")
+    assert (await product.http.post("/rpc/members.remove", json={"member_id": member_id})).status_code == 200
+    response = await member.get("/rpc/members.list")
+    assert response.status_code == 403  # the session's org is no longer theirs
