@@ -46,12 +46,14 @@ async def test_the_generated_client_against_a_live_server(t: T, tmp_path: Path) 
         await t.factory.note(target)
 
     port = free_port()
+    outbox = tmp_path / "outbox.jsonl"  # the server records mail here; the journey reads invitation codes
     env = {
         **os.environ,
         "BLOSSOM_ENV": "test",
         "LOG_FORMAT": "json",
         "DATABASE_URL": t.db.target.admin.render(),
         "APP_DATABASE_URL": t.db.target.app.render(),
+        "BLOSSOM_MAIL_OUTBOX": str(outbox),
     }
     server_log = tmp_path / "server.log"
     with granian("product.asgi:app", port, env, cwd=REPO_ROOT, log=server_log):
@@ -69,6 +71,7 @@ async def test_the_generated_client_against_a_live_server(t: T, tmp_path: Path) 
                 "BLOSSOM_PRODUCT_URL": f"http://127.0.0.1:{port}",
                 "BLOSSOM_TEST_USER": user.id,
                 "BLOSSOM_TEST_ORG": org.id,
+                "BLOSSOM_MAIL_OUTBOX": str(outbox),
             },
         )
     output = result.stdout + result.stderr + "\n--- server log ---\n" + server_log.read_text(errors="replace")[-5000:]
