@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(REPO_ROOT / ".blossom", validation_alias="BLOSSOM_DATA_DIR")
     # Development over plain-http localhost only: session cookies without the Secure flag.
     insecure_cookies: bool = Field(False, validation_alias="BLOSSOM_INSECURE_COOKIES")
+    # Load tests only: no login/sign-up/reset rate limits. Refused in production.
+    disable_rate_limits: bool = Field(False, validation_alias="BLOSSOM_DISABLE_RATE_LIMITS")
     # Record outgoing mail as JSON lines in this file (tests read it) instead of logging it.
     mail_outbox: Path | None = Field(None, validation_alias="BLOSSOM_MAIL_OUTBOX")
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
@@ -50,6 +52,8 @@ class Settings(BaseSettings):
     def _production_needs_a_server(self) -> Self:
         if self.environment == "production" and self.database_url is None and self.app_database_url is None:
             raise ValueError("production needs DATABASE_URL or APP_DATABASE_URL (no embedded PostgreSQL)")
+        if self.environment == "production" and self.disable_rate_limits:
+            raise ValueError("BLOSSOM_DISABLE_RATE_LIMITS is for load tests, never production")
         if self.environment == "production" and self.insecure_cookies:
             raise ValueError("BLOSSOM_INSECURE_COOKIES is for plain-http development, never production")
         return self

@@ -18,6 +18,7 @@ from product.accounts import queries
 COOKIE_NAME = "blossom_session"
 IDLE_TIMEOUT = dt.timedelta(days=14)
 ABSOLUTE_LIFETIME = dt.timedelta(days=30)
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 
 def cookie_header(token: str, *, secure: bool, max_age: int) -> str:
@@ -80,7 +81,8 @@ def session_authenticator(database: AppDatabase, clock: Clock, fallback: Authent
             now = clock.now()
             if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:
                 return ANONYMOUS
-            await queries.touch_session(conn, session_id=session.session_id, now=now)
+            if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
+                await queries.touch_session(conn, session_id=session.session_id, now=now)
         org_id = session.active_org_id if session.role is not None else None
         return Principal(
             "user",

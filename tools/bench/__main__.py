@@ -2,9 +2,9 @@
 
 import sys
 
-from tools.bench import database, queries, rpc
+from tools.bench import database, product, queries, rpc
 
-SUITES = {"database": database.run_all, "queries": queries.run_all, "rpc": rpc.run_all}
+SUITES = {"database": database.run_all, "queries": queries.run_all, "rpc": rpc.run_all, "product": product.run_all}
 
 
 def main() -> None:
