@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import statistics
@@ -21,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from database.connect import create_pool
+from database.target import DatabaseTarget
 from database.testing.harness import create_worker_database
 from foundation.crypto import new_token, token_digest
 from foundation.passwords import PasswordHasher
@@ -93,6 +95,7 @@ async def _plain_loop(target, token: str) -> float:
         while time.perf_counter() < deadline:
             async with pool.acquire() as conn, conn.transaction():
                 session = await conn.fetchrow("SELECT * FROM app_session_for_token($1)", token_hash)
+                assert session is not None
                 await conn.execute(
                     "SELECT set_config('app.user_id', $1, true), set_config('app.org_id', $2, true)",
                     session["user_id"],
