@@ -76,7 +76,7 @@ async def _seed(target) -> tuple[str, str, str]:
                 active_org_id=org.id,
                 user_agent="",
                 now=now,
-                expires_at=now + (now - now).__class__(days=30),
+                expires_at=now + dt.timedelta(days=30),
             )
         return token, org.id, email
     finally:
