@@ -50,7 +50,7 @@ def _autocannon(url: str, *, connections: int, seconds: int, headers: dict[str, 
     return report
 
 
-async def _seed(target) -> tuple[str, str, str]:
+async def _seed(target: DatabaseTarget) -> tuple[str, str, str]:
     """An org with a member whose session token we know; (token, org id, email)."""
     pool = await create_pool(target.owner, min_size=1, max_size=1)
     try:
@@ -83,7 +83,7 @@ async def _seed(target) -> tuple[str, str, str]:
         await pool.close()
 
 
-async def _plain_loop(target, token: str) -> float:
+async def _plain_loop(target: DatabaseTarget, token: str) -> float:
     """The same work without the framework: session lookup and the read, one transaction each."""
     pool = await create_pool(target.app, min_size=10, max_size=10)
     done = 0
