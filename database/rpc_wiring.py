@@ -4,14 +4,15 @@ carrying the caller's user and active organization."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from database.app_database import AppDatabase
 from database.connect import PgConnection
-from database.tx import tenant_transaction
+from database.tx import tenant_transaction, tenant_transaction_on
+from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import Authenticate, OpenDb, RpcApp, anonymous
 from foundation.rpc.principal import Principal
 from foundation.rpc.routes import Router
@@ -22,10 +23,20 @@ from foundation.web import api_docs_blueprint, health_blueprint, new_app
 
 
 def tenant_opener(database: AppDatabase) -> OpenDb:
-    def open_db(principal: Principal) -> AbstractAsyncContextManager[PgConnection]:
-        return tenant_transaction(database.pool, user_id=principal.user_id, org_id=principal.org_id)
+    def open_db(principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[PgConnection]:
+        if lease is None:
+            return tenant_transaction(database.pool, user_id=principal.user_id, org_id=principal.org_id)
+        return _leased_tenant_transaction(lease, principal)
 
     return open_db
+
+
+@asynccontextmanager
+async def _leased_tenant_transaction(lease: Lease, principal: Principal) -> AsyncIterator[PgConnection]:
+    async with tenant_transaction_on(
+        await lease.connection(), user_id=principal.user_id, org_id=principal.org_id
+    ) as conn:
+        yield conn
 
 
 def build_app(
@@ -53,4 +64,5 @@ def build_app(
         open_db=tenant_opener(database),
         authenticate=authenticate(database, fallback) if authenticate else None,
         services=services(database) if services else None,
+        lease=lambda: Lease(database.pool.acquire),
     )

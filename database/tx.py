@@ -9,7 +9,7 @@ trip over a plain one. That is safe because both values are validated ids before
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 
@@ -64,6 +64,13 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
     """A plain transaction on a pooled connection: committed on success, rolled back on error."""
     async with pool.acquire() as conn, _transaction(conn, "BEGIN") as tx:
         yield tx
+
+
+def tenant_transaction_on(
+    conn: PgConnection, *, user_id: str | None, org_id: str | None
+) -> AbstractAsyncContextManager[PgConnection]:
+    """A tenant transaction on a connection the caller already holds (the request's lease)."""
+    return _transaction(conn, _begin_sql(user_id, org_id))
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ cheap.
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging as _stdlib_logging
 import sys
 from typing import Any, Literal
@@ -35,8 +36,13 @@ class _Stderr:
         sys.stderr.flush()
 
 
+_fast_json_info = False  # JSON output at INFO or below: the access log may take the fast path
+
+
 def configure_logging(format: Literal["console", "json"], level: str = "INFO") -> None:
     """Configure once per process; safe to call again (the later call wins)."""
+    global _fast_json_info
+    _fast_json_info = format == "json" and _stdlib_logging.getLevelNamesMapping()[level] <= _stdlib_logging.INFO
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -57,6 +63,22 @@ def configure_logging(format: Literal["console", "json"], level: str = "INFO") -
     )
 
 
+def access_log(event: str, request_id: str, **fields: Any) -> None:
+    """One INFO line per request. In JSON mode it skips structlog's processor chain (the same
+    keys, rendered directly): this line is written for every request, so it has to be cheap."""
+    if _fast_json_info:
+        fields.update(
+            event=event,
+            request_id=request_id,
+            level="info",
+            timestamp=_dt.datetime.now(_dt.UTC).isoformat().replace("+00:00", "Z"),
+        )  # noqa: TID251
+        sys.stderr.buffer.write(_json.encode(fields) + b"\n")
+        sys.stderr.buffer.flush()
+    else:
+        _access_logger.info(event, request_id=request_id, **fields)
+
+
 def get_logger(name: str) -> Any:
     """A structured logger: `log.info("event_name", key=value)`."""
     return structlog.get_logger(name)
@@ -69,3 +91,6 @@ def bind_context(**values: Any) -> None:
 
 def clear_context() -> None:
     structlog.contextvars.clear_contextvars()
+
+
+_access_logger = get_logger("blossom.access")

@@ -14,12 +14,15 @@ def granian_command(
     reload_paths: list[str] | None = None,
 ) -> list[str]:
     """`python -m granian …` serving `module:app`; `reload_paths` turns on reloading on changes there."""
+    # uvloop: asyncpg and the RPC dispatcher spend much of their time in the event loop itself.
     command = [
         sys.executable,
         "-m",
         "granian",
         "--interface",
         "asgi",
+        "--loop",
+        "uvloop",
         "--host",
         host,
         "--port",

@@ -26,8 +26,8 @@ from foundation.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from foundation.logging import bind_context, clear_context, get_logger
-from foundation.rpc.db import RequestDb
+from foundation.logging import access_log, bind_context, clear_context, get_logger
+from foundation.rpc.db import Lease, RequestDb
 from foundation.rpc.errors import MethodNotAllowed, RouteNotFound, Timeout, UndeclaredError, ValidationFailed
 from foundation.rpc.principal import ANONYMOUS, Principal
 from foundation.rpc.routes import Req, Router, RouteSpec
@@ -39,8 +39,9 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
 Headers = dict[bytes, bytes]
-Authenticate = Callable[[Headers], Awaitable[Principal]]
-OpenDb = Callable[[Principal], AbstractAsyncContextManager[Any]]
+# Both hooks get the request's connection lease (None when the app has no database).
+Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
+OpenDb = Callable[[Principal, "Lease | None"], AbstractAsyncContextManager[Any]]
 
 PREFIX = "/rpc/"
 # Errors any route may answer with: they come from the protocol, not from the handler's logic.
@@ -60,7 +61,7 @@ log = get_logger("blossom.rpc")
 _encoder = msgspec.json.Encoder()
 
 
-async def anonymous(headers: Headers) -> Principal:
+async def anonymous(headers: Headers, lease: Lease | None) -> Principal:
     return ANONYMOUS
 
 
@@ -88,6 +89,7 @@ class RpcApp:
         allowed_origins: Iterable[str] = (),
         strict_errors: bool = False,
         services: Any = None,
+        lease: Callable[[], Lease] | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -96,6 +98,7 @@ class RpcApp:
         self.allowed_origins = {origin.encode() for origin in allowed_origins}
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
+        self.lease = lease
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -156,19 +159,20 @@ class RpcApp:
         name = route.name if route else scope["path"][len(PREFIX) :]
         status = 500
         db = RequestDb(None)
+        lease = self.lease() if self.lease is not None else None
         try:
             if route is None:
                 raise RouteNotFound(f"no route {name!r}")
             method = scope["method"]
             if method != "POST" and not (method == "GET" and route.read_only):
                 raise MethodNotAllowed("use POST" + (" or GET" if route.read_only else ""))
-            principal = await self.authenticate(headers)
+            principal = await self.authenticate(headers, lease)
             self._check_origin(headers, principal, method)
             _authorize(route, principal)
             body = await self._input(route, scope, receive, headers, method)
             if self.open_db is not None:
                 open_db = self.open_db
-                db = RequestDb(lambda: open_db(principal))
+                db = RequestDb(lambda: open_db(principal, lease))
             client = scope.get("client")
             req: Req[Any] = Req(body, principal, db, request_id, self.services, client[0] if client else "")
             if route.streaming:
@@ -211,7 +215,15 @@ class RpcApp:
             if self.strict_errors:
                 raise
         finally:
-            log.info("rpc", route=name, status=status, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+            if lease is not None:
+                await lease.release()
+            access_log(
+                "rpc",
+                request_id,
+                route=name,
+                status=status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
 
     async def _stream(self, route: RouteSpec, req: Req[Any], receive: Receive, send: Send, request_id: str) -> None:
         """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the handler."""

@@ -97,7 +97,7 @@ async def ticks(req: Req[Empty]) -> AsyncIterator[Tick]:
         raise
 
 
-async def _principal(headers: dict[bytes, bytes]) -> Principal:
+async def _principal(headers: dict[bytes, bytes], lease: object) -> Principal:
     who = headers.get(b"x-who", b"").decode()
     return {
         "user": Principal("user", user_id="usr_1"),
@@ -108,7 +108,7 @@ async def _principal(headers: dict[bytes, bytes]) -> Principal:
 
 
 @contextlib.asynccontextmanager
-async def _fake_transaction(principal: Principal) -> AsyncIterator[Any]:
+async def _fake_transaction(principal: Principal, lease: object) -> AsyncIterator[Any]:
     events.append("begin")
 
     class Conn:

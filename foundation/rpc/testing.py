@@ -11,7 +11,7 @@ from foundation.rpc.principal import ANONYMOUS, Principal
 HEADER = b"x-test-principal"
 
 
-async def header_principal(headers: dict[bytes, bytes]) -> Principal:
+async def header_principal(headers: dict[bytes, bytes], lease: object = None) -> Principal:
     raw = headers.get(HEADER)
     if not raw:
         return ANONYMOUS

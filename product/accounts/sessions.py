@@ -3,19 +3,23 @@ SHA-256 is stored. Idle and absolute expiry; the authentication hook turns a coo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from http.cookies import SimpleCookie
+import re
 
 from database.app_database import AppDatabase
 from database.connect import DbConnection
 from foundation.crypto import new_token, token_digest
 from foundation.ids import new_id
 from foundation.rpc import ANONYMOUS, Principal
+from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import Authenticate, Headers
 from foundation.time import Clock
 from product.accounts import queries
 
 COOKIE_NAME = "blossom_session"
+_COOKIE_BYTES = COOKIE_NAME.encode()
+_TOKEN_CHARS = re.compile(rb"[A-Za-z0-9_-]{16,200}")
 IDLE_TIMEOUT = dt.timedelta(days=14)
 ABSOLUTE_LIFETIME = dt.timedelta(days=30)
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -37,16 +41,17 @@ def clear_session_cookie(*, secure: bool) -> str:
 
 
 def token_from_headers(headers: Headers) -> str | None:
+    """The session token from the Cookie header. A plain scan: this runs on every request, and
+    `http.cookies` costs more than the rest of authentication."""
     raw = headers.get(b"cookie")
     if not raw:
         return None
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(raw.decode("latin-1"))
-    except Exception:  # noqa: BLE001 (a malformed Cookie header authenticates nobody)
-        return None
-    morsel = cookies.get(COOKIE_NAME)
-    return morsel.value if morsel and morsel.value else None
+    for part in raw.split(b";"):
+        name, _, value = part.strip().partition(b"=")
+        if name == _COOKIE_BYTES:
+            token = value.strip(b'"')
+            return token.decode("ascii", "replace") if token and _TOKEN_CHARS.fullmatch(token) else None
+    return None
 
 
 async def create_session(
@@ -72,11 +77,13 @@ def session_authenticator(database: AppDatabase, clock: Clock, fallback: Authent
     """The product's authentication hook: the session cookie, else `fallback` (anonymous, or the
     test header in test mode). One query per authenticated request; a write at most once a minute."""
 
-    async def authenticate(headers: Headers) -> Principal:
+    async def authenticate(headers: Headers, lease: Lease | None) -> Principal:
         token = token_from_headers(headers)
         if token is None:
-            return await fallback(headers)
-        async with database.pool.acquire() as conn:
+            return await fallback(headers, lease)
+        async with contextlib.AsyncExitStack() as stack:
+            # The request's own connection when it has one, so its transaction reuses it.
+            conn = await lease.connection() if lease else await stack.enter_async_context(database.pool.acquire())
             session = await queries.session_for_token(conn, token_hash=token_digest(token))
             now = clock.now()
             if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:

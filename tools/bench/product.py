@@ -21,6 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import uvloop
+
 from database.connect import create_pool
 from database.target import DatabaseTarget
 from database.testing.harness import create_worker_database
@@ -173,7 +175,7 @@ def run_all() -> None:
                 stop.set()
                 for thread in threads:
                     thread.join()
-        plain = asyncio.run(_plain_loop(worker.target, token))
+        plain = uvloop.run(_plain_loop(worker.target, token))  # the same event loop the server runs
     finally:
         worker.drop()
     row("", "requests/s", "p50", "p99")
