@@ -71,8 +71,9 @@ def access_log(event: str, request_id: str, **fields: Any) -> None:
             event=event,
             request_id=request_id,
             level="info",
-            timestamp=_dt.datetime.now(_dt.UTC).isoformat().replace("+00:00", "Z"),
-        )  # noqa: TID251
+            # Log timestamps are wall-clock facts, not business time: no Clock here.
+            timestamp=_dt.datetime.now(_dt.UTC).isoformat().replace("+00:00", "Z"),  # noqa: TID251
+        )
         sys.stderr.buffer.write(_json.encode(fields) + b"\n")
         sys.stderr.buffer.flush()
     else:
