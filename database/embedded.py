@@ -165,29 +165,33 @@ def is_running(data_dir: Path) -> bool:
     return _postmaster_alive(data_dir.resolve())
 
 
-def _live_postgres(pid_file: Path) -> bool:
-    """True when the lock file names a live postgres process. A killed server can linger as a
-    zombie (containers often have no reaper) and a pid can be reused by another program: both
-    count as dead."""
+def _live_postgres(pid_file: Path, data_dir: Path) -> bool:
+    """True when the lock file names the live postmaster of `data_dir`. A killed server can linger
+    as a zombie (containers often have no reaper), and its pid can be reused by another program,
+    even by a backend of another cluster: all of these count as dead."""
     try:
         pid = int(pid_file.read_text().splitlines()[0])
     except (FileNotFoundError, IndexError, ValueError):
         return False
     try:
         process = psutil.Process(pid)
-        return process.name() == "postgres" and process.status() != psutil.STATUS_ZOMBIE
+        return (
+            process.name() == "postgres"
+            and process.status() != psutil.STATUS_ZOMBIE
+            and str(data_dir) in process.cmdline()  # the postmaster runs as `postgres -D <data_dir> …`
+        )
     except psutil.Error:
         return False
 
 
 def _postmaster_alive(data_dir: Path) -> bool:
-    return _live_postgres(data_dir / "postmaster.pid")
+    return _live_postgres(data_dir / "postmaster.pid", data_dir)
 
 
 def _remove_stale_lock_files(data_dir: Path, socket_dir: Path) -> None:
     # postgres refuses to start while its lock files name a process that exists, even a zombie.
     for lock_file in (data_dir / "postmaster.pid", socket_dir / f".s.PGSQL.{PORT}.lock"):
-        if lock_file.exists() and not _live_postgres(lock_file):
+        if lock_file.exists() and not _live_postgres(lock_file, data_dir):
             lock_file.unlink()
 
 
@@ -231,7 +235,10 @@ def ensure_running(data_dir: Path, *, settings: Mapping[str, str] | None = None)
         socket_dir.mkdir(mode=0o755, exist_ok=True)
         server = EmbeddedServer(data_dir=data_dir, socket_dir=socket_dir)
         if _postmaster_alive(data_dir):
-            return server
+            if (socket_dir / f".s.PGSQL.{PORT}").is_socket():
+                return server
+            # Alive but unreachable (its socket file was removed): restart it rather than fail.
+            _run([str(bin_path("pg_ctl")), "-D", str(data_dir), "-m", "fast", "-w", "stop"], user=_run_as())
         _prepare_permissions(data_dir, socket_dir, user)
         if not (data_dir / "PG_VERSION").exists():
             _initdb(data_dir, user)
