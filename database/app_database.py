@@ -25,7 +25,7 @@ class AppDatabase:
     async def open(self) -> None:
         """Connect as the application role; refuses (ConfigurationError) a role that bypasses RLS."""
         target = resolve_target(self._settings)
-        self._pool = await create_app_pool(target.app)
+        self._pool = await create_app_pool(target.app, max_size=self._settings.database_pool_size)
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # How the apps connect. Unset: DATABASE_URL with the user replaced by the application role.
     app_database_url: str | None = Field(None, validation_alias="APP_DATABASE_URL")
     data_dir: Path = Field(REPO_ROOT / ".blossom", validation_alias="BLOSSOM_DATA_DIR")
+    # Connections each app process keeps to PostgreSQL (the most requests that can be in the
+    # database at once; others wait for a connection).
+    database_pool_size: int = Field(10, ge=1, le=500, validation_alias="DATABASE_POOL_SIZE")
     # Development over plain-http localhost only: session cookies without the Secure flag.
     insecure_cookies: bool = Field(False, validation_alias="BLOSSOM_INSECURE_COOKIES")
     # Load tests only: no login/sign-up/reset rate limits. Refused in production.

@@ -37,6 +37,9 @@ from tools.bench.stats import heading, ms, percentile, row
 
 DURATION_SECONDS = 8
 CONNECTIONS = 32
+# Both sides get the same pool: the default (10, fewer connections than clients) and one
+# connection per concurrent client (32).
+POOL_SIZES = (10, 32)
 LOGINS = 10
 PASSWORD = "violet tractor sings"  # noqa: S105 (benchmark data)
 
@@ -85,9 +88,9 @@ async def _seed(target: DatabaseTarget) -> tuple[str, str, str]:
         await pool.close()
 
 
-async def _plain_loop(target: DatabaseTarget, token: str) -> float:
+async def _plain_loop(target: DatabaseTarget, token: str, pool_size: int) -> float:
     """The same work without the framework: session lookup and the read, one transaction each."""
-    pool = await create_pool(target.app, min_size=10, max_size=10)
+    pool = await create_pool(target.app, min_size=pool_size, max_size=pool_size)
     done = 0
     deadline = time.perf_counter() + DURATION_SECONDS
     token_hash = token_digest(token)
@@ -125,6 +128,75 @@ def _login(base: str, email: str) -> float:
     return time.perf_counter() - started
 
 
+def _environment(worker_target: DatabaseTarget, pool_size: int) -> dict[str, str]:
+    # Development mode only for BLOSSOM_DISABLE_RATE_LIMITS (the login loop would hit them).
+    return {
+        **os.environ,
+        "BLOSSOM_ENV": "development",
+        "LOG_FORMAT": "json",
+        "BLOSSOM_DISABLE_RATE_LIMITS": "1",
+        "DATABASE_POOL_SIZE": str(pool_size),
+        "DATABASE_URL": worker_target.admin.render(),
+        "APP_DATABASE_URL": worker_target.app.render(),
+    }
+
+
+def _route_vs_plain(worker_target: DatabaseTarget, token: str, pool_size: int) -> tuple[dict, float]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cookie = {"cookie": f"blossom_session={token}", "content-type": "application/json"}
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        granian(
+            "product.asgi:app",
+            port,
+            _environment(worker_target, pool_size),
+            cwd=REPO_ROOT,
+            log=Path(scratch) / "server.log",
+        ),
+    ):
+        get_json(f"{base}/health")
+        _autocannon(f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=1, headers=cookie)
+        route = _autocannon(
+            f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=DURATION_SECONDS, headers=cookie
+        )
+    plain = uvloop.run(_plain_loop(worker_target, token, pool_size))  # the same event loop the server runs
+    return route, plain
+
+
+def _logins(worker_target: DatabaseTarget, email: str) -> tuple[list[float], dict, dict, int]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    ping = {"content-type": "application/json"}
+    hi = json.dumps({"message": "hi"})
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        granian(
+            "product.asgi:app", port, _environment(worker_target, 10), cwd=REPO_ROOT, log=Path(scratch) / "server.log"
+        ),
+    ):
+        get_json(f"{base}/health")
+        logins = [_login(base, email) for _ in range(LOGINS)]
+        alone = _autocannon(f"{base}/rpc/demo.ping", connections=4, seconds=DURATION_SECONDS, headers=ping, body=hi)
+        stop = threading.Event()
+        during: list[float] = []
+
+        def keep_logging_in() -> None:
+            while not stop.is_set():
+                during.append(_login(base, email))
+
+        threads = [threading.Thread(target=keep_logging_in) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        try:
+            busy = _autocannon(f"{base}/rpc/demo.ping", connections=4, seconds=DURATION_SECONDS, headers=ping, body=hi)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+    return logins, alone, busy, len(during)
+
+
 def run_all() -> None:
     heading(f"Product: organization route through RLS vs a plain asyncpg loop (c={CONNECTIONS}, {DURATION_SECONDS} s)")
     if not _ensure_autocannon():
@@ -132,61 +204,20 @@ def run_all() -> None:
     worker = create_worker_database("bench_product")
     try:
         token, _, email = asyncio.run(_seed(worker.target))
-        # Development mode only for BLOSSOM_DISABLE_RATE_LIMITS (the login loop would hit them).
-        env_unlimited = {
-            **os.environ,
-            "BLOSSOM_ENV": "development",
-            "LOG_FORMAT": "json",
-            "BLOSSOM_DISABLE_RATE_LIMITS": "1",
-            "DATABASE_URL": worker.target.admin.render(),
-            "APP_DATABASE_URL": worker.target.app.render(),
-        }
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        cookie = {"cookie": f"blossom_session={token}", "content-type": "application/json"}
-        with (
-            tempfile.TemporaryDirectory() as scratch,
-            granian("product.asgi:app", port, env_unlimited, cwd=REPO_ROOT, log=Path(scratch) / "server.log"),
-        ):
-            get_json(f"{base}/health")
-            _autocannon(f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=1, headers=cookie)
-            route = _autocannon(
-                f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=DURATION_SECONDS, headers=cookie
-            )
-            logins = [_login(base, email) for _ in range(LOGINS)]
-            ping = {"content-type": "application/json"}
-            hi = json.dumps({"message": "hi"})
-            alone = _autocannon(f"{base}/rpc/demo.ping", connections=4, seconds=DURATION_SECONDS, headers=ping, body=hi)
-            stop = threading.Event()
-            during: list[float] = []
-
-            def keep_logging_in() -> None:
-                while not stop.is_set():
-                    during.append(_login(base, email))
-
-            threads = [threading.Thread(target=keep_logging_in) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            try:
-                busy = _autocannon(
-                    f"{base}/rpc/demo.ping", connections=4, seconds=DURATION_SECONDS, headers=ping, body=hi
-                )
-            finally:
-                stop.set()
-                for thread in threads:
-                    thread.join()
-        plain = uvloop.run(_plain_loop(worker.target, token))  # the same event loop the server runs
+        results = {size: _route_vs_plain(worker.target, token, size) for size in POOL_SIZES}
+        logins, alone, busy, during = _logins(worker.target, email)
     finally:
         worker.drop()
     row("", "requests/s", "p50", "p99")
-    row(
-        "demo.note_count over HTTP (cookie, RLS, query)",
-        f"{route['requests']['average']:,.0f}",
-        f"{route['latency']['p50']} ms",
-        f"{route['latency']['p99']} ms",
-    )
-    row("plain asyncpg loop, same work", f"{plain:,.0f}", "", "")
-    row("route / plain loop", f"{route['requests']['average'] / plain * 100:.0f} %", "", "")
+    for size, (route, plain) in results.items():
+        row(
+            f"pool {size}: demo.note_count over HTTP",
+            f"{route['requests']['average']:,.0f}",
+            f"{route['latency']['p50']} ms",
+            f"{route['latency']['p99']} ms",
+        )
+        row(f"pool {size}: plain asyncpg loop, same work", f"{plain:,.0f}", "", "")
+        row(f"pool {size}: route / plain loop", f"{route['requests']['average'] / plain * 100:.0f} %", "", "")
     heading("Product: login latency and a cheap route while logins run")
     row("", "median", "p95", "n")
     row("login (600,000 PBKDF2 iterations)", ms(statistics.median(logins)), ms(percentile(logins, 0.95)), str(LOGINS))
@@ -198,7 +229,7 @@ def run_all() -> None:
         f"{alone['latency']['p99']} ms",
     )
     row(
-        f"demo.ping while 2 clients log in ({len(during)} logins)",
+        f"demo.ping while 2 clients log in ({during} logins)",
         f"{busy['requests']['average']:,.0f}",
         f"{busy['latency']['p50']} ms",
         f"{busy['latency']['p99']} ms",
