@@ -4,9 +4,10 @@ carrying the caller's user and active organization."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from database.app_database import AppDatabase
@@ -26,17 +27,31 @@ def tenant_opener(database: AppDatabase) -> OpenDb:
     def open_db(principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[PgConnection]:
         if lease is None:
             return tenant_transaction(database.pool, user_id=principal.user_id, org_id=principal.org_id)
-        return _leased_tenant_transaction(lease, principal)
+        return _LeasedTenantTransaction(lease, principal)
 
     return open_db
 
 
-@asynccontextmanager
-async def _leased_tenant_transaction(lease: Lease, principal: Principal) -> AsyncIterator[PgConnection]:
-    async with tenant_transaction_on(
-        await lease.connection(), user_id=principal.user_id, org_id=principal.org_id
-    ) as conn:
-        yield conn
+class _LeasedTenantTransaction:
+    """A tenant transaction on the request's leased connection (acquired on enter if need be)."""
+
+    __slots__ = ("_lease", "_principal", "_transaction")
+
+    def __init__(self, lease: Lease, principal: Principal) -> None:
+        self._lease = lease
+        self._principal = principal
+        self._transaction: AbstractAsyncContextManager[PgConnection] | None = None
+
+    async def __aenter__(self) -> PgConnection:
+        conn = await self._lease.connection()
+        self._transaction = tenant_transaction_on(conn, user_id=self._principal.user_id, org_id=self._principal.org_id)
+        return await self._transaction.__aenter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._transaction is not None
+        await self._transaction.__aexit__(exc_type, exc, tb)
 
 
 def build_app(

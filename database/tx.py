@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
 
 import asyncpg
 
@@ -40,23 +41,40 @@ def _begin_sql(user_id: str | None, org_id: str | None) -> str:
     )
 
 
-@asynccontextmanager
-async def _transaction(conn: PgConnection, begin: str) -> AsyncIterator[PgConnection]:
-    if conn.is_in_transaction():
-        raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
-    await conn.execute(begin)
-    try:
-        yield conn
-    except BaseException:
-        if not conn.is_closed():
-            try:
-                await conn.execute("ROLLBACK")
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-                conn.terminate()  # the pool replaces it; never reuse a connection in an unknown state
-        raise
-    status = await conn.execute("COMMIT")
-    if status != "COMMIT":
-        raise TransactionAborted("the transaction was rolled back because a statement in it failed")
+class _Transaction:
+    """BEGIN (with the context) on enter; COMMIT on a clean exit, ROLLBACK on an exception.
+    A class rather than a generator: it runs on every request that touches the database."""
+
+    __slots__ = ("_begin", "_conn")
+
+    def __init__(self, conn: PgConnection, begin: str) -> None:
+        self._conn = conn
+        self._begin = begin
+
+    async def __aenter__(self) -> PgConnection:
+        if self._conn.is_in_transaction():
+            raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
+        await self._conn.execute(self._begin)
+        return self._conn
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        conn = self._conn
+        if exc_type is not None:
+            if not conn.is_closed():
+                try:
+                    await conn.execute("ROLLBACK")
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                    conn.terminate()  # the pool replaces it; never reuse a connection in an unknown state
+            return
+        status = await conn.execute("COMMIT")
+        if status != "COMMIT":
+            raise TransactionAborted("the transaction was rolled back because a statement in it failed")
+
+
+def _transaction(conn: PgConnection, begin: str) -> _Transaction:
+    return _Transaction(conn, begin)
 
 
 @asynccontextmanager
