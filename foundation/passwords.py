@@ -1,6 +1,7 @@
 """Password hashing: PBKDF2-HMAC-SHA256, 600,000 iterations, a per-password salt, and a versioned
 format (`pbkdf2_sha256$<iterations>$<salt>$<hash>`) so the cost can be raised later and old hashes
-upgraded at the next login. Hashing is CPU-bound: the async functions run it off the event loop.
+upgraded at the next login. Hashing is CPU-bound: the async functions run it off the event loop,
+on a pool that leaves one core free for serving requests.
 
 `PasswordHasher.calls` counts the hash computations, so tests can prove that a login with an
 unknown email does exactly the same work as one with a known email.
@@ -12,7 +13,9 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
 ALGORITHM = "pbkdf2_sha256"
@@ -30,10 +33,17 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
 
+def _hashing_threads() -> int:
+    """Leave a core for serving requests: hashing may use all cores but one."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 class PasswordHasher:
     def __init__(self, iterations: int = ITERATIONS) -> None:
         self.iterations = iterations
         self.calls = 0
+        # Its own bounded pool: a burst of logins queues here instead of taking every core.
+        self._executor = ThreadPoolExecutor(max_workers=_hashing_threads(), thread_name_prefix="password-hash")
         # Verified against when the account does not exist, so that path costs the same.
         self._dummy = self._hash("blossom-dummy-password", secrets.token_bytes(_SALT_BYTES), iterations)
         self.calls = 0
@@ -61,10 +71,10 @@ class PasswordHasher:
         return matches, matches and iterations < self.iterations
 
     async def hash_async(self, password: str) -> str:
-        return await asyncio.to_thread(self.hash, password)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self.hash, password)
 
     async def verify_async(self, password: str, encoded: str | None) -> tuple[bool, bool]:
-        return await asyncio.to_thread(self.verify, password, encoded)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self.verify, password, encoded)
 
 
 def _load_common() -> frozenset[str]:
