@@ -84,6 +84,18 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
         yield tx
 
 
+async def change_context(conn: PgConnection, *, user_id: str | None = None, org_id: str | None = None) -> None:
+    """Inside an open transaction, act for another user or organization from here on (a public
+    route acting for the user it just identified; creating an organization). Transaction-local
+    like the context BEGIN set; the ids are validated the same way."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("the tenant context lives in a transaction: open one first")
+    if user_id is not None:
+        await conn.execute(f"SELECT set_config('{USER_SETTING}', {_context_literal(user_id, 'usr')}, true)")
+    if org_id is not None:
+        await conn.execute(f"SELECT set_config('{ORG_SETTING}', {_context_literal(org_id, 'org')}, true)")
+
+
 def tenant_transaction_on(
     conn: PgConnection, *, user_id: str | None, org_id: str | None
 ) -> AbstractAsyncContextManager[PgConnection]:

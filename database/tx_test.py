@@ -7,7 +7,7 @@ import pytest
 
 from database.connect import PgConnection
 from database.testing.fixture import T
-from database.tx import TransactionAborted, tenant_transaction
+from database.tx import TransactionAborted, change_context, tenant_transaction
 
 
 async def test_context_is_transaction_local_and_never_leaks_to_the_next_user(t: T) -> None:
@@ -73,3 +73,18 @@ class _OneConnectionPool:
 
     async def __aexit__(self, *exc: object) -> None:
         return None
+
+
+async def test_change_context_switches_tenant_inside_the_transaction_only(t: T) -> None:
+    org_a, org_b = await t.factory.org(), await t.factory.org()
+    await t.factory.note(org_b)
+    async with t.db.tenant(org_id=org_a.id) as conn:
+        assert await conn.fetchval("SELECT count(*) FROM org_notes") == 0
+        await change_context(conn, org_id=org_b.id)
+        assert await conn.fetchval("SELECT count(*) FROM org_notes") == 1
+    with pytest.raises(ValueError, match="tenant context"):
+        async with t.db.tenant(org_id=org_a.id) as conn:
+            await change_context(conn, org_id="org_x'; DROP TABLE orgs; --")
+    async with t.db.app.acquire() as conn:
+        with pytest.raises(RuntimeError, match="open one first"):
+            await change_context(conn, org_id=org_a.id)

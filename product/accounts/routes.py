@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from database.tx import change_context
 from foundation.crypto import new_token, token_digest
 from foundation.errors import BlossomError, NotFound
 from foundation.ids import new_id
@@ -205,7 +206,7 @@ async def login(req: Req[LoginIn]) -> InitOut:
 
 async def _set_user_context(req: Req[Any], user_id: str) -> None:
     """Public routes act for a user they have just authenticated: give the transaction that user."""
-    await (await req.db.connection()).execute("SELECT set_config('app.user_id', $1, true)", user_id)
+    await change_context(await req.db.connection(), user_id=user_id)
 
 
 @router.route("auth.logout", auth="user")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from database.tx import change_context
 from foundation.crypto import new_token, token_digest
 from foundation.errors import Conflict, Forbidden, NotFound
 from foundation.ids import new_id
@@ -72,7 +73,7 @@ def _org(req: Req[Any]) -> str:
 
 async def _set_context(req: Req[Any], *, org_id: str) -> None:
     """Act in another organization than the session's (creating one, accepting an invitation)."""
-    await (await req.db.connection()).execute("SELECT set_config('app.org_id', $1, true)", org_id)
+    await change_context(await req.db.connection(), org_id=org_id)
 
 
 # --- organizations --------------------------------------------------------------------------------
