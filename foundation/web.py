@@ -12,7 +12,7 @@ from typing import Protocol
 
 from quart import Blueprint, Quart, Response, g, jsonify, request
 
-from foundation.logging import bind_context, clear_context, configure_logging, get_logger
+from foundation.logging import clear_context, configure_logging, get_logger, start_request
 from foundation.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -34,7 +34,7 @@ def install_request_context(app: Quart) -> None:
         clear_context()
         g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
         g.started = time.perf_counter()
-        bind_context(request_id=g.request_id)
+        start_request(g.request_id)
 
     @app.after_request
     async def _finish(response: Response) -> Response:

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from foundation.logging import flush_logs
 from foundation.settings import load_settings
 from foundation.web import REQUEST_ID_HEADER, health_blueprint, new_app, request_id_from
 
@@ -33,6 +34,7 @@ def test_unsafe_request_ids_are_replaced(hostile: str) -> None:
 async def test_the_access_log_is_json_and_carries_the_request_id(capsys: pytest.CaptureFixture[str]) -> None:
     app = _app()
     await app.test_client().get("/health", headers={REQUEST_ID_HEADER: "trace-me"})
+    flush_logs()
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["event"] == "request"]
     assert access[-1]["request_id"] == "trace-me"

@@ -26,8 +26,9 @@ from foundation.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from foundation.logging import access_log, bind_context, clear_context, get_logger
+from foundation.logging import access_log, get_logger, start_request
 from foundation.rpc.db import Lease, RequestDb
+from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import MethodNotAllowed, RouteNotFound, Timeout, UndeclaredError, ValidationFailed
 from foundation.rpc.principal import ANONYMOUS, Principal
 from foundation.rpc.routes import Req, Router, RouteSpec
@@ -100,6 +101,7 @@ class RpcApp:
         self.services = services
         self.lease = lease
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
+        self._deadlines = Deadlines()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
@@ -153,8 +155,7 @@ class RpcApp:
         started = time.perf_counter()
         headers: Headers = dict(scope["headers"])
         request_id = request_id_from((headers.get(b"x-request-id") or b"").decode("latin-1") or None)
-        clear_context()
-        bind_context(request_id=request_id)
+        start_request(request_id)
         route = self._routes.get(scope["path"])
         name = route.name if route else scope["path"][len(PREFIX) :]
         status = 500
@@ -182,11 +183,15 @@ class RpcApp:
             if route.timeout is None:
                 output = await route.handler(req)
             else:
+                task = self._deadlines.watch(route.timeout)
                 try:
-                    async with asyncio.timeout(route.timeout):
-                        output = await route.handler(req)
-                except TimeoutError:
-                    raise Timeout(f"{name} took longer than {route.timeout} s") from None
+                    output = await route.handler(req)
+                except asyncio.CancelledError:
+                    if self._deadlines.expired(task):
+                        raise Timeout(f"{name} took longer than {route.timeout} s") from None
+                    raise
+                finally:
+                    self._deadlines.expired(task)
             await db.finish(None)
             status = 200
             await _send(send, 200, _encoder.encode(output), request_id, req.response_headers)

@@ -1,0 +1,59 @@
+import asyncio
+import json
+
+import pytest
+
+from foundation.logging import access_log, configure_logging, flush_logs, get_logger, start_request
+
+
+@pytest.fixture(autouse=True)
+def json_logs():
+    configure_logging("json", "INFO")
+    yield
+    flush_logs()
+
+
+def _lines(captured: str) -> list[dict]:
+    return [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
+
+
+async def test_lines_of_one_loop_iteration_are_written_together_at_its_end(capsys: pytest.CaptureFixture[str]) -> None:
+    get_logger("t").info("first")
+    access_log("rpc", "req_1", route="demo.ping", status=200)
+    assert capsys.readouterr().err == ""  # gathered, not yet written
+    await asyncio.sleep(0)  # the loop iteration ends
+    assert [line["event"] for line in _lines(capsys.readouterr().err)] == ["first", "rpc"]
+
+
+def test_outside_an_event_loop_a_line_is_written_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    get_logger("t").info("now")
+    assert _lines(capsys.readouterr().err)[0]["event"] == "now"
+
+
+async def test_flush_logs_writes_pending_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    access_log("rpc", "req_2", route="demo.ping", status=200)
+    flush_logs()
+    assert _lines(capsys.readouterr().err)[0]["request_id"] == "req_2"
+
+
+async def test_the_access_line_has_the_keys_and_timestamp_format_of_structlog_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    get_logger("t").info("structlog")
+    access_log("rpc", "req_3", route="demo.ping", status=200)
+    flush_logs()
+    structured, fast = _lines(capsys.readouterr().err)
+    assert set(structured) - {"route", "status"} <= set(fast)
+    assert len(fast["timestamp"]) == len(structured["timestamp"]) == len("2026-11-22T01:02:03.456789Z")
+    assert fast["timestamp"][:16] == structured["timestamp"][:16]
+
+
+async def test_lines_logged_in_a_request_carry_its_id(capsys: pytest.CaptureFixture[str]) -> None:
+    async def request(request_id: str) -> None:
+        start_request(request_id)
+        await asyncio.sleep(0)
+        get_logger("t").info("inside")
+
+    await asyncio.gather(asyncio.ensure_future(request("req_a")), asyncio.ensure_future(request("req_b")))
+    flush_logs()
+    assert sorted(line["request_id"] for line in _lines(capsys.readouterr().err)) == ["req_a", "req_b"]

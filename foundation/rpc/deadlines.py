@@ -1,0 +1,57 @@
+"""Route timeouts without a timer per request.
+
+`asyncio.timeout` arms and disarms a loop timer for every call, a measurable share of a cheap
+request. Here one ticker per event loop, running only while some request is watched, cancels the
+handlers whose deadline has passed; a timeout fires up to `RESOLUTION_SECONDS` late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+RESOLUTION_SECONDS = 0.05
+
+
+class Deadlines:
+    __slots__ = ("_expired", "_ticking", "_watched")
+
+    def __init__(self) -> None:
+        self._watched: dict[asyncio.Task[object], float] = {}
+        self._expired: set[asyncio.Task[object]] = set()
+        self._ticking: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+    def watch(self, seconds: float) -> asyncio.Task[object]:
+        """Cancel the current task if it is still watched `seconds` from now; pass the returned
+        task to `expired` when the watched work ends, however it ends."""
+        task = asyncio.current_task()
+        assert task is not None, "deadlines watch tasks"
+        loop = task.get_loop()
+        self._watched[task] = loop.time() + seconds
+        if loop not in self._ticking:
+            self._ticking.add(loop)
+            loop.call_later(RESOLUTION_SECONDS, self._tick, loop)
+        return task
+
+    def expired(self, task: asyncio.Task[object]) -> bool:
+        """Stop watching `task`; True when its deadline cancelled it (the cancellation is then
+        consumed, so the caller can answer instead of unwinding)."""
+        if self._watched.pop(task, None) is not None:
+            return False
+        if task in self._expired:
+            self._expired.discard(task)
+            task.uncancel()
+            return True
+        return False
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        overdue = [task for task, deadline in self._watched.items() if deadline <= now and task.get_loop() is loop]
+        for task in overdue:
+            del self._watched[task]
+            self._expired.add(task)
+            task.cancel()
+        if any(task.get_loop() is loop for task in self._watched):
+            loop.call_later(RESOLUTION_SECONDS, self._tick, loop)
+        else:
+            self._ticking.discard(loop)
