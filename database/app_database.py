@@ -6,6 +6,7 @@ import asyncpg
 from quart import Quart
 
 from database.connect import CONNECT_TIMEOUT_SECONDS
+from database.connection_pool import ConnectionPool
 from database.pool import create_app_pool, schema_version
 from database.target import resolve_target
 from foundation.settings import Settings
@@ -14,10 +15,10 @@ from foundation.settings import Settings
 class AppDatabase:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._pool: asyncpg.Pool | None = None
+        self._pool: ConnectionPool | None = None
 
     @property
-    def pool(self) -> asyncpg.Pool:
+    def pool(self) -> ConnectionPool:
         if self._pool is None:
             raise RuntimeError("the app's database pool is not open (the app is not serving)")
         return self._pool

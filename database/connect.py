@@ -7,16 +7,16 @@ import socket
 from typing import Any, Protocol, TypeAlias
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
+from database.connection_pool import ConnectionPool
 from database.target import PgUrl
 from foundation.errors import ConfigurationError
 
 CONNECT_TIMEOUT_SECONDS = 10
 
 
-# A real connection: its own, or one borrowed from a pool.
-PgConnection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+# A real connection: its own, or one borrowed from a pool (pools lend connections themselves).
+PgConnection: TypeAlias = asyncpg.Connection
 
 
 class DbConnection(Protocol):
@@ -58,26 +58,8 @@ async def connect(url: PgUrl, **kwargs: Any) -> asyncpg.Connection:
         raise unreachable(url, _reason(exc)) from exc
 
 
-async def _reset_on_release(conn: asyncpg.Connection) -> None:
-    """What a released connection needs before its next user. Our code keeps no session state:
-    the tenant context is transaction-local and every transaction ends before release, so the
-    round trip asyncpg's default reset spends (`RESET ALL; UNLISTEN *; …`) buys nothing. A
-    connection somehow released mid-transaction is rolled back."""
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
-
-
-async def create_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
-    try:
-        pool = await asyncpg.create_pool(
-            url.render(),
-            min_size=min_size,
-            max_size=max_size,
-            timeout=CONNECT_TIMEOUT_SECONDS,
-            reset=_reset_on_release,
-            **kwargs,
-        )
-    except _CONNECT_ERRORS as exc:
-        raise unreachable(url, _reason(exc)) from exc
-    assert pool is not None
+async def create_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> ConnectionPool:
+    """An open pool of connections to `url` (`kwargs` go to every `asyncpg.connect`)."""
+    pool = ConnectionPool(lambda: connect(url, **kwargs), min_size=min_size, max_size=max_size)
+    await pool.open()
     return pool

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from database.connect import PgConnection, create_pool
+from database.connection_pool import ConnectionPool
 from database.migrate import VERSION_TABLE
 from database.target import OWNER_ROLE, PgUrl
 from foundation.errors import ConfigurationError
@@ -49,7 +50,7 @@ async def check_app_role(conn: PgConnection) -> None:
         )
 
 
-async def create_app_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def create_app_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
     pool = await create_pool(url, min_size=min_size, max_size=max_size)
     try:
         async with pool.acquire() as conn:

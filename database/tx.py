@@ -15,6 +15,7 @@ from types import TracebackType
 import asyncpg
 
 from database.connect import PgConnection
+from database.connection_pool import ConnectionPool
 from foundation.ids import is_valid_id
 
 USER_SETTING = "app.user_id"
@@ -78,7 +79,7 @@ def _transaction(conn: PgConnection, begin: str) -> _Transaction:
 
 
 @asynccontextmanager
-async def transaction(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
+async def transaction(pool: ConnectionPool) -> AsyncIterator[PgConnection]:
     """A plain transaction on a pooled connection: committed on success, rolled back on error."""
     async with pool.acquire() as conn, _transaction(conn, "BEGIN") as tx:
         yield tx
@@ -105,7 +106,7 @@ def tenant_transaction_on(
 
 @asynccontextmanager
 async def tenant_transaction(
-    pool: asyncpg.Pool, *, user_id: str | None, org_id: str | None
+    pool: ConnectionPool, *, user_id: str | None, org_id: str | None
 ) -> AsyncIterator[PgConnection]:
     """A transaction whose RLS context is `user_id` and `org_id` (None: no such context)."""
     begin = _begin_sql(user_id, org_id)

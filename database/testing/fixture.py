@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-import asyncpg
-
 from database import queries
 from database.connect import PgConnection, create_pool
+from database.connection_pool import ConnectionPool
 from database.pool import create_app_pool
 from database.target import DatabaseTarget
 from database.tx import tenant_transaction, transaction
@@ -27,8 +26,8 @@ class TestDatabaseHandles:
     __test__ = False  # not a pytest test class
 
     target: DatabaseTarget
-    owner: asyncpg.Pool
-    app: asyncpg.Pool
+    owner: ConnectionPool
+    app: ConnectionPool
 
     def tenant(
         self, *, user_id: str | None = None, org_id: str | None = None

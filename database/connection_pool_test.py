@@ -1,0 +1,150 @@
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from database.connect import create_pool
+from database.connection_pool import ConnectionPool, PoolClosed
+from database.testing.fixture import T
+
+
+@pytest.fixture
+async def pool(t: T) -> AsyncIterator[ConnectionPool]:
+    pool = await create_pool(t.db.target.app, min_size=1, max_size=2)
+    yield pool
+    await pool.close(timeout=1)
+
+
+async def _pid(conn) -> int:
+    return await conn.fetchval("SELECT pg_backend_pid()")
+
+
+async def test_it_opens_min_size_at_once_and_more_on_demand_up_to_max_size(pool: ConnectionPool) -> None:
+    assert (pool.size, pool.idle) == (1, 1)
+    first = await pool.acquire_connection()
+    second = await pool.acquire_connection()
+    assert await _pid(first) != await _pid(second)
+    assert (pool.size, pool.idle) == (2, 0)
+    pool.release(first)
+    pool.release(second)
+    assert (pool.size, pool.idle) == (2, 2)
+
+
+async def test_when_all_are_lent_callers_wait_first_come_first_served(pool: ConnectionPool) -> None:
+    lent = [await pool.acquire_connection(), await pool.acquire_connection()]
+    order: list[str] = []
+
+    async def wait(name: str) -> None:
+        async with pool.acquire() as conn:
+            order.append(name)
+            await conn.fetchval("SELECT 1")
+
+    waiting = [asyncio.ensure_future(wait("first")), asyncio.ensure_future(wait("second"))]
+    await asyncio.sleep(0.05)
+    assert order == []  # nobody gets a third connection
+    pool.release(lent[0])
+    await asyncio.gather(*waiting)
+    assert order == ["first", "second"]
+    assert pool.size == 2
+    pool.release(lent[1])
+
+
+async def test_an_acquire_timeout_leaves_the_pool_usable(pool: ConnectionPool) -> None:
+    lent = [await pool.acquire_connection(), await pool.acquire_connection()]
+    with pytest.raises(TimeoutError):
+        await pool.acquire_connection(timeout=0.05)
+    pool.release(lent[0])
+    async with pool.acquire(timeout=1) as conn:  # the timed-out waiter was skipped, not served
+        assert await conn.fetchval("SELECT 1") == 1
+    pool.release(lent[1])
+
+
+async def test_a_connection_returned_inside_a_transaction_is_terminated_not_reused(pool: ConnectionPool) -> None:
+    conn = await pool.acquire_connection()
+    pid = await _pid(conn)
+    await conn.execute("BEGIN; SELECT set_config('app.org_id', 'org_leftover', true)")
+    pool.release(conn)
+    assert conn.is_closed()
+    async with pool.acquire() as fresh:
+        assert await _pid(fresh) != pid
+        assert not fresh.is_in_transaction()
+        assert await fresh.fetchval("SELECT current_setting('app.org_id', true)") in (None, "")
+
+
+async def test_a_connection_whose_query_was_cancelled_is_not_lent_busy(pool: ConnectionPool) -> None:
+    async def slow() -> None:
+        async with pool.acquire() as conn:
+            await conn.execute("SELECT pg_sleep(5)")
+
+    task = asyncio.ensure_future(slow())
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(3):  # whichever connection comes out answers at once
+        async with pool.acquire() as conn:
+            assert await asyncio.wait_for(conn.fetchval("SELECT 1"), timeout=2) == 1
+
+
+async def test_a_connection_the_server_closed_is_never_lent(t: T, pool: ConnectionPool) -> None:
+    async with pool.acquire() as conn:
+        pid = await _pid(conn)
+    await t.db.owner.execute("SELECT 1")  # warm
+    admin_pool = await create_pool(t.db.target.admin, min_size=1, max_size=1)
+    try:
+        await admin_pool.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin_pool.close()
+    await asyncio.sleep(0.1)  # the event loop notices the closed socket
+    async with pool.acquire() as conn:
+        assert await _pid(conn) != pid
+
+
+async def test_a_waiter_gets_a_fresh_connection_when_the_returned_one_is_unusable(pool: ConnectionPool) -> None:
+    lent = [await pool.acquire_connection(), await pool.acquire_connection()]
+    waiter = asyncio.ensure_future(pool.acquire_connection(timeout=5))
+    await asyncio.sleep(0.05)
+    await lent[0].execute("BEGIN")
+    pool.release(lent[0])  # terminated: the waiter must not wait for the other one
+    conn = await waiter
+    assert await conn.fetchval("SELECT 1") == 1
+    pool.release(conn)
+    pool.release(lent[1])
+
+
+async def test_releasing_twice_does_not_lend_one_connection_to_two_callers(pool: ConnectionPool) -> None:
+    conn = await pool.acquire_connection()
+    pool.release(conn)
+    pool.release(conn)
+    first = await pool.acquire_connection()
+    second = await pool.acquire_connection()
+    assert first is not second
+
+
+async def test_close_waits_for_lent_connections_then_refuses_to_lend(t: T) -> None:
+    pool = await create_pool(t.db.target.app, min_size=1, max_size=2)
+    conn = await pool.acquire_connection()
+    closing = asyncio.ensure_future(pool.close(timeout=5))
+    await asyncio.sleep(0.05)
+    assert not closing.done()  # still lent
+    assert await conn.fetchval("SELECT 1") == 1
+    pool.release(conn)
+    await closing
+    assert conn.is_closed()
+    with pytest.raises(PoolClosed):
+        await pool.acquire_connection()
+
+
+async def test_close_terminates_connections_not_returned_in_time(t: T) -> None:
+    pool = await create_pool(t.db.target.app, min_size=1, max_size=1)
+    conn = await pool.acquire_connection()
+    await pool.close(timeout=0.05)
+    assert conn.is_closed()
+
+
+def test_sizes_are_checked() -> None:
+    async def connect():  # never called
+        raise AssertionError
+
+    with pytest.raises(ValueError, match="min_size"):
+        ConnectionPool(connect, min_size=3, max_size=2)
