@@ -35,11 +35,24 @@ def _context_literal(value: str | None, prefix: str) -> str:
 
 
 def _begin_sql(user_id: str | None, org_id: str | None) -> str:
-    return (
-        "BEGIN; SELECT"
-        f" set_config('{USER_SETTING}', {_context_literal(user_id, 'usr')}, true),"
-        f" set_config('{ORG_SETTING}', {_context_literal(org_id, 'org')}, true)"
-    )
+    key = (user_id, org_id)
+    sql = _begin_sql_cache.get(key)
+    if sql is None:
+        sql = (
+            "BEGIN; SELECT"
+            f" set_config('{USER_SETTING}', {_context_literal(user_id, 'usr')}, true),"
+            f" set_config('{ORG_SETTING}', {_context_literal(org_id, 'org')}, true)"
+        )
+        if len(_begin_sql_cache) >= _BEGIN_SQL_CACHE_SIZE:
+            _begin_sql_cache.clear()
+        _begin_sql_cache[key] = sql
+    return sql
+
+
+# Validated and rendered once per (user, org) pair that keeps coming back, not on every request.
+# Only validated ids get in; the whole cache is dropped when full (cheaper than tracking use).
+_BEGIN_SQL_CACHE_SIZE = 10_000
+_begin_sql_cache: dict[tuple[str | None, str | None], str] = {}
 
 
 class _Transaction:

@@ -4,6 +4,8 @@ request."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import secrets
 import time
@@ -25,7 +27,23 @@ def request_id_from(header: str | None) -> str:
     """The caller's request id when it is safe to log and echo, else a fresh one."""
     if header and _ACCEPTABLE_REQUEST_ID.match(header):
         return header
-    return "req_" + secrets.token_hex(12)
+    return f"{_request_id_prefix}{next(_request_counter):012x}"
+
+
+# Request ids need to be unique, not secret: a random prefix per process and a counter (a fresh
+# random id per request cost a getrandom system call on every request).
+_request_id_prefix = ""
+_request_counter = itertools.count()
+
+
+def _new_request_id_prefix() -> None:
+    global _request_id_prefix, _request_counter
+    _request_id_prefix = "req_" + secrets.token_hex(6)
+    _request_counter = itertools.count()
+
+
+_new_request_id_prefix()
+os.register_at_fork(after_in_child=_new_request_id_prefix)  # server workers are forked
 
 
 def install_request_context(app: Quart) -> None:

@@ -59,3 +59,16 @@ async def test_api_docs_serve_the_generated_document(tmp_path) -> None:
     assert await (await client.get("/openapi.json")).get_json() == {"openapi": "3.1.0"}
     page = await (await client.get("/docs")).get_data(as_text=True)
     assert 'data-url="/openapi.json"' in page
+
+
+def test_generated_request_ids_are_unique_and_a_forked_worker_gets_its_own_prefix() -> None:
+    import multiprocessing
+
+    ids = {request_id_from(None) for _ in range(1000)}
+    assert len(ids) == 1000
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as workers:
+        child = workers.apply(request_id_from, (None,))
+    parent = request_id_from(None)
+    assert len(child) == len(parent) == len("req_") + 24
+    assert child[:16] != parent[:16]  # another process, another random prefix

@@ -3,7 +3,6 @@ SHA-256 is stored. Idle and absolute expiry; the authentication hook turns a coo
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 
@@ -81,15 +80,18 @@ def session_authenticator(database: AppDatabase, clock: Clock, fallback: Authent
         token = token_from_headers(headers)
         if token is None:
             return await fallback(headers, lease)
-        async with contextlib.AsyncExitStack() as stack:
-            # The request's own connection when it has one, so its transaction reuses it.
-            conn = await lease.connection() if lease else await stack.enter_async_context(database.pool.acquire())
-            session = await queries.session_for_token(conn, token_hash=token_digest(token))
-            now = clock.now()
-            if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:
-                return ANONYMOUS
-            if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
-                await queries.touch_session(conn, session_id=session.session_id, now=now)
+        if lease is not None:  # the request's own connection, so its transaction reuses it
+            return await principal_for(await lease.connection(), token)
+        async with database.pool.acquire() as conn:
+            return await principal_for(conn, token)
+
+    async def principal_for(conn: DbConnection, token: str) -> Principal:
+        session = await queries.session_for_token(conn, token_hash=token_digest(token))
+        now = clock.now()
+        if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:
+            return ANONYMOUS
+        if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
+            await queries.touch_session(conn, session_id=session.session_id, now=now)
         org_id = session.active_org_id if session.role is not None else None
         return Principal(
             "user",
