@@ -2,7 +2,8 @@
 
 - an organization route reading one row through RLS (session cookie lookup, tenant context,
   generated query) against a plain asyncpg loop doing the same lookup and read in one
-  transaction, at the same concurrency;
+  transaction, at the same concurrency; measured in alternating rounds (route, references,
+  plain loop, ...) so that the machine's drift hits every side alike, and summarised by medians;
 - login latency (dominated by 600,000 PBKDF2 iterations);
 - p99 of a cheap route while logins run, against the same route alone.
 """
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -19,8 +21,11 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import uvloop
 
 from database.connect import create_pool
@@ -35,9 +40,11 @@ from product.orgs import queries as org_queries
 from tools.bench.rpc import AUTOCANNON, _ensure_autocannon
 from tools.bench.stats import heading, ms, percentile, row
 
-DURATION_SECONDS = 8
+DURATION_SECONDS = 8  # the login section's cheap-route runs
+ROUND_SECONDS = 4
+ROUNDS = 3
 CONNECTIONS = 32
-# Both sides get the same pool: the default (10, fewer connections than clients) and one
+# Every side gets the same pool size: the default (10, fewer connections than clients) and one
 # connection per concurrent client (32).
 POOL_SIZES = (10, 32)
 LOGINS = 10
@@ -88,11 +95,22 @@ async def _seed(target: DatabaseTarget) -> tuple[str, str, str]:
         await pool.close()
 
 
-async def _plain_loop(target: DatabaseTarget, token: str, pool_size: int) -> float:
-    """The same work without the framework: session lookup and the read, one transaction each."""
-    pool = await create_pool(target.app, min_size=pool_size, max_size=pool_size)
+async def _no_reset(conn: asyncpg.Connection) -> None:
+    """asyncpg's pool would otherwise spend a round trip per release on `RESET ALL` & co; the
+    plain loop keeps no session state either, so it gets the cheapest asyncpg configuration."""
+
+
+async def _plain_loop(target: DatabaseTarget, token: str, pool_size: int, *, pool_kind: str) -> float:
+    """The same work without the framework: session lookup and the read, one transaction each,
+    on asyncpg's own pool (`asyncpg`) or on Blossom's (`blossom`)."""
+    if pool_kind == "asyncpg":
+        pool: Any = await asyncpg.create_pool(
+            target.app.render(), min_size=pool_size, max_size=pool_size, reset=_no_reset
+        )
+    else:
+        pool = await create_pool(target.app, min_size=pool_size, max_size=pool_size)
     done = 0
-    deadline = time.perf_counter() + DURATION_SECONDS
+    deadline = time.perf_counter() + ROUND_SECONDS
     token_hash = token_digest(token)
 
     async def worker() -> None:
@@ -141,27 +159,43 @@ def _environment(worker_target: DatabaseTarget, pool_size: int) -> dict[str, str
     }
 
 
-def _route_vs_plain(worker_target: DatabaseTarget, token: str, pool_size: int) -> tuple[dict, float]:
+@contextlib.contextmanager
+def _server(target: str, env: dict[str, str]) -> Iterator[str]:
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cookie = {"cookie": f"blossom_session={token}", "content-type": "application/json"}
     with (
         tempfile.TemporaryDirectory() as scratch,
-        granian(
-            "product.asgi:app",
-            port,
-            _environment(worker_target, pool_size),
-            cwd=REPO_ROOT,
-            log=Path(scratch) / "server.log",
-        ),
+        granian(target, port, env, cwd=REPO_ROOT, log=Path(scratch) / "server.log"),
     ):
-        get_json(f"{base}/health")
-        _autocannon(f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=1, headers=cookie)
-        route = _autocannon(
-            f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=DURATION_SECONDS, headers=cookie
-        )
-    plain = uvloop.run(_plain_loop(worker_target, token, pool_size))  # the same event loop the server runs
-    return route, plain
+        get_json(f"http://127.0.0.1:{port}/health")
+        yield f"http://127.0.0.1:{port}"
+
+
+def _requests_per_second(base: str, cookie: dict[str, str]) -> tuple[float, dict]:
+    report = _autocannon(f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=ROUND_SECONDS, headers=cookie)
+    return report["requests"]["average"], report
+
+
+def _route_vs_plain(worker_target: DatabaseTarget, token: str, pool_size: int) -> dict[str, list[float]]:
+    """Requests/s per side and round. The bare reference app runs only with the default pool
+    (with 32 per side, three sides would need nearly all of PostgreSQL's 100 connections)."""
+    cookie = {"cookie": f"blossom_session={token}", "content-type": "application/json"}
+    env = _environment(worker_target, pool_size)
+    sides: dict[str, list[float]] = {"route": [], "bare": [], "asyncpg": [], "blossom": []}
+    with contextlib.ExitStack() as stack:
+        route = stack.enter_context(_server("product.asgi:app", env))
+        bare = stack.enter_context(_server("tools.bench.bare_note_count:app", env)) if pool_size == 10 else None
+        for base in filter(None, (route, bare)):  # warm up: statement caches, pools
+            _autocannon(f"{base}/rpc/demo.note_count", connections=CONNECTIONS, seconds=1, headers=cookie)
+        for _ in range(ROUNDS):
+            rate, report = _requests_per_second(route, cookie)
+            sides["route"].append(rate)
+            sides.setdefault("route_p50", []).append(report["latency"]["p50"])
+            sides.setdefault("route_p99", []).append(report["latency"]["p99"])
+            if bare is not None:
+                sides["bare"].append(_requests_per_second(bare, cookie)[0])
+            for kind in ("asyncpg", "blossom"):  # the same event loop the server runs
+                sides[kind].append(uvloop.run(_plain_loop(worker_target, token, pool_size, pool_kind=kind)))
+    return sides
 
 
 def _logins(worker_target: DatabaseTarget, email: str) -> tuple[list[float], dict, dict, int]:
@@ -197,8 +231,16 @@ def _logins(worker_target: DatabaseTarget, email: str) -> tuple[list[float], dic
     return logins, alone, busy, len(during)
 
 
+def _ratio(sides: dict[str, list[float]], side: str, baseline: str) -> str:
+    per_round = [a / b * 100 for a, b in zip(sides[side], sides[baseline], strict=True)]
+    return f"{statistics.median(per_round):.0f} %  (rounds: {', '.join(f'{r:.0f}' for r in per_round)})"
+
+
 def run_all() -> None:
-    heading(f"Product: organization route through RLS vs a plain asyncpg loop (c={CONNECTIONS}, {DURATION_SECONDS} s)")
+    heading(
+        f"Product: organization route through RLS vs a plain asyncpg loop "
+        f"(c={CONNECTIONS}; {ROUNDS} alternating rounds of {ROUND_SECONDS} s; medians)"
+    )
     if not _ensure_autocannon():
         return
     worker = create_worker_database("bench_product")
@@ -208,16 +250,23 @@ def run_all() -> None:
         logins, alone, busy, during = _logins(worker.target, email)
     finally:
         worker.drop()
-    row("", "requests/s", "p50", "p99")
-    for size, (route, plain) in results.items():
+    for size, sides in results.items():
+        row(f"pool of {size} per side", "requests/s", "p50", "p99")
         row(
-            f"pool {size}: demo.note_count over HTTP",
-            f"{route['requests']['average']:,.0f}",
-            f"{route['latency']['p50']} ms",
-            f"{route['latency']['p99']} ms",
+            "demo.note_count over HTTP",
+            f"{statistics.median(sides['route']):,.0f}",
+            f"{statistics.median(sides['route_p50']):.0f} ms",
+            f"{statistics.median(sides['route_p99']):.0f} ms",
         )
-        row(f"pool {size}: plain asyncpg loop, same work", f"{plain:,.0f}", "", "")
-        row(f"pool {size}: route / plain loop", f"{route['requests']['average'] / plain * 100:.0f} %", "", "")
+        if sides["bare"]:
+            row("bare ASGI app, same queries, over HTTP", f"{statistics.median(sides['bare']):,.0f}", "", "")
+        row("plain asyncpg loop (asyncpg's pool)", f"{statistics.median(sides['asyncpg']):,.0f}", "", "")
+        row("plain asyncpg loop (Blossom's pool)", f"{statistics.median(sides['blossom']):,.0f}", "", "")
+        print(f"  route / plain loop on asyncpg's pool (the goal, >= 50 %): {_ratio(sides, 'route', 'asyncpg')}")
+        print(f"  route / plain loop on Blossom's pool:                     {_ratio(sides, 'route', 'blossom')}")
+        if sides["bare"]:
+            print(f"  route / bare ASGI app (the framework's share):            {_ratio(sides, 'route', 'bare')}")
+            print(f"  bare ASGI app / plain loop on Blossom's pool (HTTP's):    {_ratio(sides, 'bare', 'blossom')}")
     heading("Product: login latency and a cheap route while logins run")
     row("", "median", "p95", "n")
     row("login (600,000 PBKDF2 iterations)", ms(statistics.median(logins)), ms(percentile(logins, 0.95)), str(LOGINS))
