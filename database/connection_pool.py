@@ -40,7 +40,18 @@ def _unsafe_to_reuse(conn: asyncpg.Connection) -> bool:
 
 
 class ConnectionPool:
-    __slots__ = ("_all_back", "_closed", "_connect", "_idle", "_lent", "_max_size", "_min_size", "_opening", "_waiters")
+    __slots__ = (
+        "_all_back",
+        "_closed",
+        "_connect",
+        "_idle",
+        "_lent",
+        "_max_size",
+        "_min_size",
+        "_opening",
+        "_replacing",
+        "_waiters",
+    )
 
     def __init__(self, connect: Connect, *, min_size: int = 1, max_size: int = 10) -> None:
         if max_size < 1 or not 0 <= min_size <= max_size:
@@ -53,6 +64,7 @@ class ConnectionPool:
         self._opening = 0
         self._waiters: deque[asyncio.Future[asyncpg.Connection]] = deque()
         self._closed = False
+        self._replacing: set[asyncio.Task[None]] = set()
         self._all_back: asyncio.Event | None = None  # set when the last lent connection is back after close()
 
     @property
@@ -125,7 +137,9 @@ class ConnectionPool:
         if self._closed or _unsafe_to_reuse(conn):
             conn.terminate()
             if not self._closed and self._waiters:
-                asyncio.get_running_loop().create_task(self._open_for_waiter())
+                task = asyncio.get_running_loop().create_task(self._open_for_waiter())
+                self._replacing.add(task)  # the loop keeps only a weak reference to a task
+                task.add_done_callback(self._replacing.discard)
             return
         while self._waiters:
             waiter = self._waiters.popleft()

@@ -1,8 +1,9 @@
 """The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>`.
 
-Path of a request: route lookup → method → authentication → CSRF/origin → authorization level →
-body (size-limited) → one-pass decode into the input Struct → handler (timeout; `req.db`
-committed on return, rolled back on error) → one-pass encode → response. Anything else (health,
+Path of a request: route lookup → method → body read (size-limited) → authentication →
+CSRF/origin → authorization level → JSON content type → one-pass decode into the input Struct →
+handler (timeout; `req.db` committed on return, rolled back on error; the pooled connection goes
+back to the pool) → one-pass encode → response. Anything else (health,
 docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on purpose: it
 costs more than the whole RPC path.
 """
@@ -138,19 +139,21 @@ class RpcApp:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    async def _input(self, route: RouteSpec, scope: Scope, receive: Receive, headers: Headers, method: str) -> Any:
+    async def _raw_input(
+        self, route: RouteSpec, scope: Scope, receive: Receive, headers: Headers, method: str
+    ) -> bytes:
         if method == "GET":
             query = parse_qs(scope.get("query_string", b"").decode())
-            body = query.get("input", ["{}"])[0].encode()
-        else:
-            content_type = headers.get(b"content-type", b"")
-            if not content_type.startswith(b"application/json"):
-                raise UnsupportedMediaType("send the body as application/json")
-            body = await self._read_body(receive, headers, route.max_body) or b"{}"
+            return query.get("input", ["{}"])[0].encode()
+        return await self._read_body(receive, headers, route.max_body) or b"{}"
+
+    def _decode(self, route: RouteSpec, raw: bytes, headers: Headers, method: str) -> Any:
+        if method != "GET" and not headers.get(b"content-type", b"").startswith(b"application/json"):
+            raise UnsupportedMediaType("send the body as application/json")
         try:
-            return route.decoder.decode(body)
+            return route.decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError):
-            raise ValidationFailed(collect_errors(body, route.input_type)) from None
+            raise ValidationFailed(collect_errors(raw, route.input_type)) from None
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -168,10 +171,14 @@ class RpcApp:
             method = scope["method"]
             if method != "POST" and not (method == "GET" and route.read_only):
                 raise MethodNotAllowed("use POST" + (" or GET" if route.read_only else ""))
+            # The body is read (size-limited) before authentication takes the request's pooled
+            # connection, so the connection is not held while the client's bytes arrive; it is
+            # decoded only once the caller may call the route.
+            raw = await self._raw_input(route, scope, receive, headers, method)
             principal = await self.authenticate(headers, lease)
             self._check_origin(headers, principal, method)
             _authorize(route, principal)
-            body = await self._input(route, scope, receive, headers, method)
+            body = self._decode(route, raw, headers, method)
             if self.open_db is not None:
                 open_db = self.open_db
                 db = RequestDb(lambda: open_db(principal, lease))
@@ -194,6 +201,8 @@ class RpcApp:
                 finally:
                     self._deadlines.expired(task)
             await db.finish(None)
+            if lease is not None:
+                await lease.release()  # back to the pool before the response goes out
             status = 200
             await _send(send, 200, _encoder.encode(output), request_id, req.response_headers)
         except BlossomError as error:

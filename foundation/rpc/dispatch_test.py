@@ -14,6 +14,7 @@ import pytest
 
 from foundation.errors import Conflict, NotFound
 from foundation.rpc import Empty, Principal, Req, Router
+from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.errors import UndeclaredError
 
@@ -313,3 +314,46 @@ async def test_rate_limited_is_429_with_retry_after(client) -> None:
     assert response.status_code == 429
     assert response.headers["retry-after"] == "30"
     assert response.json() == {"error": {"code": "rate_limited", "message": "slow down", "retry_after_seconds": 30}}
+
+
+async def test_the_pooled_connection_is_held_only_from_authentication_to_the_end_of_the_transaction() -> None:
+    """Not while the client's body arrives, not while the response goes out: with fewer
+    connections than concurrent requests, hold time is throughput."""
+
+    @contextlib.asynccontextmanager
+    async def acquire() -> AsyncIterator[str]:
+        events.append("connection acquired")
+        yield "conn"
+        events.append("connection released")
+
+    async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
+        assert lease is not None
+        await lease.connection()
+        return Principal("user", user_id="usr_1", org_id="org_1")
+
+    async def receive() -> dict:
+        events.append("body read")
+        return {"type": "http.request", "body": b'{"a": 1, "b": 7}', "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            events.append(f"response {message['status']}")
+
+    events.clear()
+    app = RpcApp(router, _fallback, authenticate=authenticate, open_db=_fake_transaction, lease=lambda: Lease(acquire))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/rpc/math.add",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    await app(scope, receive, send)
+    assert events[0] == "body read"
+    assert events[1] == "connection acquired"
+    assert events.index("commit") < events.index("connection released") < events.index("response 200")
+
+
+async def test_an_oversize_body_is_refused_before_anyone_is_authenticated(client) -> None:
+    response = await client.post("/rpc/me.org", content=b"x" * 2_000_000, headers={"content-type": "application/json"})
+    assert response.status_code == 413  # not 401: the size limit protects the server from anyone

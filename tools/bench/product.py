@@ -41,8 +41,8 @@ from tools.bench.rpc import AUTOCANNON, _ensure_autocannon
 from tools.bench.stats import heading, ms, percentile, row
 
 DURATION_SECONDS = 8  # the login section's cheap-route runs
-ROUND_SECONDS = 4
-ROUNDS = 3
+ROUND_SECONDS = 3
+ROUNDS = 5
 CONNECTIONS = 32
 # Every side gets the same pool size: the default (10, fewer connections than clients) and one
 # connection per concurrent client (32).
