@@ -42,7 +42,7 @@ from tools.bench.stats import heading, ms, percentile, row
 
 DURATION_SECONDS = 8  # the login section's cheap-route runs
 ROUND_SECONDS = 3
-ROUNDS = 5
+ROUNDS = 7
 CONNECTIONS = 32
 # Every side gets the same pool size: the default (10, fewer connections than clients) and one
 # connection per concurrent client (32).
