@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from database.app_database import AppDatabase
 from database.connect import PgConnection
-from database.tx import tenant_transaction, tenant_transaction_on
+from database.tx import tenant_transaction, tenant_transaction_leased
 from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import Authenticate, OpenDb, RpcApp, anonymous
 from foundation.rpc.principal import Principal
@@ -27,31 +26,10 @@ def tenant_opener(database: AppDatabase) -> OpenDb:
     def open_db(principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[PgConnection]:
         if lease is None:
             return tenant_transaction(database.pool, user_id=principal.user_id, org_id=principal.org_id)
-        return _LeasedTenantTransaction(lease, principal)
+        # On the request's leased connection (acquired when the transaction begins if need be).
+        return tenant_transaction_leased(lease.connection, user_id=principal.user_id, org_id=principal.org_id)
 
     return open_db
-
-
-class _LeasedTenantTransaction:
-    """A tenant transaction on the request's leased connection (acquired on enter if need be)."""
-
-    __slots__ = ("_lease", "_principal", "_transaction")
-
-    def __init__(self, lease: Lease, principal: Principal) -> None:
-        self._lease = lease
-        self._principal = principal
-        self._transaction: AbstractAsyncContextManager[PgConnection] | None = None
-
-    async def __aenter__(self) -> PgConnection:
-        conn = await self._lease.connection()
-        self._transaction = tenant_transaction_on(conn, user_id=self._principal.user_id, org_id=self._principal.org_id)
-        return await self._transaction.__aenter__()
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        assert self._transaction is not None
-        await self._transaction.__aexit__(exc_type, exc, tb)
 
 
 def build_app(

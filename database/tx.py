@@ -8,7 +8,7 @@ trip over a plain one. That is safe because both values are validated ids before
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 
@@ -85,6 +85,31 @@ class _Transaction:
         status = await conn.execute("COMMIT")
         if status != "COMMIT":
             raise TransactionAborted("the transaction was rolled back because a statement in it failed")
+
+
+class _LeasedTransaction(_Transaction):
+    """A transaction on a connection fetched when it begins (an RPC request's leased one)."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Callable[[], Awaitable[PgConnection]], begin: str) -> None:
+        self._connection = connection
+        self._begin = begin
+
+    async def __aenter__(self) -> PgConnection:
+        # The base class's checks, inlined: this runs on every request that touches the database.
+        self._conn = conn = await self._connection()
+        if conn.is_in_transaction():
+            raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
+        await conn.execute(self._begin)
+        return conn
+
+
+def tenant_transaction_leased(
+    connection: Callable[[], Awaitable[PgConnection]], *, user_id: str | None, org_id: str | None
+) -> AbstractAsyncContextManager[PgConnection]:
+    """A tenant transaction on the connection `connection()` returns when the transaction begins."""
+    return _LeasedTransaction(connection, _begin_sql(user_id, org_id))
 
 
 def _transaction(conn: PgConnection, begin: str) -> _Transaction:

@@ -88,3 +88,29 @@ async def test_change_context_switches_tenant_inside_the_transaction_only(t: T) 
     async with t.db.app.acquire() as conn:
         with pytest.raises(RuntimeError, match="open one first"):
             await change_context(conn, org_id=org_a.id)
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+async def test_a_leased_tenant_transaction_takes_its_connection_when_it_begins(t: T, outcome: str) -> None:
+    from database.tx import tenant_transaction_leased
+
+    org = await t.factory.org()
+    async with t.db.app.acquire() as conn:
+        fetched: list[PgConnection] = []
+
+        async def connection() -> PgConnection:
+            fetched.append(conn)
+            return conn
+
+        transaction = tenant_transaction_leased(connection, user_id=None, org_id=org.id)
+        assert fetched == []  # nothing happens until the transaction begins
+        with contextlib.suppress(RuntimeError):
+            async with transaction as tx:
+                assert fetched == [conn]
+                assert await tx.fetchval("SELECT app_current_org_id()") == org.id
+                await tx.execute("INSERT INTO org_notes (org_id, body) VALUES ($1, 'leased')", org.id)
+                if outcome == "rollback":
+                    raise RuntimeError("undo")
+        assert not conn.is_in_transaction()
+        assert await conn.fetchval("SELECT app_current_org_id()") is None
+    assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == (1 if outcome == "commit" else 0)

@@ -8,7 +8,6 @@ handlers whose deadline has passed; a timeout fires up to `RESOLUTION_SECONDS` l
 from __future__ import annotations
 
 import asyncio
-import weakref
 
 RESOLUTION_SECONDS = 0.05
 
@@ -19,7 +18,9 @@ class Deadlines:
     def __init__(self) -> None:
         self._watched: dict[asyncio.Task[object], float] = {}
         self._expired: set[asyncio.Task[object]] = set()
-        self._ticking: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+        # Loops with a ticker scheduled (a plain set: a WeakSet's lookup costs more than the rest
+        # of `watch`; a loop leaves it when its ticker stops).
+        self._ticking: set[asyncio.AbstractEventLoop] = set()
 
     def watch(self, seconds: float) -> asyncio.Task[object]:
         """Cancel the current task if it is still watched `seconds` from now; pass the returned

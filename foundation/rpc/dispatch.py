@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -60,6 +61,7 @@ COMMON_ERRORS: tuple[type[BlossomError], ...] = (
 )
 
 log = get_logger("blossom.rpc")
+_NO_TRANSACTION = RequestDb(None)  # until the route's own: nothing to finish (stateless, so shared)
 _encoder = msgspec.json.Encoder()
 
 
@@ -163,7 +165,7 @@ class RpcApp:
         route = self._routes.get(scope["path"])
         name = route.name if route else scope["path"][len(PREFIX) :]
         status = 500
-        db = RequestDb(None)
+        db = _NO_TRANSACTION
         lease = self.lease() if self.lease is not None else None
         try:
             if route is None:
@@ -180,8 +182,7 @@ class RpcApp:
             _authorize(route, principal)
             body = self._decode(route, raw, headers, method)
             if self.open_db is not None:
-                open_db = self.open_db
-                db = RequestDb(lambda: open_db(principal, lease))
+                db = RequestDb(partial(self.open_db, principal, lease))
             client = scope.get("client")
             req: Req[Any] = Req(body, principal, db, request_id, self.services, client[0] if client else "")
             if route.streaming:
