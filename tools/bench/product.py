@@ -262,7 +262,7 @@ def run_all() -> None:
     finally:
         worker.drop()
     for size, sides in results.items():
-        label = "the goal's: one connection per request" if size == GOAL_POOL_SIZE else "the default pool"
+        label = "the goal's configuration" if size == GOAL_POOL_SIZE else "the default pool"
         row(f"pool of {size} per side ({label})", "requests/s", "p50", "p99")
         row(
             "demo.note_count over HTTP",
