@@ -113,14 +113,27 @@ def configure_logging(format: Literal["console", "json"], level: str = "INFO") -
     )
 
 
-def access_log(event: str, request_id: str, **fields: Any) -> None:
-    """One INFO line per request. In JSON mode it skips structlog's processor chain (the same
-    keys, rendered directly): this line is written for every request, so it has to be cheap."""
+class _AccessLine(msgspec.Struct):
+    """An RPC access line, keys in structlog's order for the same call. A Struct: built and
+    encoded in C, where a dict of keyword arguments cost three times as much."""
+
+    route: str
+    status: int
+    latency_ms: float
+    event: str
+    request_id: str
+    level: str
+    timestamp: str
+
+
+def access_log(request_id: str, *, route: str, status: int, latency_ms: float) -> None:
+    """The one INFO line per RPC request (event `rpc`). In JSON mode it skips structlog's
+    processor chain (the same keys, rendered directly): it runs on every request."""
     if _fast_json_info:
-        fields.update(event=event, request_id=request_id, level="info", timestamp=_utc_timestamp())
-        _sink.write(_json.encode(fields) + b"\n")
+        line = _AccessLine(route, status, latency_ms, "rpc", request_id, "info", _utc_timestamp())
+        _sink.write(_json.encode(line) + b"\n")
     else:
-        _access_logger.info(event, request_id=request_id, **fields)
+        _access_logger.info("rpc", request_id=request_id, route=route, status=status, latency_ms=latency_ms)
 
 
 _second_prefix: tuple[int, str] = (-1, "")

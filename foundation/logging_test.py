@@ -19,7 +19,7 @@ def _lines(captured: str) -> list[dict]:
 
 async def test_lines_of_one_loop_iteration_are_written_together_at_its_end(capsys: pytest.CaptureFixture[str]) -> None:
     get_logger("t").info("first")
-    access_log("rpc", "req_1", route="demo.ping", status=200)
+    access_log("req_1", route="demo.ping", status=200, latency_ms=1.5)
     assert capsys.readouterr().err == ""  # gathered, not yet written
     await asyncio.sleep(0)  # the loop iteration ends
     assert [line["event"] for line in _lines(capsys.readouterr().err)] == ["first", "rpc"]
@@ -31,7 +31,7 @@ def test_outside_an_event_loop_a_line_is_written_at_once(capsys: pytest.CaptureF
 
 
 async def test_flush_logs_writes_pending_lines(capsys: pytest.CaptureFixture[str]) -> None:
-    access_log("rpc", "req_2", route="demo.ping", status=200)
+    access_log("req_2", route="demo.ping", status=200, latency_ms=1.5)
     flush_logs()
     assert _lines(capsys.readouterr().err)[0]["request_id"] == "req_2"
 
@@ -39,11 +39,20 @@ async def test_flush_logs_writes_pending_lines(capsys: pytest.CaptureFixture[str
 async def test_the_access_line_has_the_keys_and_timestamp_format_of_structlog_lines(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    get_logger("t").info("structlog")
-    access_log("rpc", "req_3", route="demo.ping", status=200)
+    start_request("req_3")
+    get_logger("blossom.access").info("rpc", route="demo.ping", status=200, latency_ms=1.5)
+    access_log("req_3", route="demo.ping", status=200, latency_ms=1.5)
     flush_logs()
     structured, fast = _lines(capsys.readouterr().err)
-    assert set(structured) - {"route", "status"} <= set(fast)
+    assert list(structured) == list(fast)
+    assert {key: fast[key] for key in fast if key != "timestamp"} == {
+        "route": "demo.ping",
+        "status": 200,
+        "latency_ms": 1.5,
+        "event": "rpc",
+        "request_id": "req_3",
+        "level": "info",
+    }
     assert len(fast["timestamp"]) == len(structured["timestamp"]) == len("2026-11-22T01:02:03.456789Z")
     assert fast["timestamp"][:16] == structured["timestamp"][:16]
 

@@ -233,13 +233,8 @@ class RpcApp:
         finally:
             if lease is not None:
                 await lease.release()
-            access_log(
-                "rpc",
-                request_id,
-                route=name,
-                status=status,
-                latency_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            elapsed_us = int((time.perf_counter() - started) * 1_000_000)
+            access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
 
     async def _stream(self, route: RouteSpec, req: Req[Any], receive: Receive, send: Send, request_id: str) -> None:
         """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the handler."""
