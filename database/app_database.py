@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 from quart import Quart
 
-from database.connect import CONNECT_TIMEOUT_SECONDS
+from database.connect import CONNECT_TIMEOUT_SECONDS, DatabaseUnreachable
 from database.connection_pool import ConnectionPool
 from database.pool import create_app_pool, schema_version
 from database.target import resolve_target
@@ -43,5 +43,5 @@ class AppDatabase:
         try:
             async with self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
                 return True, {"reachable": True, "schema_version": await schema_version(conn)}
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnreachable):
             return False, {"reachable": False, "schema_version": None}

@@ -34,9 +34,14 @@ class PoolClosed(asyncpg.InterfaceError):
 
 
 def _unsafe_to_reuse(conn: asyncpg.Connection) -> bool:
-    # A query cancelled mid-flight outside a transaction needs nothing here: asyncpg makes the
-    # next command wait until the server has acknowledged the cancel request.
-    return conn.is_closed() or conn.is_in_transaction()
+    # A command cancelled mid-flight (its task was cancelled) leaves the protocol waiting for the
+    # server's answer, and asyncpg's transaction status stale: a cancelled `BEGIN; SELECT
+    # set_config(...)` may have run on the server while the connection still reads as idle, and
+    # the next caller would inherit that transaction and its tenant context. asyncpg has no
+    # public check for this state; its own pool waits it out and resets, we terminate.
+    return (
+        conn.is_closed() or conn.is_in_transaction() or conn._protocol._is_cancelling()  # pyright: ignore[reportAttributeAccessIssue]
+    )
 
 
 class ConnectionPool:
@@ -106,8 +111,12 @@ class ConnectionPool:
             if not conn.is_closed():
                 self._lent.add(conn)
                 return conn
-        if self.size < self._max_size:
-            conn = await self._new()
+        if self.size < self._max_size and not self._waiters:
+            try:
+                conn = await self._new()
+            except BaseException:
+                self._wake_waiters()  # someone may have queued behind this connection
+                raise
             if self._closed:
                 conn.terminate()
                 raise PoolClosed("the connection pool is closed")
@@ -115,6 +124,7 @@ class ConnectionPool:
             return conn
         waiter: asyncio.Future[asyncpg.Connection] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
+        self._wake_waiters()  # room for another connection: open it for the queue
         try:
             if timeout is None:
                 return await waiter
@@ -136,10 +146,7 @@ class ConnectionPool:
             self._all_back.set()
         if self._closed or _unsafe_to_reuse(conn):
             conn.terminate()
-            if not self._closed and self._waiters:
-                task = asyncio.get_running_loop().create_task(self._open_for_waiter())
-                self._replacing.add(task)  # the loop keeps only a weak reference to a task
-                task.add_done_callback(self._replacing.discard)
+            self._wake_waiters()
             return
         while self._waiters:
             waiter = self._waiters.popleft()
@@ -149,19 +156,34 @@ class ConnectionPool:
                 return
         self._idle.append(conn)
 
-    async def _open_for_waiter(self) -> None:
-        """A terminated connection left callers waiting: open its replacement for them."""
-        if self.size >= self._max_size:
+    def _wake_waiters(self) -> None:
+        """Open connections for waiting callers while there is room: waiters are otherwise woken
+        only by releases, and a connection terminated or never opened releases nothing."""
+        if self._closed or self.size >= self._max_size:  # the usual case: wait for a release
             return
+        waiting = sum(1 for waiter in self._waiters if not waiter.done())
+        for _ in range(min(waiting - len(self._replacing), self._max_size - self.size)):
+            self._opening += 1  # counted at once, so the next check sees it
+            task = asyncio.get_running_loop().create_task(self._open_for_waiter())
+            self._replacing.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._replacing.discard)
+
+    async def _open_for_waiter(self) -> None:
         try:
-            conn = await self._new()
-        except Exception as error:  # noqa: BLE001 (not swallowed: the first waiter raises it)
-            while self._waiters:
-                waiter = self._waiters.popleft()
+            conn = await self._connect()
+        except Exception as error:  # noqa: BLE001 (not swallowed: every waiter raises it)
+            # The server is unreachable: waiting callers hear it now instead of waiting for a
+            # release that may never come.
+            self._opening -= 1
+            waiters, self._waiters = self._waiters, deque()
+            for waiter in waiters:
                 if not waiter.done():
                     waiter.set_exception(error)
-                    return
             return
+        except BaseException:
+            self._opening -= 1
+            raise
+        self._opening -= 1
         self._lent.add(conn)
         self.release(conn)
 
@@ -176,7 +198,8 @@ class ConnectionPool:
         idle, self._idle = list(self._idle), deque()
         await asyncio.gather(*(conn.close(timeout=timeout) for conn in idle), return_exceptions=True)
         if self._lent:
-            self._all_back = asyncio.Event()
+            if self._all_back is None:  # a second close() waits on the same event
+                self._all_back = asyncio.Event()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self._all_back.wait()

@@ -1,5 +1,7 @@
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -148,3 +150,110 @@ def test_sizes_are_checked() -> None:
 
     with pytest.raises(ValueError, match="min_size"):
         ConnectionPool(connect, min_size=3, max_size=2)
+
+
+async def test_a_request_cancelled_mid_transaction_start_leaks_no_transaction(t: T) -> None:
+    """Cancelled while its transaction-opening message runs on the server: asyncpg still reads
+    the connection as idle (its status arrives with the server's answer), so the pool must not
+    trust that; the next caller must never inherit the transaction or its tenant context."""
+    pool = await create_pool(t.db.target.app, min_size=1, max_size=1)
+    try:
+
+        async def victim() -> None:
+            async with pool.acquire() as conn:
+                await conn.execute("BEGIN; SELECT set_config('app.user_id', 'usr_victim', true); SELECT pg_sleep(5)")
+
+        task = asyncio.ensure_future(victim())
+        await asyncio.sleep(0.2)  # BEGIN and set_config have run; pg_sleep is running
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT current_setting('app.user_id', true)") in (None, "")
+            assert not conn.is_in_transaction()
+    finally:
+        await pool.close(timeout=1)
+
+
+class _FakeConnection:
+    """Enough of a connection for the pool's bookkeeping (no server needed)."""
+
+    class _Protocol:
+        cancelling = False
+
+        def _is_cancelling(self) -> bool:
+            return self.cancelling
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.in_transaction = False
+        self._protocol = self._Protocol()
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+    def is_in_transaction(self) -> bool:
+        return self.in_transaction
+
+    def terminate(self) -> None:
+        self.closed = True
+
+    async def close(self, timeout: float | None = None) -> None:
+        self.closed = True
+
+
+async def test_waiters_hear_a_failed_reconnect_instead_of_waiting_forever() -> None:
+    down = False
+
+    async def connect():
+        await asyncio.sleep(0.01)
+        if down:
+            raise OSError("server down")
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=1, max_size=1)  # type: ignore[arg-type]
+    await pool.open()
+    held: Any = await pool.acquire_connection()
+    waiters = [asyncio.ensure_future(pool.acquire_connection()) for _ in range(2)]
+    await asyncio.sleep(0)
+    down = True
+    held.in_transaction = True
+    pool.release(held)  # terminated: its replacement cannot connect
+    for waiter in waiters:
+        with pytest.raises(OSError, match="server down"):
+            await asyncio.wait_for(waiter, timeout=2)
+    down = False
+    async with pool.acquire(timeout=2) as conn:  # and the pool recovers when the server does
+        assert not conn.is_closed()
+
+
+async def test_a_waiter_queued_behind_a_cancelled_connect_gets_a_connection() -> None:
+    async def connect():
+        await asyncio.sleep(0.05)
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=0, max_size=1)  # type: ignore[arg-type]
+    first = asyncio.ensure_future(pool.acquire_connection())
+    await asyncio.sleep(0.01)
+    second = asyncio.ensure_future(pool.acquire_connection())
+    await asyncio.sleep(0.01)
+    first.cancel()
+    conn = await asyncio.wait_for(second, timeout=2)
+    assert not conn.is_closed()
+    assert pool.size == 1
+
+
+async def test_a_connection_still_cancelling_a_command_is_terminated_not_lent() -> None:
+    """Its transaction status is stale until the server answers: a cancelled `BEGIN; SELECT
+    set_config(...)` may have run while the connection still reads as idle."""
+
+    async def connect():
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=1, max_size=1)  # type: ignore[arg-type]
+    await pool.open()
+    conn: Any = await pool.acquire_connection()
+    conn._protocol.cancelling = True
+    pool.release(conn)
+    assert conn.closed
+    assert await pool.acquire_connection() is not conn

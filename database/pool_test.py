@@ -52,3 +52,15 @@ async def test_an_unreachable_server_is_one_line_naming_the_host(url: str, where
     message = str(failure.value)
     assert message.startswith(f"cannot reach PostgreSQL at {where}")
     assert "\n" not in message
+
+
+async def test_health_reports_an_unreachable_server_instead_of_failing() -> None:
+    from database.app_database import AppDatabase
+    from database.connect import connect
+    from database.connection_pool import ConnectionPool
+    from foundation.settings import load_settings
+
+    database = AppDatabase(load_settings({}))
+    nowhere = PgUrl.parse("postgresql://blossom_app@127.0.0.1:1/blossom")
+    database._pool = ConnectionPool(lambda: connect(nowhere), min_size=0)
+    assert await database.health() == (False, {"reachable": False, "schema_version": None})

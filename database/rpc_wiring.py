@@ -12,6 +12,7 @@ from typing import Any
 from database.app_database import AppDatabase
 from database.connect import PgConnection
 from database.tx import tenant_transaction, tenant_transaction_leased
+from foundation.logging import flush_logs
 from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import Authenticate, OpenDb, RpcApp, anonymous
 from foundation.rpc.principal import Principal
@@ -46,6 +47,13 @@ def build_app(
     web = new_app(name, settings)
     database = AppDatabase(settings)
     database.attach(web)
+
+    @web.after_serving
+    async def _write_pending_log_lines() -> None:
+        # Server workers may exit without running atexit hooks: write what the last loop
+        # iteration gathered before the process goes.
+        flush_logs()
+
     web.register_blueprint(health_blueprint(name, {"database": database.health}))
     if settings.environment == "development":
         web.register_blueprint(api_docs_blueprint(f"Blossom {name} API", openapi_file))

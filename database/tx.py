@@ -95,6 +95,13 @@ class _LeasedTransaction(_Transaction):
     def __init__(self, connection: Callable[[], Awaitable[PgConnection]], begin: str) -> None:
         self._connection = connection
         self._begin = begin
+        self._conn: PgConnection | None = None
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._conn is not None:  # None: no connection could be had, so nothing began
+            await super().__aexit__(exc_type, exc, tb)
 
     async def __aenter__(self) -> PgConnection:
         # The base class's checks, inlined: this runs on every request that touches the database.

@@ -114,3 +114,17 @@ async def test_a_leased_tenant_transaction_takes_its_connection_when_it_begins(t
         assert not conn.is_in_transaction()
         assert await conn.fetchval("SELECT app_current_org_id()") is None
     assert await t.db.owner.fetchval("SELECT count(*) FROM org_notes") == (1 if outcome == "commit" else 0)
+
+
+async def test_a_leased_transaction_whose_connection_never_came_ends_cleanly() -> None:
+    """No connection (pool exhausted past the deadline, server down): the error is the caller's
+    to answer, not an AttributeError from ending a transaction that never began."""
+    from database.tx import tenant_transaction_leased
+
+    async def no_connection() -> PgConnection:
+        raise TimeoutError("no connection in time")
+
+    transaction = tenant_transaction_leased(no_connection, user_id=None, org_id=None)
+    with pytest.raises(TimeoutError, match="no connection"):
+        await transaction.__aenter__()
+    await transaction.__aexit__(TimeoutError, TimeoutError("no connection in time"), None)

@@ -12,6 +12,7 @@ import asyncio
 import atexit
 import logging as _stdlib_logging
 import sys
+import threading
 import time
 from contextvars import ContextVar
 from typing import Any, Literal
@@ -37,25 +38,38 @@ class _LineSink:
 
     def __init__(self) -> None:
         self._pending: list[bytes] = []
-        self._scheduled = False
+        self._lock = threading.Lock()  # worker threads log too (password hashing)
+        # The loop whose end-of-iteration flush is scheduled. Per loop, not a flag: a loop that
+        # stops before running its flush must not leave every later loop without one.
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
 
     def write(self, data: bytes | str) -> None:
         line = data.encode() if isinstance(data, str) else data
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.flush()  # keep the order: anything gathered first, then this line
-            _write_to_stderr(line)
+            with self._lock:  # keep the order: anything gathered first, then this line
+                self._pending.append(line)
+                self._write_pending()
             return
-        self._pending.append(line)
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self.flush)
+        with self._lock:
+            self._pending.append(line)
+        if self._flush_loop is not loop:
+            self._flush_loop = loop
+            loop.call_soon(self._flush_scheduled, loop)
+
+    def _flush_scheduled(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._flush_loop is loop:
+            self._flush_loop = None
+        self.flush()
 
     def flush(self) -> None:
         """Write what is pending. (structlog calls this after every line: that is the deferral's
         point, so only the scheduled call and `flush_logs` do the work.)"""
-        self._scheduled = False
+        with self._lock:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
         if self._pending:
             lines, self._pending = self._pending, []
             _write_to_stderr(b"".join(lines))

@@ -66,3 +66,52 @@ async def test_lines_logged_in_a_request_carry_its_id(capsys: pytest.CaptureFixt
     await asyncio.gather(asyncio.ensure_future(request("req_a")), asyncio.ensure_future(request("req_b")))
     flush_logs()
     assert sorted(line["request_id"] for line in _lines(capsys.readouterr().err)) == ["req_a", "req_b"]
+
+
+def test_a_loop_closed_before_its_flush_does_not_silence_later_loops(capsys: pytest.CaptureFixture[str]) -> None:
+    first = asyncio.new_event_loop()
+    running: list[asyncio.Future[None]] = []
+
+    async def log_in_the_last_iteration() -> None:
+        async def other() -> None:
+            await asyncio.sleep(0)
+            get_logger("t").info("from the first loop")
+
+        running.append(asyncio.ensure_future(other()))
+        await asyncio.sleep(0)
+
+    # The loop stops in the iteration that logs, so the flush it scheduled never runs there.
+    first.run_until_complete(log_in_the_last_iteration())
+    first.close()
+
+    async def log_again() -> None:
+        get_logger("t").info("from the second loop")
+        await asyncio.sleep(0)
+
+    asyncio.run(log_again())
+    events = [line["event"] for line in _lines(capsys.readouterr().err)]
+    assert events == ["from the first loop", "from the second loop"]
+
+
+def test_lines_from_threads_and_the_loop_are_all_written(capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    async def main() -> None:
+        def from_a_thread() -> None:
+            for n in range(200):
+                get_logger("t").info("thread", n=n)
+
+        threads = [threading.Thread(target=from_a_thread) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for n in range(200):
+            get_logger("t").info("loop", n=n)
+            await asyncio.sleep(0)
+        for thread in threads:
+            thread.join()
+
+    asyncio.run(main())
+    flush_logs()
+    events = [line["event"] for line in _lines(capsys.readouterr().err)]
+    assert events.count("thread") == 400
+    assert events.count("loop") == 200

@@ -16,8 +16,9 @@ class Deadlines:
     __slots__ = ("_expired", "_ticking", "_watched")
 
     def __init__(self) -> None:
-        self._watched: dict[asyncio.Task[object], float] = {}
-        self._expired: set[asyncio.Task[object]] = set()
+        # task -> (deadline, how many cancellations it had pending when watching began)
+        self._watched: dict[asyncio.Task[object], tuple[float, int]] = {}
+        self._expired: dict[asyncio.Task[object], int] = {}
         # Loops with a ticker scheduled (a plain set: a WeakSet's lookup costs more than the rest
         # of `watch`; a loop leaves it when its ticker stops).
         self._ticking: set[asyncio.AbstractEventLoop] = set()
@@ -28,29 +29,29 @@ class Deadlines:
         task = asyncio.current_task()
         assert task is not None, "deadlines watch tasks"
         loop = task.get_loop()
-        self._watched[task] = loop.time() + seconds
+        self._watched[task] = (loop.time() + seconds, task.cancelling())
         if loop not in self._ticking:
             self._ticking.add(loop)
             loop.call_later(RESOLUTION_SECONDS, self._tick, loop)
         return task
 
     def expired(self, task: asyncio.Task[object]) -> bool:
-        """Stop watching `task`; True when its deadline cancelled it (the cancellation is then
-        consumed, so the caller can answer instead of unwinding)."""
+        """Stop watching `task`; True when its deadline, and nothing else, cancelled it (that
+        cancellation is then consumed, so the caller can answer instead of unwinding). A task
+        also cancelled from outside (a server shutting down) gets False: let it unwind."""
         if self._watched.pop(task, None) is not None:
             return False
-        if task in self._expired:
-            self._expired.discard(task)
-            task.uncancel()
-            return True
-        return False
+        baseline = self._expired.pop(task, None)
+        if baseline is None:
+            return False
+        return task.uncancel() <= baseline
 
     def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
         now = loop.time()
-        overdue = [task for task, deadline in self._watched.items() if deadline <= now and task.get_loop() is loop]
+        overdue = [task for task, (deadline, _) in self._watched.items() if deadline <= now and task.get_loop() is loop]
         for task in overdue:
-            del self._watched[task]
-            self._expired.add(task)
+            _, baseline = self._watched.pop(task)
+            self._expired[task] = baseline
             task.cancel()
         if any(task.get_loop() is loop for task in self._watched):
             loop.call_later(RESOLUTION_SECONDS, self._tick, loop)

@@ -63,3 +63,28 @@ def test_each_event_loop_gets_its_own_ticker() -> None:
     deadlines = Deadlines()
     assert asyncio.run(_watched(deadlines, 0.01, 10)) == "timed out"
     assert asyncio.run(_watched(deadlines, 0.01, 10)) == "timed out"
+
+
+async def test_a_cancellation_from_elsewhere_in_the_same_tick_still_unwinds() -> None:
+    """A server shutting down cancels the handler just as its deadline passes: answering with a
+    timeout and carrying on would swallow the shutdown."""
+    deadlines = Deadlines()
+
+    async def handler() -> str:
+        task = deadlines.watch(0)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            if deadlines.expired(task):
+                return "timed out"
+            raise
+        finally:
+            deadlines.expired(task)
+        return "finished"
+
+    task = asyncio.ensure_future(handler())
+    await asyncio.sleep(0)  # the handler is watched and waiting
+    deadlines._tick(task.get_loop())  # its deadline passes...
+    task.cancel()  # ...and the shutdown arrives before the handler runs again
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -106,12 +106,13 @@ class RpcApp:
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
-    def __call__(self, scope: Scope, receive: Any, send: Any) -> Awaitable[None]:
-        # Not a coroutine itself: it hands over the one that serves the request, so every resume
-        # of the request's await chain (one per database round trip) passes one frame fewer.
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        # A coroutine function, so servers that sniff ASGI 2 from ASGI 3 (uvicorn, asgiref)
+        # recognise the app.
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
-            return self._handle(scope, receive, send)
-        return self.fallback(scope, receive, send)
+            await self._handle(scope, receive, send)
+        else:
+            await self.fallback(scope, receive, send)
 
     def _check_origin(self, headers: Headers, principal: Principal, method: str) -> None:
         """CSRF: a cookie-authenticated call must come from our own origin, as JSON."""
