@@ -57,24 +57,38 @@ _begin_sql_cache: dict[tuple[str | None, str | None], str] = {}
 
 class _Transaction:
     """BEGIN (with the context) on enter; COMMIT on a clean exit, ROLLBACK on an exception.
-    A class rather than a generator: it runs on every request that touches the database."""
+    The connection is one the caller holds, or one `connection()` returns on enter (an RPC
+    request's lease). A class rather than a generator: it runs on every request that touches
+    the database."""
 
-    __slots__ = ("_begin", "_conn")
+    __slots__ = ("_begin", "_conn", "_connection")
 
-    def __init__(self, conn: PgConnection, begin: str) -> None:
+    def __init__(
+        self,
+        conn: PgConnection | None,
+        begin: str,
+        connection: Callable[[], Awaitable[PgConnection]] | None = None,
+    ) -> None:
         self._conn = conn
         self._begin = begin
+        self._connection = connection
 
     async def __aenter__(self) -> PgConnection:
-        if self._conn.is_in_transaction():
+        conn = self._conn
+        if conn is None:
+            assert self._connection is not None
+            conn = self._conn = await self._connection()
+        if conn.is_in_transaction():
             raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
-        await self._conn.execute(self._begin)
-        return self._conn
+        await conn.execute(self._begin)
+        return conn
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         conn = self._conn
+        if conn is None:  # no connection could be had, so nothing began
+            return
         if exc_type is not None:
             if not conn.is_closed():
                 try:
@@ -87,36 +101,11 @@ class _Transaction:
             raise TransactionAborted("the transaction was rolled back because a statement in it failed")
 
 
-class _LeasedTransaction(_Transaction):
-    """A transaction on a connection fetched when it begins (an RPC request's leased one)."""
-
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: Callable[[], Awaitable[PgConnection]], begin: str) -> None:
-        self._connection = connection
-        self._begin = begin
-        self._conn: PgConnection | None = None
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._conn is not None:  # None: no connection could be had, so nothing began
-            await super().__aexit__(exc_type, exc, tb)
-
-    async def __aenter__(self) -> PgConnection:
-        # The base class's checks, inlined: this runs on every request that touches the database.
-        self._conn = conn = await self._connection()
-        if conn.is_in_transaction():
-            raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
-        await conn.execute(self._begin)
-        return conn
-
-
 def tenant_transaction_leased(
     connection: Callable[[], Awaitable[PgConnection]], *, user_id: str | None, org_id: str | None
 ) -> AbstractAsyncContextManager[PgConnection]:
     """A tenant transaction on the connection `connection()` returns when the transaction begins."""
-    return _LeasedTransaction(connection, _begin_sql(user_id, org_id))
+    return _Transaction(None, _begin_sql(user_id, org_id), connection)
 
 
 def _transaction(conn: PgConnection, begin: str) -> _Transaction:

@@ -3,8 +3,8 @@
 Path of a request: route lookup → method → body read (size-limited) → authentication →
 CSRF/origin → authorization level → JSON content type → one-pass decode into the input Struct →
 handler (timeout; `req.db` committed on return, rolled back on error; the pooled connection goes
-back to the pool) → one-pass encode → response. Anything else (health,
-docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on purpose: it
+back to the pool) → one-pass encode → response. Anything else (health, docs, lifespan) goes to
+the fallback app. Quart's request machinery is skipped on purpose: it
 costs more than the whole RPC path.
 """
 

@@ -206,17 +206,9 @@ def _route_vs_plain(worker_target: DatabaseTarget, token: str, pool_size: int) -
 
 
 def _logins(worker_target: DatabaseTarget, email: str) -> tuple[list[float], dict, dict, int]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     ping = {"content-type": "application/json"}
     hi = json.dumps({"message": "hi"})
-    with (
-        tempfile.TemporaryDirectory() as scratch,
-        granian(
-            "product.asgi:app", port, _environment(worker_target, 10), cwd=REPO_ROOT, log=Path(scratch) / "server.log"
-        ),
-    ):
-        get_json(f"{base}/health")
+    with _server("product.asgi:app", _environment(worker_target, DEFAULT_POOL_SIZE)) as base:
         logins = [_login(base, email) for _ in range(LOGINS)]
         alone = _autocannon(f"{base}/rpc/demo.ping", connections=4, seconds=DURATION_SECONDS, headers=ping, body=hi)
         stop = threading.Event()
