@@ -12,13 +12,17 @@ Rules:
 - a connection that comes back closed or inside a transaction is terminated, never reused; a
   waiting caller gets a fresh one;
 - connections carry no session state (the tenant context is transaction-local), so nothing is
-  reset on release.
+  reset on release;
+- a task that holds a connection (`async with pool.acquire()`) cannot acquire a second one from
+  the same pool: with N tasks each holding one of N connections and waiting for another, nothing
+  moves again. It raises `SecondConnection` at once instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -31,6 +35,14 @@ Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
 class PoolClosed(asyncpg.InterfaceError):
     pass
+
+
+class SecondConnection(RuntimeError):
+    """A task asked for a second connection from a pool it already holds one of (a bug)."""
+
+
+# The pools whose connections the current task holds through `acquire()` (usually none or one).
+_held: contextvars.ContextVar[tuple[ConnectionPool, ...]] = contextvars.ContextVar("blossom_pools_held", default=())
 
 
 def _unsafe_to_reuse(conn: asyncpg.Connection) -> bool:
@@ -235,20 +247,34 @@ class _Acquire:
     """The `async with` of `ConnectionPool.acquire`: a class, not a generator, since every
     request enters one."""
 
-    __slots__ = ("_conn", "_pool", "_timeout")
+    __slots__ = ("_conn", "_pool", "_timeout", "_token")
 
     def __init__(self, pool: ConnectionPool, timeout: float | None) -> None:
         self._pool = pool
         self._timeout = timeout
         self._conn: asyncpg.Connection | None = None
+        self._token: contextvars.Token[tuple[ConnectionPool, ...]] | None = None
 
     async def __aenter__(self) -> asyncpg.Connection:
+        held = _held.get()
+        if self._pool in held:
+            raise SecondConnection(
+                "this task already holds a connection from this pool; use that one (in a request: req.db). "
+                "Waiting for a second can deadlock the pool"
+            )
         self._conn = await self._pool.acquire_connection(timeout=self._timeout)
+        self._token = _held.set((*held, self._pool))
         return self._conn
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         conn, self._conn = self._conn, None
+        token, self._token = self._token, None
+        if token is not None:
+            try:
+                _held.reset(token)
+            except ValueError:  # released from another context than it was acquired in
+                _held.set(tuple(p for p in _held.get() if p is not self._pool))
         if conn is not None:
             self._pool.release(conn)

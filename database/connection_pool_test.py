@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from database.connect import create_pool
-from database.connection_pool import ConnectionPool, PoolClosed
+from database.connection_pool import ConnectionPool, PoolClosed, SecondConnection
 from database.testing.fixture import T
 
 
@@ -257,3 +257,26 @@ async def test_a_connection_still_cancelling_a_command_is_terminated_not_lent() 
     pool.release(conn)
     assert conn.closed
     assert await pool.acquire_connection() is not conn
+
+
+async def test_a_task_holding_a_connection_cannot_wait_for_a_second_one(pool: ConnectionPool, t: T) -> None:
+    """With N tasks each holding one of N connections and waiting for another, nothing moves
+    again: the second acquisition fails at once, naming the cause."""
+    other = await create_pool(t.db.target.app, min_size=0, max_size=1)
+    try:
+        async with pool.acquire():
+            with pytest.raises(SecondConnection, match="already holds a connection"):
+                async with pool.acquire():
+                    pass
+            async with other.acquire() as conn:  # another pool is another resource
+                assert await conn.fetchval("SELECT 1") == 1
+
+            async def elsewhere() -> int:  # a task started before holding is unaffected
+                async with pool.acquire() as conn:
+                    return await conn.fetchval("SELECT 2")
+
+        assert await asyncio.ensure_future(elsewhere()) == 2
+        async with pool.acquire() as conn:  # released: this task may acquire again
+            assert await conn.fetchval("SELECT 3") == 3
+    finally:
+        await other.close(timeout=1)

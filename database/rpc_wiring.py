@@ -39,13 +39,15 @@ def build_app(
     settings: Settings,
     *,
     openapi_file: Path,
-    authenticate: Callable[[AppDatabase, Authenticate], Authenticate] | None = None,
-    services: Callable[[AppDatabase], Any] | None = None,
+    database: AppDatabase | None = None,
+    authenticate: Callable[[Authenticate], Authenticate] | None = None,
+    services: Any = None,
 ) -> RpcApp:
-    """`authenticate(database, fallback)` builds the app's authentication hook (fallback: anonymous,
-    or the test header in test mode); `services(database)` what handlers reach as `req.services`."""
+    """`authenticate(fallback)` builds the app's authentication hook (fallback: anonymous, or the
+    test header in test mode); it gets the request's connection lease to look the caller up.
+    `services` is what handlers reach as `req.services` (never the pool: handlers use `req.db`)."""
     web = new_app(name, settings)
-    database = AppDatabase(settings)
+    database = database or AppDatabase(settings)
     database.attach(web)
 
     @web.after_serving
@@ -63,7 +65,7 @@ def build_app(
         web,
         settings,
         open_db=tenant_opener(database),
-        authenticate=authenticate(database, fallback) if authenticate else None,
-        services=services(database) if services else None,
+        authenticate=authenticate(fallback) if authenticate else None,
+        services=services,
         lease=lambda: Lease(database.pool.acquire),
     )

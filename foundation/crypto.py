@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -22,3 +23,33 @@ def token_digest(token: str) -> bytes:
 def same_bytes(a: bytes, b: bytes) -> bool:
     """Constant-time comparison, for secrets and digests."""
     return hmac.compare_digest(a, b)
+
+
+# A signed token: the random part, then a truncated HMAC of it. The server tells a forged or
+# random token from one it issued without a database round trip.
+_RANDOM_CHARS = 43  # 32 bytes in URL-safe base64, unpadded
+_TAG_BYTES = 16
+SIGNED_TOKEN_LENGTH = _RANDOM_CHARS + 22
+
+
+def purpose_key(secret: bytes, purpose: str) -> bytes:
+    """A key for one purpose, derived from the app's secret (keys are never shared across uses)."""
+    return hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+
+
+def _tag(key: bytes, random_part: str) -> str:
+    digest = hmac.new(key, random_part.encode(), hashlib.sha256).digest()[:_TAG_BYTES]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def new_signed_token(key: bytes) -> str:
+    """A random token (256 bits, from `secrets`) carrying a 128-bit HMAC tag under `key`."""
+    random_part = secrets.token_urlsafe(TOKEN_BYTES)
+    return random_part + _tag(key, random_part)
+
+
+def signed_by(key: bytes, token: str) -> bool:
+    """Whether `token` was made by `new_signed_token(key)` (constant time in the tag)."""
+    if len(token) != SIGNED_TOKEN_LENGTH:
+        return False
+    return hmac.compare_digest(_tag(key, token[:_RANDOM_CHARS]), token[_RANDOM_CHARS:])

@@ -1,6 +1,6 @@
 import hashlib
 
-from foundation.crypto import new_token, same_bytes, token_digest
+from foundation.crypto import new_signed_token, new_token, purpose_key, same_bytes, signed_by, token_digest
 
 
 def test_tokens_carry_256_bits_and_never_repeat() -> None:
@@ -14,3 +14,14 @@ def test_only_the_sha256_digest_is_stored() -> None:
     assert token_digest(token) == hashlib.sha256(token.encode()).digest()
     assert same_bytes(token_digest(token), token_digest(token))
     assert not same_bytes(token_digest(token), token_digest(new_token()))
+
+
+def test_a_signed_token_is_told_from_a_forged_or_random_one_without_a_lookup() -> None:
+    key = purpose_key(b"secret" * 8, "session")
+    token = new_signed_token(key)
+    assert signed_by(key, token)
+    assert not signed_by(purpose_key(b"secret" * 8, "other purpose"), token)
+    assert not signed_by(key, new_token())
+    assert not signed_by(key, token[:-1] + ("A" if token[-1] != "A" else "B"))
+    assert not signed_by(key, "x" + token[1:])  # the random part is covered by the tag
+    assert not signed_by(key, "")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from foundation.errors import ConfigurationError
@@ -18,6 +18,7 @@ from foundation.errors import ConfigurationError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 Environment = Literal["development", "test", "production"]
+_DEVELOPMENT_SECRET = b"blossom development and test only: never used in production"
 
 
 class Settings(BaseSettings):
@@ -41,6 +42,11 @@ class Settings(BaseSettings):
     disable_rate_limits: bool = Field(False, validation_alias="BLOSSOM_DISABLE_RATE_LIMITS")
     # Record outgoing mail as JSON lines in this file (tests read it) instead of logging it.
     mail_outbox: Path | None = Field(None, validation_alias="BLOSSOM_MAIL_OUTBOX")
+    # Signs session tokens (and other server-made tokens), so a forged or random cookie is refused
+    # without a database round trip. Required in production (at least 32 characters, e.g.
+    # `python -c "import secrets; print(secrets.token_urlsafe(32))"`); development and tests use a
+    # fixed, public key.
+    secret_key: SecretStr | None = Field(None, validation_alias="BLOSSOM_SECRET_KEY", min_length=32)
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
     panopticon_port: int = Field(8001, ge=1, le=65535, validation_alias="PANOPTICON_PORT")
 
@@ -57,9 +63,17 @@ class Settings(BaseSettings):
             raise ValueError("production needs DATABASE_URL or APP_DATABASE_URL (no embedded PostgreSQL)")
         if self.environment == "production" and self.disable_rate_limits:
             raise ValueError("BLOSSOM_DISABLE_RATE_LIMITS is for load tests, never production")
+        if self.environment == "production" and self.secret_key is None:
+            raise ValueError("production needs BLOSSOM_SECRET_KEY (at least 32 random characters)")
         if self.environment == "production" and self.insecure_cookies:
             raise ValueError("BLOSSOM_INSECURE_COOKIES is for plain-http development, never production")
         return self
+
+    @property
+    def signing_secret(self) -> bytes:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return _DEVELOPMENT_SECRET
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:

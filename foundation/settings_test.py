@@ -21,6 +21,7 @@ def test_values_come_from_the_environment() -> None:
             "DATABASE_URL": "postgresql://u@db/x",
             "PRODUCT_PORT": "9000",
             "BLOSSOM_DATA_DIR": "/srv/blossom",
+            "BLOSSOM_SECRET_KEY": "k" * 32,
         }
     )
     assert settings.environment == "production"
@@ -43,3 +44,17 @@ def test_one_error_names_every_bad_variable() -> None:
 def test_production_refuses_to_run_without_a_database_server() -> None:
     with pytest.raises(ConfigurationError, match="production needs DATABASE_URL"):
         load_settings({"BLOSSOM_ENV": "production"})
+
+
+def test_production_needs_a_secret_key_and_refuses_a_short_one() -> None:
+    with pytest.raises(ConfigurationError, match="BLOSSOM_SECRET_KEY"):
+        load_settings({"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x"})
+    with pytest.raises(ConfigurationError, match="BLOSSOM_SECRET_KEY"):
+        load_settings(
+            {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "short"}
+        )
+    settings = load_settings(
+        {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "s" * 40}
+    )
+    assert settings.signing_secret == b"s" * 40
+    assert "s" * 40 not in repr(settings)  # never printed

@@ -14,11 +14,10 @@ import pytest
 from database.testing.fixture import T
 from foundation.crypto import new_token, token_digest
 from foundation.rpc.routes import RouteSpec
-from product.accounts import queries as account_queries
 from product.accounts.sessions import COOKIE_NAME
 from product.orgs import queries as org_queries
 from product.routes import router
-from product.testing import ProductHarness
+from product.testing import ProductHarness, signed_in_session
 
 ORG_ROUTES = sorted((r for r in router.routes.values() if r.auth == "organization"), key=lambda r: r.name)
 
@@ -55,23 +54,6 @@ async def _org_world(t: T, name: str) -> OrgWorld:
         )
     assert invite is not None
     return OrgWorld(org, owner, member, membership.id, invite.id, token, note.id)
-
-
-async def _sign_in(t: T, user_id: str, org_id: str) -> str:
-    token = new_token()
-    async with t.db.owner.acquire() as conn:
-        now = t.clock.now()
-        await account_queries.insert_session(
-            conn,
-            id=f"ses_{'0' * 26}",
-            user_id=user_id,
-            token_hash=token_digest(token),
-            active_org_id=org_id,
-            user_agent="",
-            now=now,
-            expires_at=now + now.resolution * 10**12,
-        )
-    return token
 
 
 def _sample(annotation: Any, field_name: str, b: OrgWorld) -> Any:
@@ -135,7 +117,7 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
     t = product.t
     a = await _org_world(t, "A")
     b = await _org_world(t, "B")
-    token = await _sign_in(t, a.owner.id, a.org.id)
+    token = await signed_in_session(t, user_id=a.owner.id, org_id=a.org.id)
     before = await _snapshot(t, b)
     body = _sample(route.input_type, "", b) or {}
 

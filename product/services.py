@@ -1,11 +1,14 @@
-"""What the product's handlers need besides the request: reached as `services(req)`."""
+"""What the product's handlers need besides the request: reached as `services(req)`.
+
+The database is not among them on purpose: a handler reaches it only through `req.db`, the
+request's one connection, so it cannot take a second one from the pool."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from database.app_database import AppDatabase
+from foundation.crypto import purpose_key
 from foundation.mail import LogMailer, Mailer, RecordingMailer
 from foundation.passwords import PasswordHasher
 from foundation.rpc import Req
@@ -16,15 +19,26 @@ from foundation.time import Clock, system_clock
 @dataclass
 class ProductServices:
     settings: Settings
-    database: AppDatabase
     clock: Clock
     hasher: PasswordHasher
     mailer: Mailer
 
+    @property
+    def session_key(self) -> bytes:
+        return session_key(self.settings)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.settings.insecure_cookies
+
+
+def session_key(settings: Settings) -> bytes:
+    """Signs session tokens (derived from BLOSSOM_SECRET_KEY)."""
+    return purpose_key(settings.signing_secret, "session token")
+
 
 def build_services(
     settings: Settings,
-    database: AppDatabase,
     *,
     clock: Clock = system_clock,
     hasher: PasswordHasher | None = None,
@@ -36,7 +50,7 @@ def build_services(
             if settings.mail_outbox or settings.environment == "test"
             else LogMailer()
         )
-    return ProductServices(settings, database, clock, hasher or PasswordHasher(), mailer)
+    return ProductServices(settings, clock, hasher or PasswordHasher(), mailer)
 
 
 def services(req: Req[Any]) -> ProductServices:

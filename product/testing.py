@@ -5,19 +5,27 @@ helpers that sign people up and in."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
-from collections.abc import AsyncIterator
+import typing
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+import msgspec
 
 from database.app_database import AppDatabase
 from database.testing.fixture import T
+from foundation.crypto import new_signed_token, new_token, token_digest
+from foundation.ids import new_id
 from foundation.mail import RecordingMailer
 from foundation.passwords import PasswordHasher
+from foundation.rpc.dispatch import RpcApp
 from foundation.settings import load_settings
+from product.accounts import queries as account_queries
 from product.app import create_app
-from product.services import ProductServices
+from product.services import ProductServices, session_key
 
 TEST_ITERATIONS = 1000
 PASSWORD = "violet tractor sings"  # noqa: S105 (test data)
@@ -27,13 +35,18 @@ PASSWORD = "violet tractor sings"  # noqa: S105 (test data)
 class ProductHarness:
     t: T
     services: ProductServices
+    database: AppDatabase  # the app's own pool: `database.pool`
     mailer: RecordingMailer
     hasher: PasswordHasher
     http: httpx.AsyncClient
+    app: RpcApp
 
-    def client(self) -> httpx.AsyncClient:
-        """Another browser: its own cookie jar, same app."""
-        return httpx.AsyncClient(transport=self.http._transport, base_url="https://product.test")
+    def client(self, address: str | None = None) -> httpx.AsyncClient:
+        """Another browser: its own cookie jar, same app; from another network address if given."""
+        transport = self.http._transport
+        if address is not None:
+            transport = httpx.ASGITransport(app=self.app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="https://product.test")
 
     def last_code(self, to: str) -> str:
         """The code in the newest mail to `to`."""
@@ -55,19 +68,75 @@ class ProductHarness:
 
 
 @contextlib.asynccontextmanager
-async def product_harness(t: T) -> AsyncIterator[ProductHarness]:
+async def product_harness(t: T, **environment: str) -> AsyncIterator[ProductHarness]:
+    """`environment`: more settings by variable name (`DATABASE_POOL_SIZE="2"`)."""
     settings = load_settings(
         {
             "DATABASE_URL": t.db.target.admin.render(),
             "APP_DATABASE_URL": t.db.target.app.render(),
             "BLOSSOM_ENV": "test",
             "LOG_FORMAT": "json",
+            **environment,
         }
     )
     mailer = RecordingMailer()
     hasher = PasswordHasher(iterations=TEST_ITERATIONS)
-    services = ProductServices(settings, AppDatabase(settings), t.clock, hasher, mailer)
-    app = create_app(settings, services=services)
+    services = ProductServices(settings, t.clock, hasher, mailer)
+    database = AppDatabase(settings)
+    app = create_app(settings, services=services, database=database)
     transport = httpx.ASGITransport(app=app)
     async with app.fallback.test_app(), httpx.AsyncClient(transport=transport, base_url="https://product.test") as http:
-        yield ProductHarness(t=t, services=services, mailer=mailer, hasher=hasher, http=http)
+        yield ProductHarness(
+            t=t, services=services, database=database, mailer=mailer, hasher=hasher, http=http, app=app
+        )
+
+
+async def signed_in_session(t: T, *, user_id: str, org_id: str | None) -> str:
+    """A session for `user_id` written straight to the database; its cookie's token (signed with
+    the development and test key)."""
+    token = new_signed_token(session_key(load_settings({})))
+    now = t.clock.now()
+    async with t.db.owner.acquire() as conn:
+        await account_queries.insert_session(
+            conn,
+            id=new_id("ses", clock=t.clock),
+            user_id=user_id,
+            token_hash=token_digest(token),
+            active_org_id=org_id,
+            user_agent="",
+            now=now,
+            expires_at=now + dt.timedelta(days=1),
+        )
+    return token
+
+
+def sample_body(annotation: Any, field_name: str = "", ids: Mapping[str, str] | None = None) -> Any:
+    """A well-formed value for `annotation`: ids from `ids` by prefix (`{"org": "org_…"}`), else
+    fresh ones; tokens random (so they name nothing); text, numbers and choices plausible."""
+    ids = ids or {}
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        pattern = next((m.pattern for m in metadata if isinstance(m, msgspec.Meta) and m.pattern), "") or ""
+        if match := re.match(r"^\^([a-z]+)_", pattern):
+            return ids.get(match.group(1)) or new_id(match.group(1))
+        return sample_body(base, field_name, ids)
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
+    if annotation is str:
+        if "email" in field_name:
+            return "someone@example.com"
+        if "token" in field_name:
+            return new_token()
+        if "password" in field_name:
+            return PASSWORD
+        return "Some name"
+    if annotation is bool:
+        return False
+    if annotation in (int, float):
+        return 1
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return {
+            f.encode_name: sample_body(f.type, f.name, ids) for f in msgspec.structs.fields(annotation) if f.required
+        }
+    return None

@@ -16,21 +16,43 @@ class NoDatabase(RuntimeError):
 
 
 class RequestDb:
-    __slots__ = ("_conn", "_context", "_opener")
+    """`streaming`: the request is a stream, which holds no transaction between its events; it
+    uses short ones (`transaction()`) and has no request-long one."""
 
-    def __init__(self, opener: Callable[[], AbstractAsyncContextManager[Any]] | None) -> None:
+    __slots__ = ("_conn", "_context", "_opener", "_streaming")
+
+    def __init__(
+        self, opener: Callable[[], AbstractAsyncContextManager[Any]] | None, *, streaming: bool = False
+    ) -> None:
         self._opener = opener
         self._context: AbstractAsyncContextManager[Any] | None = None
         self._conn: Any = None
+        self._streaming = streaming
 
     @property
     def opened(self) -> bool:
         return self._context is not None
 
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        """`async with req.db.transaction() as conn:` a short transaction of its own, with the
+        request's tenant context, committed when the block ends (rolled back if it raises). For
+        streams, and for what must stay committed even if the request fails (a rate-limit hit).
+        It runs on the request's one connection, so never while the request's transaction is open."""
+        if self._opener is None:
+            raise NoDatabase("this app serves no database")
+        if self._context is not None:
+            raise RuntimeError(
+                "req.db.transaction() runs on the request's one connection: use it before the request's "
+                "transaction begins (a second connection could deadlock the pool)"
+            )
+        return self._opener()
+
     async def connection(self) -> Any:
         if self._conn is None:
             if self._opener is None:
                 raise NoDatabase("this app serves no database")
+            if self._streaming:
+                raise RuntimeError("a stream holds no transaction: use `async with req.db.transaction() as conn`")
             self._context = self._opener()
             self._conn = await self._context.__aenter__()
         return self._conn

@@ -185,7 +185,7 @@ class RpcApp:
             if self.open_db is not None:
                 db = RequestDb(partial(self.open_db, principal, lease))
             client = scope.get("client")
-            req: Req[Any] = Req(body, principal, db, request_id, self.services, client[0] if client else "")
+            req: Req[Any] = Req(body, principal, db, request_id, self.services, client[0] if client else "", headers)
             if route.streaming:
                 status = 200
                 await self._stream(route, req, receive, send, request_id)

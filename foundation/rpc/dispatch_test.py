@@ -357,3 +357,21 @@ async def test_the_pooled_connection_is_held_only_from_authentication_to_the_end
 async def test_an_oversize_body_is_refused_before_anyone_is_authenticated(client) -> None:
     response = await client.post("/rpc/me.org", content=b"x" * 2_000_000, headers={"content-type": "application/json"})
     assert response.status_code == 413  # not 401: the size limit protects the server from anyone
+
+
+@router.route("limits.count_then_fail", auth="public", errors=[TooBig])
+async def count_then_fail(req: Req[Empty]) -> Sum:
+    async with req.db.transaction() as conn:
+        await conn.execute("count a hit")
+    await req.db.execute("the route's own write")
+    with pytest.raises(RuntimeError, match="before the request's transaction begins"):
+        req.db.transaction()
+    raise TooBig("too big", limit=1)
+
+
+async def test_a_short_transaction_commits_on_its_own_before_the_requests_transaction(client) -> None:
+    """What must stay written when the request fails (a rate-limit hit) commits first, on the
+    request's one connection; asking for it once the request's transaction is open is refused."""
+    response = await client.post("/rpc/limits.count_then_fail", json={})
+    assert response.status_code == 409
+    assert events == ["begin", "count a hit", "commit", "begin", "the route's own write", "rollback"]

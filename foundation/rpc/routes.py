@@ -25,17 +25,24 @@ _STREAMS = {collections.abc.AsyncIterator, collections.abc.AsyncIterable, collec
 In = TypeVar("In")
 
 
-class Empty(msgspec.Struct, frozen=True):
+class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The input of a route that takes none (an empty body or `{}`)."""
 
 
 class Req(Generic[In]):
     """What a handler receives: the validated body, who is calling, and the request's transaction."""
 
-    __slots__ = ("body", "client", "db", "principal", "request_id", "response_headers", "services")
+    __slots__ = ("body", "client", "db", "headers", "principal", "request_id", "response_headers", "services")
 
     def __init__(
-        self, body: In, principal: Principal, db: RequestDb, request_id: str, services: Any = None, client: str = ""
+        self,
+        body: In,
+        principal: Principal,
+        db: RequestDb,
+        request_id: str,
+        services: Any = None,
+        client: str = "",
+        headers: dict[bytes, bytes] | None = None,
     ) -> None:
         self.body = body
         self.principal = principal
@@ -43,6 +50,7 @@ class Req(Generic[In]):
         self.request_id = request_id
         self.services = services  # the app's own services (clock, mailer, …), typed by the app
         self.client = client  # the client's address, for rate limits
+        self.headers = headers if headers is not None else {}  # lower-case names, raw bytes
         self.response_headers: list[tuple[bytes, bytes]] = []  # sent with a successful response
 
     def set_cookie(self, header_value: str) -> None:

@@ -70,6 +70,10 @@ class HitRateLimitRow(msgspec.Struct, frozen=True):
     hits: int
 
 
+class RateLimitSeenRow(msgspec.Struct, frozen=True):
+    seen: bool
+
+
 class MyOrgsRow(msgspec.Struct, frozen=True):
     id: str
     name: str
@@ -149,6 +153,12 @@ USE_USER_TOKEN_SQL = """UPDATE user_tokens SET used_at = $1 WHERE id = $2 AND us
 HIT_RATE_LIMIT_SQL = """INSERT INTO rate_limits (bucket, window_start) VALUES ($1, $2)
 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
 RETURNING hits"""
+
+
+RATE_LIMIT_SEEN_SQL = """SELECT EXISTS (SELECT 1 FROM rate_limits WHERE bucket = $1 AND window_start >= $2) AS seen"""
+
+
+RESET_RATE_LIMIT_SQL = """DELETE FROM rate_limits WHERE bucket = $1"""
 
 
 MY_ORGS_SQL = """SELECT o.id, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
@@ -290,6 +300,17 @@ async def hit_rate_limit(
     """Count one hit in a fixed window; returns the hits so far."""
     _record = await conn.fetchrow(HIT_RATE_LIMIT_SQL, bucket, window_start)
     return None if _record is None else HitRateLimitRow(*_record)
+
+
+async def rate_limit_seen(conn: DbConnection, *, bucket: bytes, since: datetime.datetime) -> RateLimitSeenRow | None:
+    """Whether the bucket was hit in a window that started at or after `since`."""
+    _record = await conn.fetchrow(RATE_LIMIT_SEEN_SQL, bucket, since)
+    return None if _record is None else RateLimitSeenRow(*_record)
+
+
+async def reset_rate_limit(conn: DbConnection, *, bucket: bytes) -> None:
+    """:exec ResetRateLimit"""
+    await conn.execute(RESET_RATE_LIMIT_SQL, bucket)
 
 
 async def my_orgs(conn: DbConnection, *, user_id: str) -> list[MyOrgsRow]:

@@ -78,6 +78,14 @@ INSERT INTO rate_limits (bucket, window_start) VALUES (sqlc.arg(bucket), sqlc.ar
 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
 RETURNING hits;
 
+-- name: RateLimitSeen :one
+-- Whether the bucket was hit in a window that started at or after `since`.
+-- not-null: seen
+SELECT EXISTS (SELECT 1 FROM rate_limits WHERE bucket = sqlc.arg(bucket) AND window_start >= sqlc.arg(since)) AS seen;
+
+-- name: ResetRateLimit :exec
+DELETE FROM rate_limits WHERE bucket = sqlc.arg(bucket);
+
 -- name: MyOrgs :many
 -- The caller's organizations and role in each.
 SELECT o.id, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from database.tx import change_context
-from foundation.crypto import new_token, token_digest
+from foundation.crypto import new_signed_token, new_token, token_digest
 from foundation.errors import BlossomError, NotFound
 from foundation.ids import new_id
 from foundation.mail import Message
@@ -144,7 +144,7 @@ async def signup(req: Req[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
     its owner an email saying someone tried)."""
     svc = services(req)
-    await rate_limit.hit(svc, rate_limit.SIGNUP_PER_ADDRESS, req.client)
+    await rate_limit.hit(req, rate_limit.SIGNUP_PER_ADDRESS, req.client)
     _check_new_password(req.body.password, "password")
     password_hash = await svc.hasher.hash_async(req.body.password)  # the same work either way
     user_id = new_id("usr", clock=svc.clock)
@@ -183,14 +183,13 @@ async def login(req: Req[LoginIn]) -> InitOut:
     """Check the password (the same work for unknown emails), start a new session, set the cookie."""
     svc = services(req)
     email = req.body.email.lower()
-    await rate_limit.hit(svc, rate_limit.LOGIN_PER_ADDRESS, req.client)
-    await rate_limit.hit(svc, rate_limit.LOGIN_PER_ACCOUNT, email)
-    async with svc.database.pool.acquire() as conn:
-        account = await queries.login_lookup(conn, email=email)
+    await rate_limit.hit_login(req, email)
+    account = await queries.login_lookup(req.db, email=email)
     ok, needs_rehash = await svc.hasher.verify_async(req.body.password, account.password_hash if account else None)
     if account is None or not ok:
         raise InvalidCredentials("wrong email or password")
     await _set_user_context(req, account.user_id)
+    await rate_limit.login_succeeded(req.db, req, email)
     if needs_rehash:
         await queries.set_password_hash(
             req.db, id=account.user_id, password_hash=await svc.hasher.hash_async(req.body.password)
@@ -198,9 +197,14 @@ async def login(req: Req[LoginIn]) -> InitOut:
     orgs = await queries.my_orgs(req.db, user_id=account.user_id)
     active_org_id = orgs[0].id if orgs else None
     _, token = await create_session(
-        req.db, user_id=account.user_id, active_org_id=active_org_id, user_agent="", now=svc.clock.now()
+        req.db,
+        svc.session_key,
+        user_id=account.user_id,
+        active_org_id=active_org_id,
+        user_agent=req.headers.get(b"user-agent", b"").decode("utf-8", "replace"),
+        now=svc.clock.now(),
     )
-    req.set_cookie(set_session_cookie(token, secure=not svc.settings.insecure_cookies))
+    req.set_cookie(set_session_cookie(token, secure=svc.secure_cookies))
     return await build_init(req, account.user_id, active_org_id)
 
 
@@ -214,7 +218,7 @@ async def logout(req: Req[Empty]) -> Empty:
     """End this session on the server and clear the cookie."""
     if req.principal.session_id and req.principal.user_id:
         await queries.delete_session(req.db, id=req.principal.session_id, user_id=req.principal.user_id)
-    req.set_cookie(clear_session_cookie(secure=not services(req).settings.insecure_cookies))
+    req.set_cookie(clear_session_cookie(secure=services(req).secure_cookies))
     return Empty()
 
 
@@ -306,9 +310,9 @@ async def change_password(req: Req[ChangePasswordIn]) -> Empty:
     )
     if session_id is not None:
         await queries.delete_other_sessions(req.db, user_id=user_id, keep_id=session_id)
-        token = new_token()
+        token = new_signed_token(svc.session_key)
         await queries.rotate_session_token(req.db, id=session_id, token_hash=token_digest(token))
-        req.set_cookie(set_session_cookie(token, secure=not svc.settings.insecure_cookies))
+        req.set_cookie(set_session_cookie(token, secure=svc.secure_cookies))
     return Empty()
 
 
@@ -319,12 +323,10 @@ class ResetRequestIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 @router.route("auth.password.reset_request", auth="public")
 async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
     """Email a single-use reset code if the account exists; the answer is the same either way."""
-    svc = services(req)
     email = req.body.email.lower()
-    await rate_limit.hit(svc, rate_limit.RESET_PER_ADDRESS, req.client)
-    await rate_limit.hit(svc, rate_limit.RESET_PER_ACCOUNT, email)
-    async with svc.database.pool.acquire() as conn:
-        found = await queries.user_id_for_email(conn, email=email)
+    await rate_limit.hit(req, rate_limit.RESET_PER_ADDRESS, req.client)
+    await rate_limit.hit(req, rate_limit.RESET_PER_ACCOUNT, email)
+    found = await queries.user_id_for_email(req.db, email=email)
     if found is not None and found.user_id is not None:
         await _set_user_context(req, found.user_id)
         await _send_token_mail(
@@ -346,8 +348,7 @@ class ResetConfirmIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset", "email_verification"]) -> str:
     """Consume a single-use token; the user it belongs to."""
     svc = services(req)
-    async with svc.database.pool.acquire() as conn:
-        found = await queries.user_token_for_hash(conn, token_hash=token_digest(token), purpose=purpose)
+    found = await queries.user_token_for_hash(req.db, token_hash=token_digest(token), purpose=purpose)
     now = svc.clock.now()
     if found is None or found.used_at is not None or found.expires_at <= now:
         raise InvalidToken("this code is unknown, used or expired")

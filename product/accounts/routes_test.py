@@ -161,19 +161,60 @@ async def test_email_verification(product: ProductHarness) -> None:
     assert (await product.http.get("/rpc/auth.init")).json()["user"]["email_verified"] is True
 
 
-async def test_login_is_rate_limited_per_account_with_retry_after(product: ProductHarness) -> None:
-    statuses = []
-    response = None
-    for _ in range(12):
-        response = await product.http.post(
-            "/rpc/auth.login", json={"email": "lee@example.com", "password": "wrong guess"}
-        )
-        statuses.append(response.status_code)
-    assert statuses[:10] == [401] * 10
-    assert statuses[10:] == [429, 429]
-    assert response is not None
-    assert int(response.headers["retry-after"]) > 0
+async def _logins(client: httpx.AsyncClient, email: str, password: str, times: int) -> list[httpx.Response]:
+    return [await client.post("/rpc/auth.login", json={"email": email, "password": password}) for _ in range(times)]
+
+
+async def test_login_is_rate_limited_per_account_and_address_with_retry_after(product: ProductHarness) -> None:
+    responses = await _logins(product.http, "lee@example.com", "wrong guess", 12)
+    assert [r.status_code for r in responses] == [401] * 10 + [429, 429]
+    assert int(responses[-1].headers["retry-after"]) > 0
     assert await product.t.db.owner.fetchval("SELECT max(hits) FROM rate_limits") == 12
+
+
+async def test_wrong_passwords_from_elsewhere_never_lock_the_owner_out(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.client("10.0.0.1"), "lou@example.com")  # the owner's address, trusted
+    attacker = product.client("203.0.113.9")
+    assert [r.status_code for r in await _logins(attacker, "lou@example.com", "guess", 11)][-1] == 429
+    owner = await product.client("10.0.0.1").post(
+        "/rpc/auth.login", json={"email": "lou@example.com", "password": PASSWORD}
+    )
+    assert owner.status_code == 200, owner.text
+
+
+async def test_attackers_spread_over_addresses_meet_the_slower_per_account_limit_but_the_owner_does_not(
+    product: ProductHarness,
+) -> None:
+    await product.sign_up_and_in(product.client("10.0.0.1"), "liz@example.com")
+    statuses = []
+    for n in range(60):  # 6 addresses, 10 tries each: under every per-address and per-pair limit
+        client = product.client(f"198.51.100.{n // 10}")
+        statuses += [r.status_code for r in await _logins(client, "liz@example.com", "guess", 1)]
+    # 50 an hour from addresses the account never logged in from; the owner's first login was one
+    assert statuses[:49] == [401] * 49 and set(statuses[49:]) == {429}
+    owner = await product.client("10.0.0.1").post(
+        "/rpc/auth.login", json={"email": "liz@example.com", "password": PASSWORD}
+    )
+    assert owner.status_code == 200, owner.text
+
+
+async def test_a_successful_login_resets_the_count_of_failures(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "lin@example.com")
+    for _ in range(3):
+        assert {r.status_code for r in await _logins(product.http, "lin@example.com", "typo", 9)} == {401}
+        assert (await _logins(product.http, "lin@example.com", PASSWORD, 1))[0].status_code == 200
+
+
+async def test_a_session_records_the_browsers_user_agent(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "uma@example.com")
+    await product.http.post(
+        "/rpc/auth.login",
+        json={"email": "uma@example.com", "password": PASSWORD},
+        headers={"user-agent": "Firefox/140 \u0000 test"},
+    )
+    agents = await product.t.db.owner.fetch("SELECT user_agent FROM sessions ORDER BY created_at, id")
+    assert agents[-1]["user_agent"] == "Firefox/140  test"  # a NUL, which PostgreSQL text cannot hold, dropped
+    assert agents[0]["user_agent"] == f"python-httpx/{httpx.__version__}"
 
 
 async def test_an_idle_session_expires(product: ProductHarness) -> None:

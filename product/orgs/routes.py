@@ -229,9 +229,8 @@ class InviteTokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 async def _pending_invite(req: Req[InviteTokenIn]) -> queries.InviteForTokenRow:
     svc = services(req)
-    async with svc.database.pool.acquire() as conn:
-        invite = await queries.invite_for_token(conn, token_hash=token_digest(req.body.token))
-        user = await account_queries.user_id_for_email(conn, email=invite.email) if invite else None
+    invite = await queries.invite_for_token(req.db, token_hash=token_digest(req.body.token))
+    user = await account_queries.user_id_for_email(req.db, email=invite.email) if invite else None
     if (
         invite is None
         or invite.status != "pending"

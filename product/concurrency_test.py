@@ -1,0 +1,91 @@
+"""A request holds at most one pooled connection: every route, called at three times the pool size
+in parallel with a real session cookie (and with junk cookies and random tokens), answers without
+a timeout while /health stays 200. Routes are discovered from the registry, so a new route is
+covered without anyone remembering to add it here."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from database.testing.fixture import T
+from foundation.crypto import new_token
+from foundation.rpc.routes import RouteSpec
+from product.accounts.sessions import COOKIE_NAME
+from product.routes import router
+from product.testing import ProductHarness, product_harness, sample_body, signed_in_session
+
+POOL_SIZE = 2
+PARALLEL = 3 * POOL_SIZE
+# A request that waits on a second connection would hold its first until its route times out.
+NO_DEADLOCK_WITHIN_SECONDS = 8
+ROUTES = sorted((r for r in router.routes.values() if not r.streaming), key=lambda r: r.name)
+
+
+@pytest.fixture
+async def small_pool(t: T):
+    async with product_harness(t, DATABASE_POOL_SIZE=str(POOL_SIZE)) as harness:
+        yield harness
+
+
+async def _health_until(product: ProductHarness, done: asyncio.Event) -> list[int]:
+    statuses = []
+    while not done.is_set():
+        statuses.append((await product.http.get("/health")).status_code)
+        await asyncio.sleep(0.01)
+    return statuses
+
+
+async def _hammer(product: ProductHarness, route: RouteSpec, cookie: str) -> tuple[list[httpx.Response], list[int]]:
+    t = product.t
+    org = await t.factory.org()
+    user = await t.factory.user()
+    await t.factory.membership(org, user, "owner")
+    ids = {"org": org.id}
+    token = await signed_in_session(t, user_id=user.id, org_id=org.id) if cookie == "valid" else new_token()
+    headers = {"cookie": f"{COOKIE_NAME}={token}"}
+
+    async def call() -> httpx.Response:
+        body = sample_body(route.input_type, "", ids) or {}
+        return await product.http.post(f"/rpc/{route.name}", json=body, headers=headers)
+
+    done = asyncio.Event()
+
+    async def calls() -> list[httpx.Response]:
+        try:
+            return await asyncio.wait_for(
+                asyncio.gather(*(call() for _ in range(PARALLEL))), NO_DEADLOCK_WITHIN_SECONDS
+            )
+        finally:
+            done.set()
+
+    return await asyncio.gather(calls(), _health_until(product, done))
+
+
+@pytest.mark.parametrize("cookie", ["valid", "junk"])
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+async def test_every_route_at_three_times_the_pool_size(small_pool: ProductHarness, route: RouteSpec, cookie: str):
+    responses, health = await _hammer(small_pool, route, cookie)
+    statuses = sorted(r.status_code for r in responses)
+    assert not [s for s in statuses if s >= 500], f"{route.name}: {statuses} {responses[-1].text}"
+    assert set(health) <= {200}, f"/health answered {health} while {route.name} ran"
+
+
+async def test_a_junk_session_cookie_takes_no_connection(small_pool: ProductHarness) -> None:
+    """An anonymous caller with a token-shaped cookie is told apart without the database: with
+    every connection of the pool held elsewhere, it is still answered."""
+    pool = small_pool.database.pool
+    held = [await pool.acquire_connection() for _ in range(POOL_SIZE)]
+    try:
+        response = await asyncio.wait_for(
+            small_pool.http.post(
+                "/rpc/demo.ping", json={"message": "hi"}, headers={"cookie": f"{COOKIE_NAME}={new_token()}"}
+            ),
+            5,
+        )
+    finally:
+        for conn in held:
+            pool.release(conn)
+    assert response.status_code == 200
