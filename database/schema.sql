@@ -130,6 +130,30 @@ END
 $_$;
 
 --
+-- Name: app_org_keeps_an_owner(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_org_keeps_an_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF OLD.role <> 'owner' OR (TG_OP = 'UPDATE' AND NEW.role = 'owner' AND NEW.org_id = OLD.org_id) THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM orgs WHERE id = OLD.org_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM memberships WHERE org_id = OLD.org_id AND role = 'owner') THEN
+        RAISE EXCEPTION 'organization % would be left without an owner', OLD.org_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'memberships_org_keeps_an_owner';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
 -- Name: app_session_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -464,6 +488,12 @@ CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id)
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
 --
+-- Name: memberships memberships_org_keeps_an_owner; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER memberships_org_keeps_an_owner AFTER DELETE OR UPDATE OF role, org_id ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.app_org_keeps_an_owner();
+
+--
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -651,6 +681,12 @@ GRANT ALL ON FUNCTION public.app_invite_for_token(p_token_hash bytea) TO blossom
 
 REVOKE ALL ON FUNCTION public.app_login_lookup(p_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_login_lookup(p_email text) TO blossom_app;
+
+--
+-- Name: FUNCTION app_org_keeps_an_owner(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_org_keeps_an_owner() FROM PUBLIC;
 
 --
 -- Name: FUNCTION app_session_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -

@@ -40,10 +40,6 @@ class ListMembersRow(msgspec.Struct, frozen=True):
     created_at: datetime.datetime
 
 
-class CountOwnersRow(msgspec.Struct, frozen=True):
-    owners: int
-
-
 class InsertInviteRow(msgspec.Struct, frozen=True):
     id: str
     email: str
@@ -100,9 +96,6 @@ GET_MEMBERSHIP_SQL = """SELECT id, org_id, user_id, role, created_at FROM member
 MEMBERSHIP_OF_SQL = (
     """SELECT id, org_id, user_id, role, created_at FROM memberships WHERE org_id = $1 AND user_id = $2"""
 )
-
-
-COUNT_OWNERS_SQL = """SELECT count(*) AS owners FROM memberships WHERE org_id = $1 AND role = 'owner'"""
 
 
 SET_MEMBER_ROLE_SQL = """UPDATE memberships SET role = $1 WHERE id = $2 AND org_id = $3"""
@@ -174,12 +167,6 @@ async def membership_of(conn: DbConnection, *, org_id: str, user_id: str) -> Mem
     """:one MembershipOf"""
     _record = await conn.fetchrow(MEMBERSHIP_OF_SQL, org_id, user_id)
     return None if _record is None else Membership(*_record)
-
-
-async def count_owners(conn: DbConnection, *, org_id: str) -> CountOwnersRow | None:
-    """:one CountOwners"""
-    _record = await conn.fetchrow(COUNT_OWNERS_SQL, org_id)
-    return None if _record is None else CountOwnersRow(*_record)
 
 
 async def set_member_role(conn: DbConnection, *, role: OrgRole, id: str, org_id: str) -> int:

@@ -22,10 +22,6 @@ SELECT * FROM memberships WHERE id = sqlc.arg(id) AND org_id = sqlc.arg(org_id);
 -- name: MembershipOf :one
 SELECT * FROM memberships WHERE org_id = sqlc.arg(org_id) AND user_id = sqlc.arg(user_id);
 
--- name: CountOwners :one
--- not-null: owners
-SELECT count(*) AS owners FROM memberships WHERE org_id = sqlc.arg(org_id) AND role = 'owner';
-
 -- name: SetMemberRole :execrows
 UPDATE memberships SET role = sqlc.arg(role) WHERE id = sqlc.arg(id) AND org_id = sqlc.arg(org_id);
 

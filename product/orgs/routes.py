@@ -3,9 +3,12 @@ decline, cancel; change roles, remove, leave, transfer ownership. Permissions: R
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import asyncpg
 import msgspec
 
 from database.tx import change_context
@@ -29,6 +32,7 @@ INVITE_LIFETIME = dt.timedelta(days=7)
 
 # What each role may do (product/orgs/README.md has the table).
 MANAGERS = ("owner", "admin")
+OWNER_RULE = "memberships_org_keeps_an_owner"  # the trigger's constraint name (migration 0005)
 
 
 class LastOwner(Conflict):
@@ -295,11 +299,16 @@ async def _member(req: Req[Any], member_id: str) -> queries.Membership:
     return member
 
 
-async def _keep_an_owner(req: Req[Any], member: queries.Membership) -> None:
-    if member.role == "owner":
-        owners = await queries.count_owners(req.db, org_id=_org(req))
-        if owners is None or owners.owners <= 1:
-            raise LastOwner("an organization needs at least one owner")
+@contextlib.asynccontextmanager
+async def _owner_rule() -> AsyncIterator[None]:
+    """The database keeps an owner in every organization (a trigger that locks the org, migration
+    0005), whatever the interleaving of concurrent requests; its refusal becomes LastOwner."""
+    try:
+        yield
+    except asyncpg.CheckViolationError as error:
+        if error.constraint_name == OWNER_RULE:
+            raise LastOwner("an organization needs at least one owner") from None
+        raise
 
 
 @router.route("members.change_role", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
@@ -309,9 +318,8 @@ async def change_role(req: Req[ChangeRoleIn]) -> MemberOut:
     member = await _member(req, req.body.member_id)
     if req.principal.role != "owner" and "owner" in (member.role, req.body.role):
         raise NotPermitted("only an owner can grant or take the owner role")
-    if req.body.role != "owner":
-        await _keep_an_owner(req, member)
-    await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role=req.body.role)
+    async with _owner_rule():
+        await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role=req.body.role)
     return await _member_out(req, member.id)
 
 
@@ -340,8 +348,8 @@ async def remove_member(req: Req[MemberIdIn]) -> Empty:
     member = await _member(req, req.body.member_id)
     if member.role == "owner" and req.principal.role != "owner":
         raise NotPermitted("only an owner can remove an owner")
-    await _keep_an_owner(req, member)
-    await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
+    async with _owner_rule():
+        await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
     return Empty()
 
 
@@ -352,14 +360,14 @@ async def leave(req: Req[Empty]) -> Empty:
     member = await queries.membership_of(req.db, org_id=_org(req), user_id=req.principal.user_id)
     if member is None:
         raise MemberNotFound("not a member")
-    await _keep_an_owner(req, member)
-    await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
+    async with _owner_rule():
+        await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
     if req.principal.session_id:
         await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=None)
     return Empty()
 
 
-@router.route("orgs.transfer_ownership", auth="organization", errors=[NotPermitted, MemberNotFound])
+@router.route("orgs.transfer_ownership", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
 async def transfer_ownership(req: Req[MemberIdIn]) -> MemberOut:
     """Make another member the owner; the current owner becomes an admin (owner only)."""
     _require(req, "owner")
@@ -367,7 +375,8 @@ async def transfer_ownership(req: Req[MemberIdIn]) -> MemberOut:
     member = await _member(req, req.body.member_id)
     me = await queries.membership_of(req.db, org_id=_org(req), user_id=req.principal.user_id)
     assert me is not None
-    await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role="owner")
-    if me.id != member.id:
-        await queries.set_member_role(req.db, id=me.id, org_id=_org(req), role="admin")
+    async with _owner_rule():  # the new owner may have left meanwhile
+        await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role="owner")
+        if me.id != member.id:
+            await queries.set_member_role(req.db, id=me.id, org_id=_org(req), role="admin")
     return await _member_out(req, member.id)

@@ -1,8 +1,11 @@
 """Organizations and members over the real app, as their users would drive it."""
 
+import asyncio
+
 import httpx
 
-from product.testing import ProductHarness
+from product.accounts.sessions import COOKIE_NAME
+from product.testing import ProductHarness, signed_in_session
 
 
 async def _owner_with_org(product: ProductHarness, email: str = "owner@example.com") -> dict:
@@ -138,3 +141,60 @@ async def test_removing_a_member_ends_their_access(product: ProductHarness) -> N
     assert (await product.http.post("/rpc/members.remove", json={"member_id": member_id})).status_code == 200
     response = await member.get("/rpc/members.list")
     assert response.status_code == 403  # the session's org is no longer theirs
+
+
+async def _owners(product: ProductHarness, count: int) -> tuple[str, list[dict[str, str]]]:
+    """An org with `count` owners, each signed in: (org id, [{"cookie": …, "member_id": …}])."""
+    t = product.t
+    org = await t.factory.org()
+    owners = []
+    for _ in range(count):
+        user = await t.factory.user()
+        membership = await t.factory.membership(org, user, "owner")
+        token = await signed_in_session(t, user_id=user.id, org_id=org.id)
+        owners.append({"cookie": f"{COOKIE_NAME}={token}", "member_id": membership.id})
+    return org.id, owners
+
+
+async def _owner_count(product: ProductHarness, org_id: str) -> int:
+    return await product.t.db.owner.fetchval(
+        "SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'", org_id
+    )
+
+
+async def test_owners_leaving_at_the_same_moment_never_leave_the_org_without_one(product: ProductHarness) -> None:
+    for _ in range(5):
+        org_id, owners = await _owners(product, 4)
+        responses = await asyncio.gather(
+            *(product.http.post("/rpc/members.leave", json={}, headers={"cookie": o["cookie"]}) for o in owners)
+        )
+        assert sorted(r.status_code for r in responses) == [200, 200, 200, 409], [r.text for r in responses]
+        assert next(r for r in responses if r.status_code == 409).json()["error"]["code"] == "last_owner"
+        assert await _owner_count(product, org_id) == 1
+
+
+async def test_two_owners_demoting_each_other_at_the_same_moment_keep_one_owner(product: ProductHarness) -> None:
+    for _ in range(5):
+        org_id, (a, b) = await _owners(product, 2)
+        responses = await asyncio.gather(
+            product.http.post(
+                "/rpc/members.change_role",
+                json={"member_id": b["member_id"], "role": "admin"},
+                headers={"cookie": a["cookie"]},
+            ),
+            product.http.post(
+                "/rpc/members.change_role",
+                json={"member_id": a["member_id"], "role": "member"},
+                headers={"cookie": b["cookie"]},
+            ),
+        )
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([200, 409], [200, 403]), [r.text for r in responses]  # 403: demoted before acting
+        assert await _owner_count(product, org_id) == 1
+
+
+async def test_deleting_the_org_is_not_blocked_by_the_owner_rule(product: ProductHarness) -> None:
+    org_id, (owner,) = await _owners(product, 1)
+    response = await product.http.post("/rpc/orgs.delete", json={}, headers={"cookie": owner["cookie"]})
+    assert response.status_code == 200, response.text
+    assert await product.t.db.owner.fetchval("SELECT count(*) FROM memberships WHERE org_id = $1", org_id) == 0

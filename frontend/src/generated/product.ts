@@ -350,7 +350,7 @@ export type OrgsRenameError = { code: "not_permitted"; message: string } | Commo
 export type OrgsSwitchError = { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
-export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | CommonError;
+export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
