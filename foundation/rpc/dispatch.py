@@ -31,10 +31,17 @@ from foundation.errors import (
 from foundation.logging import access_log, get_logger, start_request
 from foundation.rpc.db import Lease, RequestDb
 from foundation.rpc.deadlines import Deadlines
-from foundation.rpc.errors import MethodNotAllowed, RouteNotFound, Timeout, UndeclaredError, ValidationFailed
+from foundation.rpc.errors import (
+    FieldError,
+    MethodNotAllowed,
+    RouteNotFound,
+    Timeout,
+    UndeclaredError,
+    ValidationFailed,
+)
 from foundation.rpc.principal import ANONYMOUS, Principal
 from foundation.rpc.routes import Req, Router, RouteSpec
-from foundation.rpc.validation import collect_errors
+from foundation.rpc.validation import collect_errors, nul_errors
 from foundation.web import request_id_from
 
 Scope = MutableMapping[str, Any]
@@ -146,7 +153,12 @@ class RpcApp:
         self, route: RouteSpec, scope: Scope, receive: Receive, headers: Headers, method: str
     ) -> bytes:
         if method == "GET":
-            query = parse_qs(scope.get("query_string", b"").decode())
+            try:
+                query = parse_qs(scope.get("query_string", b"").decode("ascii"), errors="strict")
+            except UnicodeDecodeError:
+                raise ValidationFailed(
+                    [FieldError("input", "The query string is not valid UTF-8")], message="invalid input: not UTF-8"
+                ) from None
             return query.get("input", ["{}"])[0].encode()
         return await self._read_body(receive, headers, route.max_body) or b"{}"
 
@@ -154,9 +166,15 @@ class RpcApp:
         if method != "GET" and not headers.get(b"content-type", b"").startswith(b"application/json"):
             raise UnsupportedMediaType("send the body as application/json")
         try:
-            return route.decoder.decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            raise ValidationFailed(collect_errors(raw, route.input_type)) from None
+            body = route.decoder.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            found = collect_errors(raw, route.input_type)
+            raise ValidationFailed(found.listed, omitted=found.omitted) from None
+        # JSON carries a NUL only escaped, so the scan of the decoded body runs only when the
+        # bytes hold one (rare: an escaped backslash before "u0000" also matches, harmlessly).
+        if b"\\u0000" in raw and (nul := nul_errors(body)):
+            raise ValidationFailed(nul)
+        return body
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()

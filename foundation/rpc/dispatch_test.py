@@ -22,7 +22,7 @@ router = Router("test")
 events: list[str] = []
 
 
-class Item(msgspec.Struct):
+class Item(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(pattern="@")]
 
 

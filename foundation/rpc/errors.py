@@ -19,16 +19,22 @@ class FieldError(msgspec.Struct, frozen=True):
 
 
 class ValidationFailed(InvalidInput):
-    """400: the body did not match the route's input type. Lists every bad field."""
+    """400: the body did not match the route's input type. Lists the bad fields (at most 100;
+    `omitted` counts the others found)."""
 
     code = "invalid_input"
 
     class Fields(msgspec.Struct, frozen=True):
         fields: list[FieldError]
+        omitted: int = 0
 
-    def __init__(self, errors: list[FieldError]) -> None:
+    def __init__(self, errors: list[FieldError], *, omitted: int = 0, message: str | None = None) -> None:
         summary = "; ".join(f"{e.path or 'body'}: {e.message}" for e in errors[:5])
-        super().__init__(f"invalid input: {summary}", fields=[{"path": e.path, "message": e.message} for e in errors])
+        super().__init__(
+            message or f"invalid input: {summary}",
+            fields=[{"path": e.path, "message": e.message} for e in errors],
+            **({"omitted": omitted} if omitted else {}),
+        )
         self.errors = errors
 
 

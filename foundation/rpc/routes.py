@@ -96,6 +96,21 @@ def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Any, bool]:
     return input_type, output, False
 
 
+def _loose_structs(annotation: Any, seen: set[Any] | None = None) -> list[str]:
+    """Names of the Structs reachable from an input type that would ignore unknown fields (a
+    client's misspelt or malicious field must be refused, not silently dropped)."""
+    seen = set() if seen is None else seen
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        if annotation in seen:
+            return []
+        seen.add(annotation)
+        loose = [] if annotation.__struct_config__.forbid_unknown_fields else [annotation.__name__]
+        for field in msgspec.structs.fields(annotation):
+            loose += _loose_structs(field.type, seen)
+        return loose
+    return [name for arg in typing.get_args(annotation) for name in _loose_structs(arg, seen)]
+
+
 class Router:
     """One app's routes. Features declare with `@router.route(...)`; the app serves the router."""
 
@@ -122,6 +137,10 @@ class Router:
             if name in self.routes:
                 raise RouteDeclarationError(f"route {name} is declared twice in {self.app_name}")
             input_type, output_type, streaming = _types(handler, name)
+            if loose := _loose_structs(input_type):
+                raise RouteDeclarationError(
+                    f"route {name}: declare input Structs with forbid_unknown_fields=True ({', '.join(loose)})"
+                )
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,

@@ -25,20 +25,20 @@ class Color(enum.Enum):
     GREEN = "green"
 
 
-class Point(msgspec.Struct, frozen=True):
+class Point(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     x: int
     y: int
 
 
-class Circle(msgspec.Struct, frozen=True, tag="circle"):
+class Circle(msgspec.Struct, frozen=True, tag="circle", forbid_unknown_fields=True):
     radius: float
 
 
-class Square(msgspec.Struct, frozen=True, tag="square"):
+class Square(msgspec.Struct, frozen=True, tag="square", forbid_unknown_fields=True):
     side: float
 
 
-class Everything(msgspec.Struct, frozen=True):
+class Everything(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Every type that must cross the wire unchanged."""
 
     text: str
@@ -74,7 +74,7 @@ async def echo(req: Req[Everything]) -> EchoOut:
     return EchoOut(echo=req.body, nickname_state=state)
 
 
-class Ping(msgspec.Struct, frozen=True):
+class Ping(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     message: Annotated[str, msgspec.Meta(max_length=100)]
 
 
@@ -88,7 +88,7 @@ async def ping(req: Req[Ping]) -> Pong:
     return Pong(message=req.body.message)
 
 
-class TeamMember(msgspec.Struct, frozen=True):
+class TeamMember(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     email: Email
     role: Literal["owner", "admin", "member"] = "member"
 
@@ -122,7 +122,7 @@ async def invite(req: Req[TeamInviteIn]) -> TeamInviteOut:
     return TeamInviteOut(invited=len(req.body.members))
 
 
-class CountIn(msgspec.Struct, frozen=True):
+class CountIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     to: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     interval_ms: Annotated[int, msgspec.Meta(ge=0, le=5000)] = 0
 

@@ -44,9 +44,9 @@ def test_openapi_has_a_path_per_route_and_every_error_status() -> None:
 
 def _app_with_two_types_named_item() -> AppRoutes:
     router = Router("clash")
-    first = msgspec.defstruct("Item", [("a", int)])
-    second = msgspec.defstruct("Item", [("b", str)])
-    both = msgspec.defstruct("Both", [("x", first), ("y", second)])
+    first = msgspec.defstruct("Item", [("a", int)], forbid_unknown_fields=True)
+    second = msgspec.defstruct("Item", [("b", str)], forbid_unknown_fields=True)
+    both = msgspec.defstruct("Both", [("x", first), ("y", second)], forbid_unknown_fields=True)
 
     async def handler(req: Req[both]) -> both:  # type: ignore[valid-type]
         return req.body
@@ -69,7 +69,7 @@ def test_declared_errors_become_a_discriminated_union() -> None:
         class Fields(msgspec.Struct):
             capacity: int
 
-    class Empty(msgspec.Struct):
+    class Empty(msgspec.Struct, forbid_unknown_fields=True):
         pass
 
     @router.route("box.put", auth="user", errors=[Full])

@@ -6,6 +6,7 @@ export { RpcError, type CallOptions, type ClientConfig } from "./runtime.js";
 
 export interface ValidationFailedFields {
   fields: FieldError[];
+  omitted?: number;
 }
 
 export interface FieldError {
