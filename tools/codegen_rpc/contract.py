@@ -55,25 +55,26 @@ def build_contract(routes: AppRoutes) -> dict[str, Any]:
     refs, components = schemas(routes)
     entries = []
     for index, route in enumerate(routes.routes):
-        entries.append(
-            {
-                "name": route.name,
-                "path": f"/rpc/{route.name}",
-                "auth": route.auth,
-                "methods": ["POST", "GET"] if route.read_only else ["POST"],
-                "streaming": route.streaming,
-                "summary": route.summary,
-                "input": refs[2 * index],
-                "output": refs[2 * index + 1],
-                "errors": [
-                    {
-                        "code": e.code,
-                        "status": e.status,
-                        "common": e.common,
-                        "fields": e.fields.__name__ if e.fields is not None else None,
-                    }
-                    for e in routes.errors_of(route)
-                ],
-            }
-        )
+        entry: dict[str, Any] = {
+            "name": route.name,
+            "path": f"/rpc/{route.name}",
+            "auth": route.auth,
+            "methods": ["POST", "GET"] if route.read_only else ["POST"],
+            "streaming": route.streaming,
+            "summary": route.summary,
+            "input": refs[2 * index],
+            "output": refs[2 * index + 1],
+            "errors": [
+                {
+                    "code": e.code,
+                    "status": e.status,
+                    "common": e.common,
+                    "fields": e.fields.__name__ if e.fields is not None else None,
+                }
+                for e in routes.errors_of(route)
+            ],
+        }
+        if route.deprecated:  # only where true: a contract without deprecated routes reads as before
+            entry["deprecated"] = True
+        entries.append(entry)
     return {"app": routes.app, "routes": entries, "schemas": components}
