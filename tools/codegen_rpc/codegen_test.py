@@ -106,3 +106,21 @@ def test_a_deprecated_route_is_marked_in_the_contract_openapi_and_client() -> No
     source = build_typescript(routes)
     assert "    box: {\n      /** The replacement. */\n      new: (" in source
     assert "      /**\n       * Use box.new.\n       * @deprecated\n       */\n      old: (" in source
+
+
+class TreeNode(msgspec.Struct, frozen=True):
+    label: str
+    children: list["TreeNode"] = []
+
+
+def test_a_recursive_type_refers_to_itself() -> None:
+    router = Router("tree")
+
+    @router.route("tree.get", auth="user")
+    async def get(req: Req[TreeNode]) -> TreeNode:
+        return req.body
+
+    routes = AppRoutes("tree", list(router.routes.values()))
+    children = build_contract(routes)["schemas"]["TreeNode"]["properties"]["children"]
+    assert children["items"] == {"$ref": "#/components/schemas/TreeNode"}
+    assert "  children?: TreeNode[];" in build_typescript(routes)
