@@ -468,13 +468,15 @@ def test_history_fails_on_a_breaking_step_even_if_a_later_one_restores_it(
 def test_history_accepts_a_step_with_the_breaking_change_trailer(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    set_baseline(repo, git(repo, "rev-parse", "HEAD"))
+    baseline = git(repo, "rev-parse", "HEAD")
+    set_baseline(repo, baseline)
     accepted = step(repo, _remove_route, "Remove items.delete now\n\nBreaking-Change: the mobile app never shipped it")
     assert check_history(repo) == 0
-    assert capsys.readouterr().out.splitlines()[0] == (
+    assert capsys.readouterr().out.splitlines() == [
         f"{accepted[:12]} accepted (Breaking-Change: the mobile app never shipped it): "
-        "product items.delete: route removed without being deprecated first"
-    )
+        "product items.delete: route removed without being deprecated first",
+        f"no breaking changes beyond the accepted ones (1 contract change(s) since the baseline {baseline[:12]})",
+    ]
     broke = step(repo, _input_field_removed, "the trailer covers one step only")
     assert check_history(repo) == 1
     assert (
@@ -530,3 +532,31 @@ def test_history_needs_its_baseline_in_heads_history(repo: Path, capsys: pytest.
     set_baseline(repo, elsewhere)
     assert check_history(repo) == 1
     assert f"{elsewhere} is not a commit in HEAD's history" in capsys.readouterr().err
+
+
+class Node(msgspec.Struct, frozen=True):
+    label: str
+    children: list[Node] = []
+
+
+def test_a_recursive_type_is_compared_without_recursing_forever(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    router = Router("tree")
+
+    @router.route("tree.get", auth="user")
+    async def get(req: Req[Node]) -> Node:
+        return req.body
+
+    git(tmp_path, "init", "-q")
+    contract = build_contract(AppRoutes("product", list(router.routes.values())))
+    write(tmp_path, contract)
+    commit(tmp_path, "a tree")
+    del contract["schemas"]["Node"]["properties"]["label"]
+    write(tmp_path, contract)
+    assert check_ref(tmp_path, "HEAD") == 1
+    # reported where the type is first reached; inside itself (children[]) it is the same change
+    assert capsys.readouterr().out.splitlines() == [
+        "product tree.get: input.label: field removed",
+        "product tree.get: output.label: field removed",
+    ]
