@@ -51,7 +51,7 @@ db-stop:
 codegen-db *args:
     {{py}} -m tools.codegen_db {{args}}
 
-# Generate each app's contract.json, openapi.json and TypeScript client from its routes; --check fails when stale
+# Generate each app's contract.json, openapi.json and TypeScript client from its routes; --check fails when stale; --breaking REF lists what would break clients built at REF
 codegen-rpc *args:
     {{py}} -m tools.codegen_rpc {{args}}
 

@@ -75,6 +75,7 @@ class RouteSpec:
     timeout: float | None
     max_body: int
     summary: str
+    deprecated: bool  # still served; marked in the contract, OpenAPI and client, and removable later
     decoder: msgspec.json.Decoder = field(repr=False)
 
 
@@ -127,6 +128,7 @@ class Router:
         read_only: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
         max_body: int = DEFAULT_MAX_BODY_BYTES,
+        deprecated: bool = False,
     ) -> Callable[[H], H]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
@@ -153,6 +155,7 @@ class Router:
                 timeout=None if streaming else timeout,
                 max_body=max_body,
                 summary=(handler.__doc__ or "").strip(),
+                deprecated=deprecated,
                 decoder=msgspec.json.Decoder(input_type),
             )
             return handler

@@ -4,6 +4,10 @@
 <app>/openapi.json                      OpenAPI 3.1 (served with a docs page in development)
 frontend/src/generated/<app>.ts         the typed TypeScript client
 frontend/src/generated/runtime.ts       the transport the clients share
+
+`--breaking REF` lists what in the contracts on disk would break a client built against those
+committed at REF (exit 1 if anything); `--breaking-history` (CI) checks each step of HEAD's
+first-parent history since the commit in .ci/contract-baseline.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from foundation.settings import REPO_ROOT
 from tools.cli import run
 from tools.codegen_rpc.contract import build_contract
+from tools.codegen_rpc.history import check_history, check_ref
 from tools.codegen_rpc.model import APPS, ContractError, load
 from tools.codegen_rpc.openapi import build_openapi
 from tools.codegen_rpc.typescript import build_typescript
@@ -43,8 +48,17 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.codegen_rpc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--check", action="store_true", help="fail when a generated file is stale")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--check", action="store_true", help="fail when a generated file is stale")
+    modes.add_argument("--breaking", metavar="REF", help="fail on breaking changes against the contracts at REF")
+    modes.add_argument(
+        "--breaking-history", action="store_true", help="fail on a breaking step since .ci/contract-baseline"
+    )
     args = parser.parse_args(argv)
+    if args.breaking is not None:
+        return check_ref(REPO_ROOT, args.breaking)
+    if args.breaking_history:
+        return check_history(REPO_ROOT)
     try:
         files = outputs()
     except ContractError as exc:

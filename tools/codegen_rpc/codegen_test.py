@@ -7,6 +7,7 @@ import pytest
 
 from foundation.errors import Conflict
 from foundation.rpc import Req, Router
+from foundation.rpc.routes import Empty
 from tools.codegen_rpc.__main__ import outputs
 from tools.codegen_rpc.contract import build_contract
 from tools.codegen_rpc.model import AppRoutes, ContractError, load
@@ -69,13 +70,57 @@ def test_declared_errors_become_a_discriminated_union() -> None:
         class Fields(msgspec.Struct):
             capacity: int
 
-    class Empty(msgspec.Struct, forbid_unknown_fields=True):
+    class Nothing(msgspec.Struct, forbid_unknown_fields=True):
         pass
 
     @router.route("box.put", auth="user", errors=[Full])
-    async def put(req: Req[Empty]) -> Empty:
+    async def put(req: Req[Nothing]) -> Nothing:
         return req.body
 
     source = build_typescript(AppRoutes("errs", list(router.routes.values())))
     assert 'export type BoxPutError = ({ code: "full"; message: string } & FullFields) | CommonError;' in source
     assert "export interface FullFields {\n  capacity: number;\n}" in source
+
+
+def test_a_deprecated_route_is_marked_in_the_contract_openapi_and_client() -> None:
+    router = Router("old")
+
+    @router.route("box.old", auth="user", deprecated=True)
+    async def old(req: Req[Empty]) -> Empty:
+        """Use box.new."""
+        return req.body
+
+    @router.route("box.new", auth="user")
+    async def new(req: Req[Empty]) -> Empty:
+        """The replacement."""
+        return req.body
+
+    routes = AppRoutes("old", sorted(router.routes.values(), key=lambda r: r.name))
+    contract = build_contract(routes)
+    by_name = {r["name"]: r for r in contract["routes"]}
+    assert by_name["box.old"]["deprecated"] is True
+    assert "deprecated" not in by_name["box.new"]  # only where true
+    paths = build_openapi(contract)["paths"]
+    assert paths["/rpc/box.old"]["post"]["deprecated"] is True
+    assert "deprecated" not in paths["/rpc/box.new"]["post"]
+    source = build_typescript(routes)
+    assert "    box: {\n      /** The replacement. */\n      new: (" in source
+    assert "      /**\n       * Use box.new.\n       * @deprecated\n       */\n      old: (" in source
+
+
+class TreeNode(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    label: str
+    children: list["TreeNode"] = []
+
+
+def test_a_recursive_type_refers_to_itself() -> None:
+    router = Router("tree")
+
+    @router.route("tree.get", auth="user")
+    async def get(req: Req[TreeNode]) -> TreeNode:
+        return req.body
+
+    routes = AppRoutes("tree", list(router.routes.values()))
+    children = build_contract(routes)["schemas"]["TreeNode"]["properties"]["children"]
+    assert children["items"] == {"$ref": "#/components/schemas/TreeNode"}
+    assert "  children?: TreeNode[];" in build_typescript(routes)

@@ -33,12 +33,15 @@ def _check_unique_names(types: list[Any]) -> None:
 def _walk(info: Any, by_name: dict[str, type]) -> None:
     cls = getattr(info, "cls", None)
     if isinstance(info, msgspec.inspect.StructType | msgspec.inspect.EnumType) and cls is not None:
-        existing = by_name.setdefault(cls.__name__, cls)
-        if existing is not cls:
+        existing = by_name.get(cls.__name__)
+        if existing is cls:
+            return  # seen (or being walked: a recursive type)
+        if existing is not None:
             raise ContractError(
                 f"two types are named {cls.__name__}: {existing.__module__}.{existing.__qualname__} and "
                 f"{cls.__module__}.{cls.__qualname__}; rename one (the client needs unique names)"
             )
+        by_name[cls.__name__] = cls
         if isinstance(info, msgspec.inspect.StructType):
             for field in info.fields:
                 _walk(field.type, by_name)
@@ -55,25 +58,26 @@ def build_contract(routes: AppRoutes) -> dict[str, Any]:
     refs, components = schemas(routes)
     entries = []
     for index, route in enumerate(routes.routes):
-        entries.append(
-            {
-                "name": route.name,
-                "path": f"/rpc/{route.name}",
-                "auth": route.auth,
-                "methods": ["POST", "GET"] if route.read_only else ["POST"],
-                "streaming": route.streaming,
-                "summary": route.summary,
-                "input": refs[2 * index],
-                "output": refs[2 * index + 1],
-                "errors": [
-                    {
-                        "code": e.code,
-                        "status": e.status,
-                        "common": e.common,
-                        "fields": e.fields.__name__ if e.fields is not None else None,
-                    }
-                    for e in routes.errors_of(route)
-                ],
-            }
-        )
+        entry: dict[str, Any] = {
+            "name": route.name,
+            "path": f"/rpc/{route.name}",
+            "auth": route.auth,
+            "methods": ["POST", "GET"] if route.read_only else ["POST"],
+            "streaming": route.streaming,
+            "summary": route.summary,
+            "input": refs[2 * index],
+            "output": refs[2 * index + 1],
+            "errors": [
+                {
+                    "code": e.code,
+                    "status": e.status,
+                    "common": e.common,
+                    "fields": e.fields.__name__ if e.fields is not None else None,
+                }
+                for e in routes.errors_of(route)
+            ],
+        }
+        if route.deprecated:  # only where true: a contract without deprecated routes reads as before
+            entry["deprecated"] = True
+        entries.append(entry)
     return {"app": routes.app, "routes": entries, "schemas": components}

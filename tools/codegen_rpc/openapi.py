@@ -45,6 +45,8 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
             "requestBody": {"required": True, "content": {"application/json": {"schema": route["input"]}}},
             "responses": responses,
         }
+        if route.get("deprecated"):
+            operation["deprecated"] = True
         item: dict[str, Any] = {"post": operation}
         if "GET" in route["methods"]:
             get = {k: v for k, v in operation.items() if k != "requestBody"}

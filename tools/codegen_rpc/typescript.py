@@ -125,7 +125,10 @@ def _render_tree(node: dict[str, Any], indent: str) -> list[str]:
             helper = "stream" if value.streaming else "call"
             result = f'AsyncIterable<{route_type}["output"]>' if value.streaming else f'Promise<{route_type}["output"]>'
             doc = value.summary.splitlines()[0] if value.summary else value.name
-            lines.append(f"{indent}/** {doc} */")
+            if value.deprecated:
+                lines += [f"{indent}/**", f"{indent} * {doc}", f"{indent} * @deprecated", f"{indent} */"]
+            else:
+                lines.append(f"{indent}/** {doc} */")
             takes_nothing = value.input_type is Empty
             param = f'input: {route_type}["input"]' + (" = {}" if takes_nothing else "")
             lines.append(f"{indent}{key}: ({param}, options?: CallOptions): {result} =>")
