@@ -13,6 +13,7 @@ from database.rpc_wiring import build_app
 from foundation.rpc.dispatch import Authenticate, RpcApp
 from foundation.settings import Settings, load_settings
 from product.accounts.sessions import session_authenticator
+from product.demo.routes import router as demo_router
 from product.routes import router
 from product.services import ProductServices, build_services
 
@@ -34,9 +35,11 @@ def create_app(
     def authenticate(fallback: Authenticate) -> Authenticate:
         return session_authenticator(services.clock, services.session_key, fallback)
 
+    # The demo routes are examples for development and tests, never served in production.
+    routes = router if settings.environment == "production" else router.including(demo_router)
     return build_app(
         APP_NAME,
-        router,
+        routes,
         settings,
         database=database,
         openapi_file=OPENAPI_FILE,

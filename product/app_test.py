@@ -1,5 +1,6 @@
 from database.testing.app_checks import check_health_reports_database, check_refuses_a_role_that_bypasses_rls
 from database.testing.fixture import T
+from foundation.settings import load_settings
 from product.app import create_app
 
 
@@ -9,3 +10,12 @@ async def test_health_reports_the_database_and_schema_version(t: T) -> None:
 
 async def test_the_app_refuses_to_start_as_a_role_that_bypasses_rls(t: T) -> None:
     await check_refuses_a_role_that_bypasses_rls(t, create_app)
+
+
+def test_the_demo_routes_are_served_in_development_and_tests_never_in_production(t: T) -> None:
+    base = {"DATABASE_URL": t.db.target.admin.render(), "BLOSSOM_SECRET_KEY": "k" * 32}
+    production = create_app(load_settings({**base, "BLOSSOM_ENV": "production"}))
+    development = create_app(load_settings({**base, "BLOSSOM_ENV": "development"}))
+    assert "demo.count" not in production.router.routes
+    assert "auth.login" in production.router.routes
+    assert {"demo.count", "demo.ping", "auth.login"} <= set(development.router.routes)

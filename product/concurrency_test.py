@@ -89,3 +89,28 @@ async def test_a_junk_session_cookie_takes_no_connection(small_pool: ProductHarn
         for conn in held:
             pool.release(conn)
     assert response.status_code == 200
+
+
+async def test_streams_hold_no_connection_while_they_run(small_pool: ProductHarness) -> None:
+    """Three times the pool size in open streams (signed in, so authentication used a connection
+    first), and an organization route is still served while they all run."""
+    t = small_pool.t
+    org = await t.factory.org()
+    user = await t.factory.user()
+    await t.factory.membership(org, user, "owner")
+    headers = {"cookie": f"{COOKIE_NAME}={await signed_in_session(t, user_id=user.id, org_id=org.id)}"}
+    finished: list[str] = []
+
+    async def stream() -> None:
+        response = await small_pool.http.post("/rpc/demo.count", json={"to": 20, "interval_ms": 50}, headers=headers)
+        assert response.text.count("data:") == 20
+        finished.append("stream")
+
+    async def org_route() -> None:
+        await asyncio.sleep(0.2)  # every stream has started
+        response = await small_pool.http.post("/rpc/members.list", json={}, headers=headers)
+        assert response.status_code == 200, response.text
+        finished.append("org route")
+
+    await asyncio.gather(*(stream() for _ in range(PARALLEL)), org_route())
+    assert finished[0] == "org route", finished

@@ -15,11 +15,13 @@ from database.testing.fixture import T
 from foundation.crypto import new_token, token_digest
 from foundation.rpc.routes import RouteSpec
 from product.accounts.sessions import COOKIE_NAME
+from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
 from product.testing import ProductHarness, signed_in_session
 
-ORG_ROUTES = sorted((r for r in router.routes.values() if r.auth == "organization"), key=lambda r: r.name)
+SERVED = router.including(demo_router)  # what the product app serves outside production
+ORG_ROUTES = sorted((r for r in SERVED.routes.values() if r.auth == "organization"), key=lambda r: r.name)
 
 
 @dataclass

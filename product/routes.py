@@ -1,7 +1,6 @@
 """Every product feature's routes, imported so they register on `product.rpc.router`."""
 
 import product.accounts.routes
-import product.demo.routes
 import product.orgs.routes  # noqa: F401
 from product.rpc import router
 

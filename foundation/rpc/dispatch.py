@@ -11,6 +11,7 @@ costs more than the whole RPC path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from contextlib import AbstractAsyncContextManager
@@ -54,6 +55,7 @@ Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
 OpenDb = Callable[[Principal, "Lease | None"], AbstractAsyncContextManager[Any]]
 
 PREFIX = "/rpc/"
+CLIENT_CLOSED = 499  # the access log's status for a stream the client left (nginx's convention)
 # Errors any route may answer with: they come from the protocol, not from the handler's logic.
 COMMON_ERRORS: tuple[type[BlossomError], ...] = (
     ValidationFailed,
@@ -200,14 +202,20 @@ class RpcApp:
             self._check_origin(headers, principal, method)
             _authorize(route, principal)
             body = self._decode(route, raw, headers, method)
+            client = scope.get("client")
+            address = client[0] if client else ""
+            if route.streaming:
+                # A stream holds no connection between its events: the one authentication used
+                # goes back now, and each database step is a short transaction of its own.
+                if lease is not None:
+                    await lease.release()
+                stream_db = RequestDb(partial(self.open_db, principal, None), streaming=True) if self.open_db else db
+                stream_req: Req[Any] = Req(body, principal, stream_db, request_id, self.services, address, headers)
+                status = await self._stream(route, stream_req, receive, send, request_id)
+                return
             if self.open_db is not None:
                 db = RequestDb(partial(self.open_db, principal, lease))
-            client = scope.get("client")
-            req: Req[Any] = Req(body, principal, db, request_id, self.services, client[0] if client else "", headers)
-            if route.streaming:
-                status = 200
-                await self._stream(route, req, receive, send, request_id)
-                return
+            req: Req[Any] = Req(body, principal, db, request_id, self.services, address, headers)
             if route.timeout is None:
                 output = await route.handler(req)
             else:
@@ -255,8 +263,11 @@ class RpcApp:
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
 
-    async def _stream(self, route: RouteSpec, req: Req[Any], receive: Receive, send: Send, request_id: str) -> None:
-        """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the handler."""
+    async def _stream(self, route: RouteSpec, req: Req[Any], receive: Receive, send: Send, request_id: str) -> int:
+        """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the
+        handler. A failure ends the stream with an `error` event (never a stack trace) and is
+        logged. Returns the status for the access log: 200, the error's status, 500, or 499 when
+        the client went away first."""
         await send(
             {
                 "type": "http.response.start",
@@ -269,8 +280,13 @@ class RpcApp:
             }
         )
 
-        async def pump() -> None:
-            error: BaseException | None = None
+        async def error_event(envelope: dict[str, Any]) -> None:
+            event = b"event: error\ndata: " + _encoder.encode(envelope) + b"\n\n"
+            with contextlib.suppress(Exception):  # the client may be gone already
+                await send({"type": "http.response.body", "body": event, "more_body": True})
+
+        async def pump() -> int:
+            status = 200
             try:
                 async for item in route.handler(req):
                     await send(
@@ -280,13 +296,22 @@ class RpcApp:
                             "more_body": True,
                         }
                     )
-            except BlossomError as exc:
-                error = exc
-                event = b"event: error\ndata: " + _encoder.encode(exc.envelope()) + b"\n\n"
-                await send({"type": "http.response.body", "body": event, "more_body": True})
-            finally:
-                await req.db.finish(error)
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            except BlossomError as error:
+                if isinstance(error, (*COMMON_ERRORS, *route.errors)):
+                    status = error.status
+                    log.info("stream_error", route=route.name, code=error.code)
+                    await error_event(error.envelope())
+                else:
+                    status = 500
+                    log.error("undeclared_error", route=route.name, error=type(error).__name__, code=error.code)
+                    await error_event(_internal(request_id))
+            except Exception:
+                status = 500
+                log.exception("stream_failed", route=route.name)
+                await error_event(_internal(request_id))
+            with contextlib.suppress(Exception):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return status
 
         async def disconnected() -> None:
             while (await receive())["type"] != "http.disconnect":
@@ -295,12 +320,18 @@ class RpcApp:
         pumping = asyncio.ensure_future(pump())
         watching = asyncio.ensure_future(disconnected())
         done, _ = await asyncio.wait({pumping, watching}, return_when=asyncio.FIRST_COMPLETED)
-        if watching in done:
-            pumping.cancel()
-            log.info("stream_cancelled", route=route.name)
-        else:
+        if pumping in done:
             watching.cancel()
-        await asyncio.gather(pumping, watching, return_exceptions=True)
+            await asyncio.gather(watching, return_exceptions=True)
+            return pumping.result()
+        pumping.cancel()  # the handler's open transaction, if any, rolls back as it unwinds
+        await asyncio.gather(pumping, return_exceptions=True)
+        log.info("stream_cancelled", route=route.name)
+        return CLIENT_CLOSED
+
+
+def _internal(request_id: str) -> dict[str, Any]:
+    return {"error": {"code": "internal", "message": "internal error", "request_id": request_id}}
 
 
 async def _send(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ import msgspec
 import pytest
 
 from foundation.errors import Conflict, NotFound
+from foundation.logging import flush_logs
 from foundation.rpc import Empty, Principal, Req, Router
 from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import RpcApp
@@ -375,3 +377,99 @@ async def test_a_short_transaction_commits_on_its_own_before_the_requests_transa
     response = await client.post("/rpc/limits.count_then_fail", json={})
     assert response.status_code == 409
     assert events == ["begin", "count a hit", "commit", "begin", "the route's own write", "rollback"]
+
+
+@router.route("stream.writes", auth="user")
+async def stream_writes(req: Req[Empty]) -> AsyncIterator[Tick]:
+    async with req.db.transaction() as conn:
+        await conn.execute("first write")
+    yield Tick(1)
+    async with req.db.transaction() as conn:
+        await conn.execute("second write")
+        yield Tick(2)  # the client leaves, or the step fails, inside this transaction
+        await asyncio.sleep(0.05)
+        raise RuntimeError("the stream's step failed")
+
+
+def _access_status(capsys: pytest.CaptureFixture[str], *expected: str) -> int:
+    """The status of the last access-log line (loggers keep the format they were first used with,
+    console or JSON, so both are read)."""
+    flush_logs()
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err
+    for text in expected:
+        assert text in logged, logged
+    return int(re.findall(r'status[=":]+(\d+)', logged)[-1])
+
+
+async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[list[dict], list[str]]:
+    """Drive a stream over ASGI with a leased connection; the client leaves after `leave_after` events."""
+    sent: list[dict] = []
+    left = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def acquire() -> AsyncIterator[str]:
+        events.append("connection acquired")
+        yield "conn"
+        events.append("connection released")
+
+    async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
+        assert lease is not None
+        await lease.connection()  # a session lookup
+        return Principal("user", user_id="usr_1")
+
+    requests = [{"type": "http.request", "body": b"{}", "more_body": False}]
+
+    async def receive() -> dict:
+        if requests:
+            return requests.pop()
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        data = [m for m in sent if m.get("body", b"").startswith(b"data:")]
+        if message.get("body", b"").startswith(b"data:"):
+            events.append(f"sent {len(data)}")
+        if leave_after is not None and len(data) == leave_after:
+            left.set()
+
+    events.clear()
+    app = RpcApp(router, _fallback, authenticate=authenticate, open_db=_fake_transaction, lease=lambda: Lease(acquire))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    await asyncio.wait_for(app(scope, receive, send), timeout=5)
+    return sent, list(events)
+
+
+async def test_a_stream_holds_no_connection_between_events_and_a_failure_rolls_back_and_is_an_error_event(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sent, seen = await _run_stream("/rpc/stream.writes")
+    assert seen == [
+        "connection acquired",
+        "connection released",  # authentication's connection goes back before the stream starts
+        "begin",
+        "first write",
+        "commit",
+        "sent 1",
+        "begin",
+        "second write",
+        "sent 2",
+        "rollback",  # the failing step's transaction, not committed
+    ]
+    error = next(m["body"] for m in sent if m.get("body", b"").startswith(b"event: error"))
+    assert b'"code":"internal"' in error and b"RuntimeError" not in error
+    assert _access_status(capsys, "stream_failed", "the stream's step failed") == 500
+
+
+async def test_a_client_that_leaves_mid_stream_rolls_back_the_open_step(capsys: pytest.CaptureFixture[str]) -> None:
+    _, seen = await _run_stream("/rpc/stream.writes", leave_after=2)
+    assert seen[-3:] == ["second write", "sent 2", "rollback"]
+    assert "commit" not in seen[seen.index("second write") :]
+    assert _access_status(capsys) == 499

@@ -119,6 +119,17 @@ class Router:
         self.app_name = app_name
         self.routes: dict[str, RouteSpec] = {}
 
+    def including(self, *others: Router) -> Router:
+        """A router serving this one's routes and the others' (an app that serves a
+        development-only set beside its own); a name declared twice is an error."""
+        combined = Router(self.app_name)
+        for router in (self, *others):
+            for name, spec in router.routes.items():
+                if name in combined.routes:
+                    raise RouteDeclarationError(f"route {name} is declared in two routers of {self.app_name}")
+                combined.routes[name] = spec
+        return combined
+
     def route(
         self,
         name: str,

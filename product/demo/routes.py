@@ -1,4 +1,9 @@
-"""Example routes that exercise every wire type; living documentation for the RPC layer."""
+"""Example routes that exercise every wire type; living documentation for the RPC layer.
+
+They are a router of their own, served by the product app in development and tests only (one
+streams for minutes, all are public): never in production. Their contract and TypeScript client
+are generated apart (`product/demo/contract.json`, `frontend/src/generated/demo.ts`), so the
+product's client lists only what production serves."""
 
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ import msgspec
 
 from database import queries
 from foundation.errors import Conflict
-from foundation.rpc import Empty, Req
-from product.rpc import router
+from foundation.rpc import Empty, Req, Router
+
+router = Router("demo")
 
 Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)]
 

@@ -59,7 +59,9 @@ def run_all() -> None:
     try:
         env = {
             **os.environ,
-            "BLOSSOM_ENV": "production",
+            # development: demo.ping is not served in production; the RPC path and the JSON access
+            # log are the same
+            "BLOSSOM_ENV": "development",
             "LOG_FORMAT": "json",
             "DATABASE_URL": worker.target.admin.render(),
             "APP_DATABASE_URL": worker.target.app.render(),

@@ -1,6 +1,6 @@
 """`just codegen-rpc [--check]`: for each app, from its routes:
 
-<app>/contract.json                     the API contract, for review
+<app>/contract.json                     the API contract, for review (demo: product/demo/)
 <app>/openapi.json                      OpenAPI 3.1 (served with a docs page in development)
 frontend/src/generated/<app>.ts         the typed TypeScript client
 frontend/src/generated/runtime.ts       the transport the clients share
@@ -21,7 +21,7 @@ from foundation.settings import REPO_ROOT
 from tools.cli import run
 from tools.codegen_rpc.contract import build_contract
 from tools.codegen_rpc.history import check_history, check_ref
-from tools.codegen_rpc.model import APPS, ContractError, load
+from tools.codegen_rpc.model import APPS, ContractError, app_folder, load
 from tools.codegen_rpc.openapi import build_openapi
 from tools.codegen_rpc.typescript import build_typescript
 
@@ -38,8 +38,8 @@ def outputs() -> dict[Path, str]:
     for app in APPS:
         routes = load(app)
         contract = build_contract(routes)
-        files[REPO_ROOT / app / "contract.json"] = _json(contract)
-        files[REPO_ROOT / app / "openapi.json"] = _json(build_openapi(contract))
+        files[REPO_ROOT / app_folder(app) / "contract.json"] = _json(contract)
+        files[REPO_ROOT / app_folder(app) / "openapi.json"] = _json(build_openapi(contract))
         files[GENERATED_TS / f"{app}.ts"] = build_typescript(routes)
     return files
 

@@ -21,7 +21,7 @@ def test_committed_files_are_fresh() -> None:
 
 
 def test_the_contract_lists_routes_with_auth_types_and_errors() -> None:
-    contract = build_contract(load("product"))
+    contract = build_contract(load("demo"))
     invite = next(r for r in contract["routes"] if r["name"] == "demo.invite")
     assert invite["auth"] == "public"
     assert invite["methods"] == ["POST"]
@@ -34,7 +34,7 @@ def test_the_contract_lists_routes_with_auth_types_and_errors() -> None:
 
 
 def test_openapi_has_a_path_per_route_and_every_error_status() -> None:
-    document = build_openapi(build_contract(load("product")))
+    document = build_openapi(build_contract(load("demo")))
     assert document["openapi"] == "3.1.0"
     invite = document["paths"]["/rpc/demo.invite"]["post"]
     assert {"200", "400", "409", "413", "415", "429", "500"} <= set(invite["responses"])

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.codegen_rpc.breaking import breaking_changes
-from tools.codegen_rpc.model import APPS
+from tools.codegen_rpc.model import APPS, app_folder
 
 BASELINE_FILE = ".ci/contract-baseline"
 TRAILER = "Breaking-Change"
@@ -39,7 +39,7 @@ def _commit(root: Path, ref: str) -> str:
 
 
 def contract_path(app: str) -> str:
-    return f"{app}/contract.json"
+    return f"{app_folder(app)}/contract.json"
 
 
 def contract_at(root: Path, commit: str, app: str) -> dict[str, Any] | None:

@@ -14,7 +14,17 @@ from foundation.rpc.errors import error_fields
 from foundation.rpc.routes import Router, RouteSpec
 
 # app name -> "module:attribute" of its router (the module imports every feature's routes)
-APPS = {"product": "product.routes:router", "panopticon": "panopticon.routes:router"}
+APPS = {
+    "product": "product.routes:router",
+    "panopticon": "panopticon.routes:router",
+    "demo": "product.demo.routes:router",  # served by product outside production only
+}
+# Where an app's contract.json and openapi.json live, when not in a folder named after it.
+_FOLDERS = {"demo": "product/demo"}
+
+
+def app_folder(app: str) -> str:
+    return _FOLDERS.get(app, app)
 
 
 class ContractError(Exception):

@@ -1,8 +1,9 @@
-// The generated product client against a live server (started by frontend/typescript_test.py).
+// The generated demo client (routes the product app serves outside production) against a live
+// product server in test mode (started by frontend/typescript_test.py): every wire type, errors, streams.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { createClient, isRouteError, RpcError, type Everything } from "../src/generated/product.js";
+import { createClient, isRouteError, RpcError, type Everything } from "../src/generated/demo.js";
 
 const baseUrl = process.env.BLOSSOM_PRODUCT_URL ?? "http://127.0.0.1:8000";
 const client = createClient({ baseUrl });
