@@ -43,3 +43,25 @@ def test_one_error_names_every_bad_variable() -> None:
 def test_production_refuses_to_run_without_a_database_server() -> None:
     with pytest.raises(ConfigurationError, match="production needs DATABASE_URL"):
         load_settings({"BLOSSOM_ENV": "production"})
+
+
+@pytest.mark.parametrize(
+    ("environ", "secure"),
+    [
+        ({}, False),  # development serves plain http on localhost: a Secure cookie would never come back
+        ({"BLOSSOM_ENV": "development", "BLOSSOM_INSECURE_COOKIES": "0"}, True),
+        ({"BLOSSOM_ENV": "test"}, True),
+        ({"BLOSSOM_ENV": "test", "BLOSSOM_INSECURE_COOKIES": "1"}, False),
+        ({"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x"}, True),
+        ({"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_INSECURE_COOKIES": "0"}, True),
+    ],
+)
+def test_session_cookies_are_secure_except_in_development(environ: dict[str, str], secure: bool) -> None:
+    assert load_settings(environ).secure_cookies is secure
+
+
+def test_production_refuses_insecure_cookies() -> None:
+    with pytest.raises(ConfigurationError, match="BLOSSOM_INSECURE_COOKIES"):
+        load_settings(
+            {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_INSECURE_COOKIES": "1"}
+        )

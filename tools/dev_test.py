@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -14,6 +15,7 @@ from database import embedded
 from database.migrate import migration_files
 from foundation.settings import REPO_ROOT
 from foundation.testing.servers import free_port, get_json
+from product.testing import PASSWORD
 
 
 def _environment(data_dir: Path, product_port: int, panopticon_port: int) -> dict[str, str]:
@@ -54,6 +56,18 @@ def _stop(process: subprocess.Popen) -> str:
     return output
 
 
+def _log_in_over_plain_http(base_url: str) -> None:
+    """What a script does against `just dev`: an HTTP client keeps the session cookie only when it
+    lacks Secure (clients, like browsers, send Secure cookies over https alone)."""
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        signup = {"email": "dev@example.com", "password": PASSWORD, "display_name": "Dev"}
+        assert client.post("/rpc/auth.signup", json=signup).status_code == 200
+        login = client.post("/rpc/auth.login", json={"email": "dev@example.com", "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        assert "Secure" not in login.headers["set-cookie"]
+        assert client.get("/rpc/auth.init").json()["user"]["email"] == "dev@example.com"
+
+
 def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None:
     start, data_dir, (product_port, panopticon_port) = dev_server
     latest = migration_files()[-1].stem
@@ -63,6 +77,8 @@ def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None
         status, body = get_json(f"http://127.0.0.1:{port}/health")
         assert status == 200, body
         assert body == {"app": name, "status": "ok", "database": {"reachable": True, "schema_version": latest}}
+
+    _log_in_over_plain_http(f"http://127.0.0.1:{product_port}")
 
     server = embedded.EmbeddedServer(data_dir / "postgres", embedded.socket_dir_for((data_dir / "postgres").resolve()))
     with psycopg.connect(server.url("blossom", "blossom_owner"), autocommit=True) as conn:

@@ -200,7 +200,7 @@ async def login(req: Req[LoginIn]) -> InitOut:
     _, token = await create_session(
         req.db, user_id=account.user_id, active_org_id=active_org_id, user_agent="", now=svc.clock.now()
     )
-    req.set_cookie(set_session_cookie(token, secure=not svc.settings.insecure_cookies))
+    req.set_cookie(set_session_cookie(token, secure=svc.settings.secure_cookies))
     return await build_init(req, account.user_id, active_org_id)
 
 
@@ -214,7 +214,7 @@ async def logout(req: Req[Empty]) -> Empty:
     """End this session on the server and clear the cookie."""
     if req.principal.session_id and req.principal.user_id:
         await queries.delete_session(req.db, id=req.principal.session_id, user_id=req.principal.user_id)
-    req.set_cookie(clear_session_cookie(secure=not services(req).settings.insecure_cookies))
+    req.set_cookie(clear_session_cookie(secure=services(req).settings.secure_cookies))
     return Empty()
 
 
@@ -308,7 +308,7 @@ async def change_password(req: Req[ChangePasswordIn]) -> Empty:
         await queries.delete_other_sessions(req.db, user_id=user_id, keep_id=session_id)
         token = new_token()
         await queries.rotate_session_token(req.db, id=session_id, token_hash=token_digest(token))
-        req.set_cookie(set_session_cookie(token, secure=not svc.settings.insecure_cookies))
+        req.set_cookie(set_session_cookie(token, secure=svc.settings.secure_cookies))
     return Empty()
 
 

@@ -1,5 +1,6 @@
-"""Session cookies: a random 256-bit token in an HttpOnly, SameSite=Lax, Secure cookie; only its
-SHA-256 is stored. Idle and absolute expiry; the authentication hook turns a cookie into a Principal."""
+"""Session cookies: a random 256-bit token in an HttpOnly, SameSite=Lax, Secure cookie (Secure
+except in development: `Settings.secure_cookies`); only its SHA-256 is stored. Idle and absolute
+expiry; the authentication hook turns a cookie into a Principal."""
 
 from __future__ import annotations
 
