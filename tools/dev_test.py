@@ -70,6 +70,16 @@ def _log_in_over_plain_http(base_url: str) -> None:
         assert client.get("/rpc/auth.init").json()["user"]["email"] == "dev@example.com"
 
 
+def _docs_served_by_the_app(base_url: str) -> None:
+    """/docs works offline: the viewer it loads comes from the app itself."""
+    page = httpx.get(f"{base_url}/docs", timeout=60)
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(asset.startswith("/") for asset in assets), assets
+    for asset in assets:
+        assert httpx.get(f"{base_url}{asset}", timeout=60).status_code == 200, asset
+
+
 def _announced(process: subprocess.Popen) -> tuple[dict[str, str], str]:
     """Read `just dev`'s output up to the lines announcing both apps: ({app: url}, what was read)."""
     assert process.stdout is not None
@@ -107,6 +117,7 @@ def test_dev_serves_both_apps_and_keeps_data_across_restarts(dev_server) -> None
         assert body == {"app": name, "status": "ok", "database": {"reachable": True, "schema_version": latest}}
 
     _log_in_over_plain_http(f"http://127.0.0.1:{product_port}")
+    _docs_served_by_the_app(f"http://127.0.0.1:{product_port}")
 
     server = embedded.EmbeddedServer(data_dir / "postgres", embedded.socket_dir_for((data_dir / "postgres").resolve()))
     with psycopg.connect(server.url("blossom", "blossom_owner"), autocommit=True) as conn:
