@@ -177,6 +177,8 @@ def _live_postgres(pid_file: Path, data_dir: Path) -> bool:
         pid = int(pid_file.read_text().splitlines()[0])
     except (FileNotFoundError, IndexError, ValueError):
         return False
+    if pid <= 0:  # a single-user backend (initdb's bootstrap) writes its pid negated: no postmaster
+        return False
     try:
         process = psutil.Process(pid)
         return (
