@@ -39,7 +39,7 @@ migrate:
 new-migration +name:
     {{py}} -m tools.db new-migration {{name}}
 
-# psql on the development database (--as owner|app|admin, default owner)
+# psql on the development database (--as owner|app|admin, default owner; other arguments go to psql)
 psql *args:
     {{py}} -m tools.db psql {{args}}
 

@@ -177,6 +177,8 @@ def _live_postgres(pid_file: Path, data_dir: Path) -> bool:
         pid = int(pid_file.read_text().splitlines()[0])
     except (FileNotFoundError, IndexError, ValueError):
         return False
+    if pid <= 0:  # a single-user backend (initdb's bootstrap) writes its pid negated: no postmaster
+        return False
     try:
         process = psutil.Process(pid)
         return (
@@ -260,3 +262,16 @@ def stop(data_dir: Path) -> bool:
         raise ConfigurationError(f"could not stop embedded PostgreSQL in {data_dir}: {result.stderr.strip()}")
     shutil.rmtree(socket_dir_for(data_dir), ignore_errors=True)  # this folder's alone
     return True
+
+
+@contextlib.contextmanager
+def leave_as_found(*data_dirs: Path) -> Iterator[None]:
+    """On exit, stop the servers of `data_dirs` that were not running on entry: a command that
+    needs a server for a moment stops what it started and leaves a running one alone."""
+    already_running = {data_dir for data_dir in data_dirs if is_running(data_dir)}
+    try:
+        yield
+    finally:
+        for data_dir in data_dirs:
+            if data_dir not in already_running:
+                stop(data_dir)

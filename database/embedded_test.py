@@ -65,3 +65,10 @@ def test_a_stale_pid_file_naming_another_live_process_is_recovered(data_dir: Pat
     (data_dir / "postmaster.pid").chmod(0o600)
     server = embedded.ensure_running(data_dir)
     assert _execute(server, "SELECT 1") == [(1,)]
+
+
+def test_a_cluster_being_initialised_is_not_running(data_dir: Path) -> None:
+    # initdb's bootstrap backend writes its pid negated into postmaster.pid.
+    data_dir.mkdir()
+    (data_dir / "postmaster.pid").write_text(f"-{os.getpid()}\n{data_dir}\n")
+    assert not embedded.is_running(data_dir)

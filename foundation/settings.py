@@ -36,8 +36,10 @@ class Settings(BaseSettings):
     # Connections each app process keeps to PostgreSQL (the most requests that can be in the
     # database at once; others wait for a connection).
     database_pool_size: int = Field(10, ge=1, le=500, validation_alias="DATABASE_POOL_SIZE")
-    # Development over plain-http localhost only: session cookies without the Secure flag.
-    insecure_cookies: bool = Field(False, validation_alias="BLOSSOM_INSECURE_COOKIES")
+    # Session cookies without the Secure flag, which a browser or an HTTP client only sends over
+    # https. Unset: without it in development (`just dev` serves plain http on localhost), with it
+    # in test and production. Refused in production. Read `secure_cookies`, not this.
+    insecure_cookies: bool | None = Field(None, validation_alias="BLOSSOM_INSECURE_COOKIES")
     # Load tests only: no login/sign-up/reset rate limits. Refused in production.
     disable_rate_limits: bool = Field(False, validation_alias="BLOSSOM_DISABLE_RATE_LIMITS")
     # Record outgoing mail as JSON lines in this file (tests read it) instead of logging it.
@@ -74,6 +76,13 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         return _DEVELOPMENT_SECRET
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether session cookies carry the Secure flag."""
+        if self.insecure_cookies is None:
+            return self.environment != "development"
+        return not self.insecure_cookies
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:

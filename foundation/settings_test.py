@@ -5,6 +5,8 @@ import pytest
 from foundation.errors import ConfigurationError
 from foundation.settings import load_settings
 
+KEY = {"BLOSSOM_SECRET_KEY": "k" * 32}
+
 
 def test_defaults_need_no_environment() -> None:
     settings = load_settings({})
@@ -58,3 +60,33 @@ def test_production_needs_a_secret_key_and_refuses_a_short_one() -> None:
     )
     assert settings.signing_secret == b"s" * 40
     assert "s" * 40 not in repr(settings)  # never printed
+
+
+@pytest.mark.parametrize(
+    ("environ", "secure"),
+    [
+        ({}, False),  # development serves plain http on localhost: a Secure cookie would never come back
+        ({"BLOSSOM_ENV": "development", "BLOSSOM_INSECURE_COOKIES": "0"}, True),
+        ({"BLOSSOM_ENV": "test"}, True),
+        ({"BLOSSOM_ENV": "test", "BLOSSOM_INSECURE_COOKIES": "1"}, False),
+        ({"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", **KEY}, True),
+        (
+            {
+                "BLOSSOM_ENV": "production",
+                "DATABASE_URL": "postgresql://u@db/x",
+                "BLOSSOM_INSECURE_COOKIES": "0",
+                **KEY,
+            },
+            True,
+        ),
+    ],
+)
+def test_session_cookies_are_secure_except_in_development(environ: dict[str, str], secure: bool) -> None:
+    assert load_settings(environ).secure_cookies is secure
+
+
+def test_production_refuses_insecure_cookies() -> None:
+    with pytest.raises(ConfigurationError, match="BLOSSOM_INSECURE_COOKIES"):
+        load_settings(
+            {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_INSECURE_COOKIES": "1", **KEY}
+        )

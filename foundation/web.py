@@ -4,6 +4,7 @@ request."""
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
 import re
@@ -97,22 +98,31 @@ def health_blueprint(app_name: str, probes: dict[str, HealthProbe]) -> Blueprint
     return blueprint
 
 
+# RapiDoc (MIT), vendored from its npm package: the page works offline and loads nothing from
+# another origin. Fonts are the system's, so its Open Sans @font-face is never fetched.
+# How to update it: static/api-docs/README.md.
+API_DOCS_ASSETS = Path(__file__).parent / "static" / "api-docs"
 _DOCS_PAGE = """<!doctype html>
 <html>
-  <head><title>{title}</title><meta charset="utf-8"></head>
+  <head>
+    <title>{title}</title>
+    <meta charset="utf-8">
+    <script type="module" src="/docs/assets/rapidoc-min.js"></script>
+  </head>
   <body>
-    <script id="api-reference" data-url="/openapi.json"></script>
-    <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
+    <rapi-doc spec-url="/openapi.json" render-style="read" show-header="false" allow-server-selection="false"
+      regular-font="system-ui, sans-serif" mono-font="ui-monospace, monospace"></rapi-doc>
   </body>
 </html>
 """
 
 
 def api_docs_blueprint(title: str, openapi_file: Path) -> Blueprint:
-    """GET /openapi.json (the generated document) and GET /docs (an interactive page for it).
-    Apps mount it in development only."""
-    blueprint = Blueprint("api_docs", __name__)
+    """GET /openapi.json (the generated document) and GET /docs (an interactive page for it, its
+    viewer served from /docs/assets/). Apps mount it in development only."""
+    blueprint = Blueprint("api_docs", __name__, static_folder=API_DOCS_ASSETS, static_url_path="/docs/assets")
     document = openapi_file.read_bytes()  # generated and committed: read once
+    page = _DOCS_PAGE.format(title=html.escape(title))
 
     @blueprint.get("/openapi.json")
     async def openapi() -> Response:
@@ -120,6 +130,6 @@ def api_docs_blueprint(title: str, openapi_file: Path) -> Blueprint:
 
     @blueprint.get("/docs")
     async def docs() -> Response:
-        return Response(_DOCS_PAGE.format(title=title), content_type="text/html; charset=utf-8")
+        return Response(page, content_type="text/html; charset=utf-8")
 
     return blueprint

@@ -1,4 +1,5 @@
 import json
+from html.parser import HTMLParser
 
 import pytest
 
@@ -48,17 +49,44 @@ async def test_health_is_503_when_a_probe_fails() -> None:
     assert await response.get_json() == {"app": "probe", "status": "degraded", "database": {"reachable": False}}
 
 
-async def test_api_docs_serve_the_generated_document(tmp_path) -> None:
+class _References(HTMLParser):
+    """Every URL a page makes the browser load: script and image sources, stylesheet links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [value for name, value in attrs if name in {"src", "href"} and value]
+
+
+async def test_api_docs_serve_the_document_and_a_viewer_of_their_own(tmp_path) -> None:
     from foundation.web import api_docs_blueprint
 
     document = tmp_path / "openapi.json"
     document.write_text('{"openapi": "3.1.0"}')
     app = new_app("docs", load_settings({}))
-    app.register_blueprint(api_docs_blueprint("Docs", document))
+    app.register_blueprint(api_docs_blueprint("Docs & co", document))
     client = app.test_client()
     assert await (await client.get("/openapi.json")).get_json() == {"openapi": "3.1.0"}
-    page = await (await client.get("/docs")).get_data(as_text=True)
-    assert 'data-url="/openapi.json"' in page
+    response = await client.get("/docs")
+    page = await response.get_data(as_text=True)
+    assert response.content_type == "text/html; charset=utf-8"
+    assert '<rapi-doc spec-url="/openapi.json"' in page
+    assert "<title>Docs &amp; co</title>" in page
+
+    # Offline, the page must still work: it loads nothing from another origin, and every asset
+    # it names is served by the app itself.
+    references = _References()
+    references.feed(page)
+    assert references.urls, page
+    for url in references.urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content_type.split(";")[0] in {"text/javascript", "text/css"}, (url, asset.content_type)
+        assert len(await asset.get_data()) > 100_000, url  # the viewer itself, not a stub
+    assert "://" not in page
 
 
 def test_generated_request_ids_are_unique_and_a_forked_worker_gets_its_own_prefix() -> None:

@@ -29,7 +29,7 @@ class ProductServices:
 
     @property
     def secure_cookies(self) -> bool:
-        return not self.settings.insecure_cookies
+        return self.settings.secure_cookies
 
 
 def session_key(settings: Settings) -> bytes:

@@ -3,22 +3,29 @@
 python -m tools.db migrate              roles + database + pending migrations, then schema.sql
 python -m tools.db schema [--check]     regenerate (or verify) database/schema.sql
 python -m tools.db new-migration NAME   next numbered migration file, chained with -- depends:
-python -m tools.db psql [--as ROLE]     psql on the development database (owner|app|admin)
+python -m tools.db psql [--as ROLE] [PSQL ARGS]
+                                        psql on the development database (owner|app|admin)
 python -m tools.db stop                 stop the embedded servers (development and test)
+
+migrate, schema and psql start the embedded servers they need and stop them again when they are
+done, unless they were already running (a `just dev` in another terminal keeps its own).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
+from pathlib import Path
 
 from database import embedded
 from database.migrate import apply_migrations, new_migration
 from database.provision import provision
 from database.schema_dump import SCHEMA_FILE, dump_schema
 from database.target import resolve_target
-from database.testing.harness import TEST_DATA_DIR, ensure_template, server_admin_url
+from database.testing.harness import cluster_dir_for_tests, ensure_template, server_admin_url
 from foundation.settings import load_settings
 from tools.cli import run
 
@@ -61,16 +68,27 @@ def schema(*, check: bool) -> int:
     return 0
 
 
-def psql(role: str) -> int:
+def psql(role: str, psql_args: list[str]) -> int:
     target = resolve_target(load_settings())
+    provision(target)  # a fresh checkout has no roles or database yet
     url = {"owner": target.owner, "app": target.app, "admin": target.admin}[role]
-    program = str(embedded.bin_path("psql"))
-    os.execv(program, [program, url.render()])
+    # Run psql as a child, not in this process's place, so the server can be stopped afterwards.
+    # Ctrl-C is psql's (it cancels the running query); here it must not end the wait. A Python
+    # handler, unlike SIG_IGN, is reset to the default in the child.
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        return subprocess.run([str(embedded.bin_path("psql")), url.render(), *psql_args], check=False).returncode
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _embedded_dirs() -> tuple[Path, Path]:
+    """The development cluster's folder and the test cluster's."""
+    return load_settings().data_dir / "postgres", cluster_dir_for_tests()
 
 
 def stop() -> int:
-    settings = load_settings()
-    for data_dir in (settings.data_dir / "postgres", TEST_DATA_DIR):
+    for data_dir in _embedded_dirs():
         if embedded.stop(data_dir):
             print(f"stopped {data_dir}")
     return 0
@@ -86,21 +104,26 @@ def main(argv: list[str]) -> int:
     schema_parser.add_argument("--check", action="store_true", help="fail if schema.sql is stale")
     new_parser = commands.add_parser("new-migration", help="create the next migration file")
     new_parser.add_argument("name", nargs="+")
-    psql_parser = commands.add_parser("psql", help="open psql on the development database")
+    psql_parser = commands.add_parser(
+        "psql", help="open psql on the development database (other arguments go to psql: -c 'SELECT 1')"
+    )
     psql_parser.add_argument("--as", dest="role", choices=["owner", "app", "admin"], default="owner")
     commands.add_parser("stop", help="stop the embedded PostgreSQL servers")
-    args = parser.parse_args(argv)
-    if args.command == "migrate":
-        return migrate()
-    if args.command == "schema":
-        return schema(check=args.check)
+    args, psql_args = parser.parse_known_args(argv)
+    if psql_args and args.command != "psql":
+        parser.error(f"unrecognized arguments: {' '.join(psql_args)}")
     if args.command == "new-migration":
         path = new_migration(" ".join(args.name))
         print(f"created {path} (and {path.stem}.rollback.sql)")
         return 0
-    if args.command == "psql":
-        return psql(args.role)
-    return stop()
+    if args.command == "stop":
+        return stop()
+    with embedded.leave_as_found(*_embedded_dirs()):
+        if args.command == "migrate":
+            return migrate()
+        if args.command == "schema":
+            return schema(check=args.check)
+        return psql(args.role, psql_args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """`just dev`: PostgreSQL (embedded unless DATABASE_URL is set), migrations, then product and
-panopticon on two ports, reloading on code changes. Ctrl-C stops everything it started.
+panopticon on two ports, reloading on code changes. Each app's URL is printed once its port
+accepts connections; a busy port is refused up front, naming the setting that moves it. Ctrl-C
+stops everything it started.
 
     python -m tools.dev [--no-reload] [--host HOST]
 """
@@ -8,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,11 +23,13 @@ from database import embedded
 from database.migrate import apply_migrations
 from database.provision import provision
 from database.target import resolve_target
+from foundation.errors import ConfigurationError
 from foundation.serving import granian_command
 from foundation.settings import load_settings
 from tools.cli import run
 
 RELOAD_PATHS = ["foundation", "database", "product", "panopticon"]
+PORT_SETTINGS = {"product": "PRODUCT_PORT", "panopticon": "PANOPTICON_PORT"}
 _SHUTDOWN_GRACE_SECONDS = 10
 _PR_SET_PDEATHSIG = 1
 
@@ -35,6 +41,36 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _check_ports_free(host: str, apps: dict[str, int]) -> None:
+    """Fail with one line naming the setting to change, before anything starts, when a port is
+    taken (the servers would otherwise die mid-start with a traceback each)."""
+    if apps["product"] == apps["panopticon"]:
+        raise ConfigurationError(
+            f"PRODUCT_PORT and PANOPTICON_PORT are both {apps['product']}; give them different ports"
+        )
+    for name, port in apps.items():
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the server will: a port that a closed connection left in TIME_WAIT counts as free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    setting = PORT_SETTINGS[name]
+                    raise ConfigurationError(f"port {port} is in use; set {setting} to another port") from None
+                raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _accepts_connections(host: str, port: int) -> bool:
+    connect_to = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 (a wildcard we were given)
+    try:
+        with socket.create_connection((connect_to, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -44,6 +80,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings()
+    apps = {"product": settings.product_port, "panopticon": settings.panopticon_port}
+    _check_ports_free(args.host, apps)
     postgres_dir = settings.data_dir / "postgres"
     started_postgres = settings.database_url is None and not embedded.is_running(postgres_dir)
     target = resolve_target(settings)
@@ -56,7 +94,6 @@ def main(argv: list[str]) -> int:
     )
 
     env = {**os.environ, "APP_DATABASE_URL": target.app.render()}
-    apps = {"product": settings.product_port, "panopticon": settings.panopticon_port}
     children = {
         # Own sessions: a terminal Ctrl-C reaches only this runner, which shuts the servers down in order.
         name: subprocess.Popen(
@@ -69,9 +106,6 @@ def main(argv: list[str]) -> int:
         )
         for name, port in apps.items()
     }
-    for name, port in apps.items():
-        print(f"{name:<11} http://{args.host}:{port}/health", flush=True)
-
     stopping = False
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -81,9 +115,14 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     failed: str | None = None
+    waiting = dict(apps)  # announced once they accept connections, not before
     try:
         while not stopping and failed is None:
             failed = next((name for name, child in children.items() if child.poll() is not None), None)
+            for name, port in list(waiting.items()):
+                if _accepts_connections(args.host, port):
+                    print(f"{name:<11} http://{args.host}:{port}/health", flush=True)
+                    del waiting[name]
             time.sleep(0.2)
     finally:
         for child in children.values():

@@ -3,7 +3,8 @@
     python -m tools.list_symbols [PACKAGE ...]     default: foundation database
 
 Reads source with `ast` (imports nothing, runs nothing). One line per public function, class
-and constant: `module.name(signature)  first line of its docstring`.
+and constant: `module.name(signature)  first line of its docstring`, with `async ` before a
+coroutine function.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ def _summary(node: ast.AST) -> str:
     return doc.strip().splitlines()[0] if doc else ""
 
 
-def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+def _function(module: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """`async module.name(args) -> returns`, the way the function is declared."""
     returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
     prefix = "async " if isinstance(node, ast.AsyncFunctionDef) else ""
-    return f"{prefix}({ast.unparse(node.args)}){returns}"
+    return f"{prefix}{module}.{node.name}({ast.unparse(node.args)}){returns}"
 
 
 def symbols(package: str) -> Iterator[str]:
@@ -48,7 +50,7 @@ def symbols(package: str) -> Iterator[str]:
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_public(node.name):
-                line = f"{module}.{node.name}{_signature(node)}"
+                line = _function(module, node)
             elif isinstance(node, ast.ClassDef) and _is_public(node.name):
                 bases = ", ".join(ast.unparse(b) for b in node.bases)
                 line = f"{module}.{node.name}" + (f"({bases})" if bases else "")

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 import psycopg
@@ -31,9 +32,8 @@ from database.provision import (
     ensure_roles,
 )
 from database.target import DatabaseTarget, PgUrl, target_from_admin_url
-from foundation.settings import REPO_ROOT
+from foundation.settings import load_settings
 
-TEST_DATA_DIR = REPO_ROOT / ".blossom" / "postgres-test"
 DATABASE_PREFIX = "blossom_test_"
 _LOCK_KEY = 0x0B10550  # advisory lock id for template builds
 
@@ -64,6 +64,12 @@ $$;
 """
 
 
+def cluster_dir_for_tests() -> Path:
+    """The embedded test cluster's folder: `postgres-test` beside the development cluster, in
+    BLOSSOM_DATA_DIR (`.blossom/` by default)."""
+    return load_settings().data_dir / "postgres-test"
+
+
 def template_name() -> str:
     digest = hashlib.sha256((migrations_fingerprint() + RESET_SQL).encode()).hexdigest()[:16]
     return f"{DATABASE_PREFIX}tpl_{digest}"
@@ -74,7 +80,7 @@ def server_admin_url() -> tuple[PgUrl, bool]:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url:
         return PgUrl.parse(url).with_database(MAINTENANCE_DATABASE), False
-    server = embedded.ensure_running(TEST_DATA_DIR, settings=embedded.FAST_UNSAFE_SETTINGS)
+    server = embedded.ensure_running(cluster_dir_for_tests(), settings=embedded.FAST_UNSAFE_SETTINGS)
     return PgUrl.parse(server.url(MAINTENANCE_DATABASE)), True
 
 

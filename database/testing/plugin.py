@@ -16,7 +16,7 @@ from database import embedded
 from database.provision import admin_connect, drop_database, provision
 from database.target import DatabaseTarget, target_from_admin_url
 from database.testing.fixture import T, TestDatabaseHandles, make_t, open_handles
-from database.testing.harness import TEST_DATA_DIR, WorkerDatabase, create_worker_database
+from database.testing.harness import WorkerDatabase, cluster_dir_for_tests, create_worker_database
 
 _STARTED_KEY = pytest.StashKey[bool]()
 
@@ -27,12 +27,12 @@ def _uses_embedded() -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controlling process, not an xdist worker
-        config.stash[_STARTED_KEY] = _uses_embedded() and not embedded.is_running(TEST_DATA_DIR)
+        config.stash[_STARTED_KEY] = _uses_embedded() and not embedded.is_running(cluster_dir_for_tests())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(_STARTED_KEY, False):
-        embedded.stop(TEST_DATA_DIR)
+        embedded.stop(cluster_dir_for_tests())
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Session cookies: a random 256-bit token signed with the app's secret (so a forged or random
-cookie is refused without a database round trip) in an HttpOnly, SameSite=Lax, Secure cookie;
-only its SHA-256 is stored. Idle and absolute expiry; the authentication hook turns a cookie into
-a Principal."""
+cookie is refused without a database round trip) in an HttpOnly, SameSite=Lax, Secure cookie
+(Secure except in development: `Settings.secure_cookies`); only its SHA-256 is stored. Idle and
+absolute expiry; the authentication hook turns a cookie into a Principal."""
 
 from __future__ import annotations
 
