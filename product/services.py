@@ -11,7 +11,7 @@ from typing import Any
 from foundation.crypto import purpose_key
 from foundation.mail import LogMailer, Mailer, RecordingMailer
 from foundation.passwords import PasswordHasher
-from foundation.rpc import Req
+from foundation.rpc import Request
 from foundation.settings import Settings
 from foundation.time import Clock, system_clock
 
@@ -53,5 +53,5 @@ def build_services(
     return ProductServices(settings, clock, hasher or PasswordHasher(), mailer)
 
 
-def services(req: Req[Any]) -> ProductServices:
+def services(req: Request[Any, Any]) -> ProductServices:
     return req.services

@@ -3,7 +3,32 @@
 See foundation/rpc/README.md for the wire protocol.
 """
 
-from foundation.rpc.principal import ANONYMOUS, Principal
-from foundation.rpc.routes import Auth, Empty, Req, Router, RouteSpec
+from foundation.rpc.principal import (
+    ANONYMOUS,
+    AdminPrincipal,
+    AnonymousPrincipal,
+    OrgPrincipal,
+    Principal,
+    SignedIn,
+    UserPrincipal,
+)
+from foundation.rpc.routes import AdminReq, Auth, Empty, OrgReq, Req, Request, Router, RouteSpec, UserReq
 
-__all__ = ["ANONYMOUS", "Auth", "Empty", "Principal", "Req", "RouteSpec", "Router"]
+__all__ = [
+    "ANONYMOUS",
+    "AdminPrincipal",
+    "AdminReq",
+    "AnonymousPrincipal",
+    "Auth",
+    "Empty",
+    "OrgPrincipal",
+    "OrgReq",
+    "Principal",
+    "Req",
+    "Request",
+    "RouteSpec",
+    "Router",
+    "SignedIn",
+    "UserPrincipal",
+    "UserReq",
+]

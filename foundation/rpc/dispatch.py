@@ -40,8 +40,8 @@ from foundation.rpc.errors import (
     UndeclaredError,
     ValidationFailed,
 )
-from foundation.rpc.principal import ANONYMOUS, Principal
-from foundation.rpc.routes import Req, Router, RouteSpec
+from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
+from foundation.rpc.routes import Request, Router, RouteSpec
 from foundation.rpc.validation import collect_errors, nul_errors
 from foundation.web import request_id_from
 
@@ -79,16 +79,23 @@ async def anonymous(headers: Headers, lease: Lease | None) -> Principal:
 
 
 def _authorize(route: RouteSpec, principal: Principal) -> None:
-    if route.auth == "public":
+    """The principal's kind must serve the route's level; the handler's annotation relies on it."""
+    auth = route.auth
+    if auth == "public":
         return
-    if route.auth == "admin":
-        if principal.kind != "admin":
+    if auth == "admin":
+        if not isinstance(principal, AdminPrincipal):
             raise (Unauthenticated if principal.kind == "anonymous" else Forbidden)("this route is for administrators")
         return
-    if principal.user_id is None:
-        raise Unauthenticated("sign in to call this route")
-    if route.auth == "organization" and principal.org_id is None:
-        raise Forbidden("choose an active organization first")
+    if isinstance(principal, OrgPrincipal):
+        return
+    if isinstance(principal, UserPrincipal):
+        if auth == "organization":
+            raise Forbidden("choose an active organization first")
+        return
+    if isinstance(principal, AdminPrincipal):
+        raise Forbidden("this route is for users")
+    raise Unauthenticated("sign in to call this route")
 
 
 class RpcApp:
@@ -210,12 +217,14 @@ class RpcApp:
                 if lease is not None:
                     await lease.release()
                 stream_db = RequestDb(partial(self.open_db, principal, None), streaming=True) if self.open_db else db
-                stream_req: Req[Any] = Req(body, principal, stream_db, request_id, self.services, address, headers)
+                stream_req: Request[Any, Any] = Request(
+                    body, principal, stream_db, request_id, self.services, address, headers
+                )
                 status = await self._stream(route, stream_req, receive, send, request_id)
                 return
             if self.open_db is not None:
                 db = RequestDb(partial(self.open_db, principal, lease))
-            req: Req[Any] = Req(body, principal, db, request_id, self.services, address, headers)
+            req: Request[Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
             if route.timeout is None:
                 output = await route.handler(req)
             else:
@@ -263,7 +272,9 @@ class RpcApp:
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
 
-    async def _stream(self, route: RouteSpec, req: Req[Any], receive: Receive, send: Send, request_id: str) -> int:
+    async def _stream(
+        self, route: RouteSpec, req: Request[Any, Any], receive: Receive, send: Send, request_id: str
+    ) -> int:
         """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the
         handler. A failure ends the stream with an `error` event (never a stack trace) and is
         logged. Returns the status for the access log: 200, the error's status, 500, or 499 when

@@ -15,10 +15,22 @@ import pytest
 
 from foundation.errors import Conflict, NotFound
 from foundation.logging import flush_logs
-from foundation.rpc import Empty, Principal, Req, Router
+from foundation.rpc import (
+    ANONYMOUS,
+    AdminPrincipal,
+    Empty,
+    OrgPrincipal,
+    OrgReq,
+    Principal,
+    Req,
+    Router,
+    UserPrincipal,
+    UserReq,
+)
 from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.errors import UndeclaredError
+from foundation.rpc.routes import RouteDeclarationError
 
 router = Router("test")
 events: list[str] = []
@@ -103,11 +115,11 @@ async def ticks(req: Req[Empty]) -> AsyncIterator[Tick]:
 async def _principal(headers: dict[bytes, bytes], lease: object) -> Principal:
     who = headers.get(b"x-who", b"").decode()
     return {
-        "user": Principal("user", user_id="usr_1"),
-        "member": Principal("user", user_id="usr_1", org_id="org_1"),
-        "admin": Principal("admin", user_id="adm_1"),
-        "cookie": Principal("user", user_id="usr_1", via_cookie=True),
-    }.get(who, Principal("anonymous"))
+        "user": UserPrincipal(user_id="usr_1"),
+        "member": OrgPrincipal(user_id="usr_1", org_id="org_1", role="member"),
+        "admin": AdminPrincipal(admin_id="adm_1"),
+        "cookie": UserPrincipal(user_id="usr_1", via_cookie=True),
+    }.get(who, ANONYMOUS)
 
 
 @contextlib.asynccontextmanager
@@ -331,7 +343,7 @@ async def test_the_pooled_connection_is_held_only_from_authentication_to_the_end
     async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
         assert lease is not None
         await lease.connection()
-        return Principal("user", user_id="usr_1", org_id="org_1")
+        return OrgPrincipal(user_id="usr_1", org_id="org_1", role="member")
 
     async def receive() -> dict:
         events.append("body read")
@@ -416,7 +428,7 @@ async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[lis
     async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
         assert lease is not None
         await lease.connection()  # a session lookup
-        return Principal("user", user_id="usr_1")
+        return UserPrincipal(user_id="usr_1")
 
     requests = [{"type": "http.request", "body": b"{}", "more_body": False}]
 
@@ -473,3 +485,30 @@ async def test_a_client_that_leaves_mid_stream_rolls_back_the_open_step(capsys: 
     assert seen[-3:] == ["second write", "sent 2", "rollback"]
     assert "commit" not in seen[seen.index("second write") :]
     assert _access_status(capsys) == 499
+
+
+def test_the_auth_level_comes_from_the_handlers_annotation() -> None:
+    other = Router("typed")
+
+    @other.route("typed.org")
+    async def org_route(req: OrgReq[Empty]) -> Sum:
+        return Sum(total=len(req.principal.org_id))  # a str: no assert, no Optional
+
+    @other.route("typed.user")
+    async def user_route(req: UserReq[Empty]) -> Sum:
+        return Sum(total=len(req.principal.user_id))
+
+    @other.route("typed.narrowed", auth="user")  # a plain Req may be narrowed by auth=
+    async def narrowed(req: Req[Empty]) -> Sum:
+        return Sum(total=0)
+
+    assert {n: r.auth for n, r in other.routes.items()} == {
+        "typed.org": "organization",
+        "typed.user": "user",
+        "typed.narrowed": "user",
+    }
+    with pytest.raises(RouteDeclarationError, match="disagrees with the handler's annotation"):
+
+        @other.route("typed.wrong", auth="user")
+        async def wrong(req: OrgReq[Empty]) -> Sum:
+            return Sum(total=0)

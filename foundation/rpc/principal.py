@@ -1,23 +1,61 @@
-"""Who is calling. The app's authentication hook turns a request into a Principal."""
+"""Who is calling. The app's authentication hook turns a request into one of these; the route's
+auth level (read from its handler's annotation) decides which ones may call it, and the handler
+sees the narrowed type: on an organization route `req.principal.org_id` is a `str`, never None.
+
+Every kind carries the same attribute names (None where they do not apply), so code that takes
+any caller (the tenant context, logs) reads them without checking the kind first. They are
+Structs: their constructors run in C, and one is built on every authenticated request.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import msgspec
 
-PrincipalKind = Literal["anonymous", "user", "admin", "api_key"]
+
+class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
+    kind: Literal["anonymous"] = "anonymous"
+    user_id: None = None
+    org_id: None = None
+    role: None = None
+    session_id: None = None
+    via_cookie: bool = False
 
 
-class Principal(msgspec.Struct, frozen=True):
-    """Built on every authenticated request: a Struct, whose constructor runs in C."""
+class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed-in user without an active organization."""
 
-    kind: PrincipalKind
-    user_id: str | None = None
-    org_id: str | None = None  # the active organization: goes into the RLS context
-    role: str | None = None  # the role in the active organization
-    via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
+    kind: Literal["user"] = "user"
+    user_id: str
+    org_id: None = None
+    role: None = None
     session_id: str | None = None
+    via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
 
 
-ANONYMOUS = Principal("anonymous")
+class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed-in user acting in their active organization, where they hold `role`."""
+
+    kind: Literal["member"] = "member"
+    user_id: str
+    org_id: str  # goes into the RLS context
+    role: str
+    session_id: str | None = None
+    via_cookie: bool = False
+
+
+class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
+    kind: Literal["admin"] = "admin"
+    admin_id: str
+    user_id: None = None
+    org_id: None = None
+    role: None = None
+    session_id: str | None = None
+    via_cookie: bool = False
+
+
+Principal: TypeAlias = AnonymousPrincipal | UserPrincipal | OrgPrincipal | AdminPrincipal
+SignedIn: TypeAlias = UserPrincipal | OrgPrincipal  # what a `user` route's handler sees
+
+ANONYMOUS = AnonymousPrincipal()

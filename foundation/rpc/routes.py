@@ -1,4 +1,12 @@
-"""Declaring routes: `Router.route(...)` reads a handler's types once, at registration."""
+"""Declaring routes: `Router.route(...)` reads a handler's types once, at registration.
+
+The handler's annotation says who may call it, and gives the handler the narrowed principal:
+
+    Req[In]      public: anyone (`req.principal` is any Principal)
+    UserReq[In]  a signed-in user (`req.principal.user_id: str`)
+    OrgReq[In]   a member acting in their active organization (`org_id: str`, `role: str`)
+    AdminReq[In] an administrator (panopticon)
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ import msgspec
 
 from foundation.errors import BlossomError
 from foundation.rpc.db import RequestDb
-from foundation.rpc.principal import Principal
+from foundation.rpc.principal import AdminPrincipal, OrgPrincipal, Principal, SignedIn
 
 Auth = Literal["public", "user", "organization", "admin"]
 AUTH_LEVELS: tuple[Auth, ...] = ("public", "user", "organization", "admin")
@@ -23,21 +31,23 @@ _ROUTE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _STREAMS = {collections.abc.AsyncIterator, collections.abc.AsyncIterable, collections.abc.AsyncGenerator}
 
 In = TypeVar("In")
+P = TypeVar("P", covariant=True)  # an OrgReq may go where a Req is expected
 
 
 class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The input of a route that takes none (an empty body or `{}`)."""
 
 
-class Req(Generic[In]):
-    """What a handler receives: the validated body, who is calling, and the request's transaction."""
+class Request(Generic[In, P]):
+    """What a handler receives: the validated body, who is calling (narrowed by the route's auth
+    level), and the request's transaction. Handlers name it through the aliases below."""
 
     __slots__ = ("body", "client", "db", "headers", "principal", "request_id", "response_headers", "services")
 
     def __init__(
         self,
         body: In,
-        principal: Principal,
+        principal: P,
         db: RequestDb,
         request_id: str,
         services: Any = None,
@@ -57,8 +67,20 @@ class Req(Generic[In]):
         self.response_headers.append((b"set-cookie", header_value.encode()))
 
 
+Req = Request[In, Principal]
+UserReq = Request[In, SignedIn]
+OrgReq = Request[In, OrgPrincipal]
+AdminReq = Request[In, AdminPrincipal]
+# The auth level each principal type stands for (the annotation's second argument).
+_AUTH_OF_PRINCIPAL: dict[Any, Auth] = {
+    Principal: "public",
+    SignedIn: "user",
+    OrgPrincipal: "organization",
+    AdminPrincipal: "admin",
+}
+
 # A handler returns an awaitable of its output, or (streaming) an async iterator of events.
-Handler = Callable[[Req[Any]], Any]
+Handler = Callable[[Request[Any, Any]], Any]
 H = TypeVar("H", bound=Handler)
 
 
@@ -83,18 +105,24 @@ class RouteDeclarationError(TypeError):
     pass
 
 
-def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Any, bool]:
+def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, bool]:
+    """(input type, auth level, output or event type, streaming) from the handler's annotations."""
     hints = typing.get_type_hints(handler, include_extras=True)
     params = [p for p in hints if p != "return"]
-    if len(params) != 1 or typing.get_origin(hints[params[0]]) is not Req:
-        raise RouteDeclarationError(f"route {name}: the handler takes exactly one argument annotated Req[Input]")
-    input_type = typing.get_args(hints[params[0]])[0]
+    if len(params) != 1 or typing.get_origin(hints[params[0]]) is not Request:
+        raise RouteDeclarationError(
+            f"route {name}: the handler takes exactly one argument annotated Req, UserReq, OrgReq or AdminReq[Input]"
+        )
+    input_type, principal_type = typing.get_args(hints[params[0]])
+    auth = _AUTH_OF_PRINCIPAL.get(principal_type)
+    if auth is None:
+        raise RouteDeclarationError(f"route {name}: annotate the argument with Req, UserReq, OrgReq or AdminReq")
     output = hints.get("return")
     if output is None:
         raise RouteDeclarationError(f"route {name}: annotate the handler's return type")
     if typing.get_origin(output) in _STREAMS:
-        return input_type, typing.get_args(output)[0], True
-    return input_type, output, False
+        return input_type, auth, typing.get_args(output)[0], True
+    return input_type, auth, output, False
 
 
 def _loose_structs(annotation: Any, seen: set[Any] | None = None) -> list[str]:
@@ -134,7 +162,7 @@ class Router:
         self,
         name: str,
         *,
-        auth: Auth,
+        auth: Auth | None = None,
         errors: collections.abc.Sequence[type[BlossomError]] = (),
         read_only: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
@@ -143,13 +171,20 @@ class Router:
     ) -> Callable[[H], H]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
-        if auth not in AUTH_LEVELS:
+        if auth is not None and auth not in AUTH_LEVELS:
             raise RouteDeclarationError(f"route {name}: auth must be one of {AUTH_LEVELS}")
 
         def register(handler: H) -> H:
             if name in self.routes:
                 raise RouteDeclarationError(f"route {name} is declared twice in {self.app_name}")
-            input_type, output_type, streaming = _types(handler, name)
+            input_type, annotated_auth, output_type, streaming = _types(handler, name)
+            # `auth=` may only restate the annotation's level, or narrow a plain `Req` (whose
+            # handler then sees the broad Principal type).
+            if auth is not None and annotated_auth not in ("public", auth):
+                raise RouteDeclarationError(
+                    f"route {name}: auth={auth!r} disagrees with the handler's annotation ({annotated_auth})"
+                )
+            level: Auth = auth or annotated_auth
             if loose := _loose_structs(input_type):
                 raise RouteDeclarationError(
                     f"route {name}: declare input Structs with forbid_unknown_fields=True ({', '.join(loose)})"
@@ -157,7 +192,7 @@ class Router:
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,
-                auth=auth,
+                auth=level,
                 errors=tuple(errors),
                 input_type=input_type,
                 output_type=output_type,

@@ -1,12 +1,13 @@
 """A stand-in authentication hook for tests, until the product's sessions exist.
 
-`X-Test-Principal: user=usr_…; org=org_…` (or `admin=adm_…`) authenticates as that principal.
+`X-Test-Principal: user=usr_…; org=org_…; role=owner` (or `admin=adm_…`) authenticates as that
+principal (role defaults to member).
 Apps install it only when BLOSSOM_ENV=test: never in development or production.
 """
 
 from __future__ import annotations
 
-from foundation.rpc.principal import ANONYMOUS, Principal
+from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
 
 HEADER = b"x-test-principal"
 
@@ -17,5 +18,10 @@ async def header_principal(headers: dict[bytes, bytes], lease: object = None) ->
         return ANONYMOUS
     parts = dict(part.strip().split("=", 1) for part in raw.decode().split(";") if "=" in part)
     if "admin" in parts:
-        return Principal("admin", user_id=parts["admin"])
-    return Principal("user", user_id=parts.get("user"), org_id=parts.get("org"), via_cookie=parts.get("cookie") == "1")
+        return AdminPrincipal(admin_id=parts["admin"])
+    user_id, org_id, via_cookie = parts.get("user"), parts.get("org"), parts.get("cookie") == "1"
+    if user_id is None:
+        return ANONYMOUS
+    if org_id is None:
+        return UserPrincipal(user_id=user_id, via_cookie=via_cookie)
+    return OrgPrincipal(user_id=user_id, org_id=org_id, role=parts.get("role", "member"), via_cookie=via_cookie)

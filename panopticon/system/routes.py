@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import msgspec
 
-from foundation.rpc import Empty, Req
+from foundation.rpc import AdminReq, Empty
 from panopticon.rpc import router
 
 
 class Whoami(msgspec.Struct, frozen=True):
     app: str
-    admin_id: str | None
+    admin_id: str
 
 
-@router.route("system.whoami", auth="admin", read_only=True)
-async def whoami(req: Req[Empty]) -> Whoami:
+@router.route("system.whoami", read_only=True)
+async def whoami(req: AdminReq[Empty]) -> Whoami:
     """Which app answered and which administrator is calling."""
-    return Whoami(app="panopticon", admin_id=req.principal.user_id)
+    return Whoami(app="panopticon", admin_id=req.principal.admin_id)

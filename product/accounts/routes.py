@@ -14,7 +14,7 @@ from foundation.errors import BlossomError, NotFound
 from foundation.ids import new_id
 from foundation.mail import Message
 from foundation.passwords import MAX_LENGTH, password_problem
-from foundation.rpc import Empty, Req
+from foundation.rpc import Empty, Req, UserReq
 from foundation.rpc.errors import FieldError, ValidationFailed
 from product.accounts import queries, rate_limit
 from product.accounts.sessions import clear_session_cookie, create_session, set_session_cookie
@@ -100,7 +100,7 @@ async def build_init(req: Req[Any], user_id: str | None, active_org_id: str | No
     )
 
 
-@router.route("auth.init", auth="public", read_only=True)
+@router.route("auth.init", read_only=True)
 async def init(req: Req[Empty]) -> InitOut:
     """The signed-in user (or nobody), their organizations, the active one and their role there."""
     return await build_init(req, req.principal.user_id, req.principal.org_id)
@@ -139,7 +139,7 @@ async def _send_token_mail(
     await svc.mailer.send(Message(to=to, subject=subject, body=f"Your {purpose.replace('_', ' ')} code: {token}"))
 
 
-@router.route("auth.signup", auth="public")
+@router.route("auth.signup")
 async def signup(req: Req[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
     its owner an email saying someone tried)."""
@@ -178,7 +178,7 @@ class LoginIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     password: Password
 
 
-@router.route("auth.login", auth="public", errors=[InvalidCredentials])
+@router.route("auth.login", errors=[InvalidCredentials])
 async def login(req: Req[LoginIn]) -> InitOut:
     """Check the password (the same work for unknown emails), start a new session, set the cookie."""
     svc = services(req)
@@ -213,10 +213,10 @@ async def _set_user_context(req: Req[Any], user_id: str) -> None:
     await change_context(await req.db.connection(), user_id=user_id)
 
 
-@router.route("auth.logout", auth="user")
-async def logout(req: Req[Empty]) -> Empty:
+@router.route("auth.logout")
+async def logout(req: UserReq[Empty]) -> Empty:
     """End this session on the server and clear the cookie."""
-    if req.principal.session_id and req.principal.user_id:
+    if req.principal.session_id:
         await queries.delete_session(req.db, id=req.principal.session_id, user_id=req.principal.user_id)
     req.set_cookie(clear_session_cookie(secure=services(req).secure_cookies))
     return Empty()
@@ -238,10 +238,9 @@ class SessionsOut(msgspec.Struct, frozen=True):
     sessions: list[SessionOut]
 
 
-@router.route("auth.sessions.list", auth="user", read_only=True)
-async def list_sessions(req: Req[Empty]) -> SessionsOut:
+@router.route("auth.sessions.list", read_only=True)
+async def list_sessions(req: UserReq[Empty]) -> SessionsOut:
     """My sessions, newest first."""
-    assert req.principal.user_id is not None
     rows = await queries.list_sessions(req.db, user_id=req.principal.user_id)
     return SessionsOut(
         [
@@ -266,24 +265,20 @@ class Revoked(msgspec.Struct, frozen=True):
     revoked: int
 
 
-@router.route("auth.sessions.revoke", auth="user", errors=[NotFound])
-async def revoke_session(req: Req[SessionIdIn]) -> Revoked:
+@router.route("auth.sessions.revoke", errors=[NotFound])
+async def revoke_session(req: UserReq[SessionIdIn]) -> Revoked:
     """End one of my sessions."""
-    assert req.principal.user_id is not None
     revoked = await queries.delete_session(req.db, id=req.body.session_id, user_id=req.principal.user_id)
     if revoked == 0:
         raise NotFound("no such session")
     return Revoked(revoked)
 
 
-@router.route("auth.sessions.revoke_others", auth="user")
-async def revoke_other_sessions(req: Req[Empty]) -> Revoked:
+@router.route("auth.sessions.revoke_others")
+async def revoke_other_sessions(req: UserReq[Empty]) -> Revoked:
     """End every session of mine but this one."""
-    assert req.principal.user_id is not None
-    assert req.principal.session_id is not None
-    return Revoked(
-        await queries.delete_other_sessions(req.db, user_id=req.principal.user_id, keep_id=req.principal.session_id)
-    )
+    keep = req.principal.session_id or ""  # signed in some other way: every session ends
+    return Revoked(await queries.delete_other_sessions(req.db, user_id=req.principal.user_id, keep_id=keep))
 
 
 # --- passwords ------------------------------------------------------------------------------------
@@ -294,12 +289,11 @@ class ChangePasswordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     new_password: Password
 
 
-@router.route("auth.password.change", auth="user", errors=[WrongPassword])
-async def change_password(req: Req[ChangePasswordIn]) -> Empty:
+@router.route("auth.password.change", errors=[WrongPassword])
+async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
     """Change my password: every other session ends and this one gets a new token."""
     svc = services(req)
     user_id, session_id = req.principal.user_id, req.principal.session_id
-    assert user_id is not None
     _check_new_password(req.body.new_password, "new_password")
     stored = await queries.get_password_hash(req.db, id=user_id)
     ok, _ = await svc.hasher.verify_async(req.body.current_password, stored.password_hash if stored else None)
@@ -320,7 +314,7 @@ class ResetRequestIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     email: Email
 
 
-@router.route("auth.password.reset_request", auth="public")
+@router.route("auth.password.reset_request")
 async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
     """Email a single-use reset code if the account exists; the answer is the same either way."""
     email = req.body.email.lower()
@@ -358,7 +352,7 @@ async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset
     return found.user_id
 
 
-@router.route("auth.password.reset_confirm", auth="public", errors=[InvalidToken])
+@router.route("auth.password.reset_confirm", errors=[InvalidToken])
 async def confirm_password_reset(req: Req[ResetConfirmIn]) -> Empty:
     """Set a new password with a reset code; every session of the account ends."""
     _check_new_password(req.body.new_password, "new_password")
@@ -373,7 +367,7 @@ class TokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     token: Token
 
 
-@router.route("auth.email.verify", auth="public", errors=[InvalidToken])
+@router.route("auth.email.verify", errors=[InvalidToken])
 async def verify_email(req: Req[TokenIn]) -> Empty:
     """Confirm an email address with the code sent at sign-up."""
     user_id = await _use_token(req, req.body.token, "email_verification")

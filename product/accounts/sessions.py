@@ -11,7 +11,7 @@ import re
 from database.connect import DbConnection
 from foundation.crypto import new_signed_token, signed_by, token_digest
 from foundation.ids import new_id
-from foundation.rpc import ANONYMOUS, Principal
+from foundation.rpc import ANONYMOUS, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import Authenticate, Headers
 from foundation.time import Clock
@@ -91,14 +91,14 @@ def session_authenticator(clock: Clock, key: bytes, fallback: Authenticate) -> A
             return ANONYMOUS
         if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
             await queries.touch_session(conn, session_id=session.session_id, now=now)
-        org_id = session.active_org_id if session.role is not None else None
-        return Principal(
-            "user",
-            user_id=session.user_id,
-            org_id=org_id,
-            role=session.role if org_id else None,
-            via_cookie=True,
-            session_id=session.session_id,
-        )
+        if session.active_org_id is not None and session.role is not None:  # still a member there
+            return OrgPrincipal(
+                user_id=session.user_id,
+                org_id=session.active_org_id,
+                role=session.role,
+                via_cookie=True,
+                session_id=session.session_id,
+            )
+        return UserPrincipal(user_id=session.user_id, via_cookie=True, session_id=session.session_id)
 
     return authenticate

@@ -19,7 +19,7 @@ import msgspec
 
 from database import queries
 from foundation.errors import Conflict
-from foundation.rpc import Empty, Req, Router
+from foundation.rpc import Empty, OrgReq, Req, Router
 
 router = Router("demo")
 
@@ -72,7 +72,7 @@ class EchoOut(msgspec.Struct, frozen=True):
     nickname_state: Literal["absent", "null", "set"]
 
 
-@router.route("demo.echo", auth="public")
+@router.route("demo.echo")
 async def echo(req: Req[Everything]) -> EchoOut:
     """Return the input unchanged, and say which of the three nickname states arrived."""
     nickname = req.body.nickname
@@ -88,7 +88,7 @@ class Pong(msgspec.Struct, frozen=True):
     message: str
 
 
-@router.route("demo.ping", auth="public", read_only=True)
+@router.route("demo.ping", read_only=True)
 async def ping(req: Req[Ping]) -> Pong:
     """The smallest useful route: decode, validate, encode."""
     return Pong(message=req.body.message)
@@ -120,7 +120,7 @@ class SeatsExhausted(Conflict):
 SEATS = 3
 
 
-@router.route("demo.invite", auth="public", errors=[SeatsExhausted])
+@router.route("demo.invite", errors=[SeatsExhausted])
 async def invite(req: Req[TeamInviteIn]) -> TeamInviteOut:
     """Validation with paths (`members[1].email`) and a declared error with typed fields."""
     if len(req.body.members) > SEATS:
@@ -144,7 +144,7 @@ class StreamStats(msgspec.Struct, frozen=True):
 _stream_stats = {"cancelled": 0}
 
 
-@router.route("demo.count", auth="public")
+@router.route("demo.count")
 async def count(req: Req[CountIn]) -> AsyncIterator[Tick]:
     """A Server-Sent Events stream of ticks; a client disconnect cancels it (counted)."""
     try:
@@ -156,7 +156,7 @@ async def count(req: Req[CountIn]) -> AsyncIterator[Tick]:
         raise
 
 
-@router.route("demo.stream_stats", auth="public", read_only=True)
+@router.route("demo.stream_stats", read_only=True)
 async def stream_stats(req: Req[Empty]) -> StreamStats:
     """How many streams clients have cancelled since the server started."""
     return StreamStats(cancelled=_stream_stats["cancelled"])
@@ -167,10 +167,9 @@ class NoteCount(msgspec.Struct, frozen=True):
     notes: int
 
 
-@router.route("demo.note_count", auth="organization", read_only=True)
-async def note_count(req: Req[Empty]) -> NoteCount:
+@router.route("demo.note_count", read_only=True)
+async def note_count(req: OrgReq[Empty]) -> NoteCount:
     """Count the active organization's notes through RLS, in the request's tenant transaction."""
     row = await queries.count_org_notes(req.db)
-    assert req.principal.org_id is not None  # guaranteed by auth="organization"
     assert row is not None  # count(*) always returns a row
     return NoteCount(org_id=req.principal.org_id, notes=row.notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import typing
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,7 @@ from foundation.crypto import new_token, token_digest
 from foundation.errors import Conflict, Forbidden, NotFound
 from foundation.ids import new_id
 from foundation.mail import Message
-from foundation.rpc import Empty, Req
+from foundation.rpc import Empty, OrgReq, UserReq
 from product.accounts import queries as account_queries
 from product.accounts.routes import Email, InvalidToken, OrgSummary, Role
 from product.orgs import queries
@@ -59,23 +60,16 @@ class InviteNotFound(NotFound):
     code = "invite_not_found"
 
 
-def _require(req: Req[Any], *roles: str) -> None:
+def _require(req: OrgReq[Any], *roles: str) -> None:
     if req.principal.role not in roles:
         raise NotPermitted(f"this needs the role {' or '.join(roles)}")
 
 
-def _role(req: Req[Any]) -> Role:
-    role = req.principal.role
-    assert role in ("owner", "admin", "member")  # auth="organization": the session's membership
-    return role
+def _role(req: OrgReq[Any]) -> Role:
+    return typing.cast(Role, req.principal.role)  # the org_role enum's value, from the session
 
 
-def _org(req: Req[Any]) -> str:
-    assert req.principal.org_id is not None  # auth="organization"
-    return req.principal.org_id
-
-
-async def _set_context(req: Req[Any], *, org_id: str) -> None:
+async def _set_context(req: UserReq[Any], *, org_id: str) -> None:
     """Act in another organization than the session's (creating one, accepting an invitation)."""
     await change_context(await req.db.connection(), org_id=org_id)
 
@@ -87,11 +81,10 @@ class CreateOrgIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
 
 
-@router.route("orgs.create", auth="user")
-async def create_org(req: Req[CreateOrgIn]) -> OrgSummary:
+@router.route("orgs.create")
+async def create_org(req: UserReq[CreateOrgIn]) -> OrgSummary:
     """Create an organization; the creator becomes its owner and it becomes the active one."""
     user_id = req.principal.user_id
-    assert user_id is not None
     org_id = new_id("org", clock=services(req).clock)
     await _set_context(req, org_id=org_id)
     org = await queries.insert_org(req.db, id=org_id, name=req.body.name)
@@ -106,10 +99,9 @@ class OrgsOut(msgspec.Struct, frozen=True):
     orgs: list[OrgSummary]
 
 
-@router.route("orgs.list", auth="user", read_only=True)
-async def list_orgs(req: Req[Empty]) -> OrgsOut:
+@router.route("orgs.list", read_only=True)
+async def list_orgs(req: UserReq[Empty]) -> OrgsOut:
     """My organizations and my role in each."""
-    assert req.principal.user_id is not None
     rows = await account_queries.my_orgs(req.db, user_id=req.principal.user_id)
     return OrgsOut([OrgSummary(id=r.id, name=r.name, role=r.role) for r in rows])
 
@@ -118,16 +110,15 @@ class OrgIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     org_id: OrgId
 
 
-@router.route("orgs.switch", auth="user", errors=[OrgNotFound])
-async def switch_org(req: Req[OrgIdIn]) -> OrgSummary:
+@router.route("orgs.switch", errors=[OrgNotFound])
+async def switch_org(req: UserReq[OrgIdIn]) -> OrgSummary:
     """Make one of my organizations the active one (kept on the session)."""
-    assert req.principal.user_id is not None
-    assert req.principal.session_id is not None
     mine = {r.id: r for r in await account_queries.my_orgs(req.db, user_id=req.principal.user_id)}
     org = mine.get(req.body.org_id)
     if org is None:
         raise OrgNotFound("no such organization")
-    await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=org.id)
+    if req.principal.session_id is not None:
+        await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=org.id)
     return OrgSummary(id=org.id, name=org.name, role=org.role)
 
 
@@ -135,20 +126,20 @@ class RenameIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
 
 
-@router.route("orgs.rename", auth="organization", errors=[NotPermitted])
-async def rename_org(req: Req[RenameIn]) -> OrgSummary:
+@router.route("orgs.rename", errors=[NotPermitted])
+async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     """Rename the active organization (owner or admin)."""
     _require(req, *MANAGERS)
-    org = await queries.rename_org(req.db, id=_org(req), name=req.body.name)
+    org = await queries.rename_org(req.db, id=req.principal.org_id, name=req.body.name)
     assert org is not None
     return OrgSummary(id=org.id, name=org.name, role=_role(req))
 
 
-@router.route("orgs.delete", auth="organization", errors=[NotPermitted])
-async def delete_org(req: Req[Empty]) -> Empty:
+@router.route("orgs.delete", errors=[NotPermitted])
+async def delete_org(req: OrgReq[Empty]) -> Empty:
     """Delete the active organization and everything in it (owner only)."""
     _require(req, "owner")
-    await queries.delete_org(req.db, id=_org(req))
+    await queries.delete_org(req.db, id=req.principal.org_id)
     return Empty()
 
 
@@ -176,10 +167,10 @@ class MembersOut(msgspec.Struct, frozen=True):
     invites: list[InviteOut]
 
 
-@router.route("members.list", auth="organization", read_only=True)
-async def list_members(req: Req[Empty]) -> MembersOut:
+@router.route("members.list", read_only=True)
+async def list_members(req: OrgReq[Empty]) -> MembersOut:
     """The active organization's members, and its pending invitations."""
-    org_id = _org(req)
+    org_id = req.principal.org_id
     members = [
         MemberOut(
             id=m.id, user_id=m.user_id, email=m.email, display_name=m.display_name, role=m.role, joined_at=m.created_at
@@ -198,8 +189,8 @@ class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.invite", auth="organization", errors=[NotPermitted])
-async def invite_member(req: Req[InviteIn]) -> InviteOut:
+@router.route("members.invite", errors=[NotPermitted])
+async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     """Invite someone by email with a role; they get a single-use code valid for 7 days."""
     _require(req, *MANAGERS)
     svc = services(req)
@@ -207,7 +198,7 @@ async def invite_member(req: Req[InviteIn]) -> InviteOut:
     now = svc.clock.now()
     invite = await queries.insert_invite(
         req.db,
-        org_id=_org(req),
+        org_id=req.principal.org_id,
         email=req.body.email,
         role=req.body.role,
         token_hash=token_digest(token),
@@ -216,7 +207,7 @@ async def invite_member(req: Req[InviteIn]) -> InviteOut:
         expires_at=now + INVITE_LIFETIME,
     )
     assert invite is not None
-    org = await queries.get_org_name(req.db, id=_org(req))
+    org = await queries.get_org_name(req.db, id=req.principal.org_id)
     await svc.mailer.send(
         Message(
             to=invite.email,
@@ -231,7 +222,7 @@ class InviteTokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     token: InviteToken
 
 
-async def _pending_invite(req: Req[InviteTokenIn]) -> queries.InviteForTokenRow:
+async def _pending_invite(req: UserReq[InviteTokenIn]) -> queries.InviteForTokenRow:
     svc = services(req)
     invite = await queries.invite_for_token(req.db, token_hash=token_digest(req.body.token))
     user = await account_queries.user_id_for_email(req.db, email=invite.email) if invite else None
@@ -246,11 +237,10 @@ async def _pending_invite(req: Req[InviteTokenIn]) -> queries.InviteForTokenRow:
     return invite
 
 
-@router.route("invites.accept", auth="user", errors=[InvalidToken])
-async def accept_invite(req: Req[InviteTokenIn]) -> OrgSummary:
+@router.route("invites.accept", errors=[InvalidToken])
+async def accept_invite(req: UserReq[InviteTokenIn]) -> OrgSummary:
     """Join the organization an invitation (for my email) names, and make it active."""
     invite = await _pending_invite(req)
-    assert req.principal.user_id is not None
     await _set_context(req, org_id=invite.org_id)
     if await queries.set_invite_status(req.db, id=invite.invite_id, status="accepted") != 1:
         raise InvalidToken("this invitation is unknown, used, expired or for another email")
@@ -265,8 +255,8 @@ async def accept_invite(req: Req[InviteTokenIn]) -> OrgSummary:
     return OrgSummary(id=org.id, name=org.name, role=role)
 
 
-@router.route("invites.decline", auth="user", errors=[InvalidToken])
-async def decline_invite(req: Req[InviteTokenIn]) -> Empty:
+@router.route("invites.decline", errors=[InvalidToken])
+async def decline_invite(req: UserReq[InviteTokenIn]) -> Empty:
     """Decline an invitation for my email."""
     invite = await _pending_invite(req)
     await _set_context(req, org_id=invite.org_id)
@@ -278,11 +268,11 @@ class InviteIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     invite_id: InviteId
 
 
-@router.route("invites.cancel", auth="organization", errors=[NotPermitted, InviteNotFound])
-async def cancel_invite(req: Req[InviteIdIn]) -> Empty:
+@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound])
+async def cancel_invite(req: OrgReq[InviteIdIn]) -> Empty:
     """Cancel a pending invitation of the active organization (owner or admin)."""
     _require(req, *MANAGERS)
-    if await queries.cancel_invite(req.db, id=req.body.invite_id, org_id=_org(req)) == 0:
+    if await queries.cancel_invite(req.db, id=req.body.invite_id, org_id=req.principal.org_id) == 0:
         raise InviteNotFound("no such pending invitation")
     return Empty()
 
@@ -292,8 +282,8 @@ class ChangeRoleIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Role
 
 
-async def _member(req: Req[Any], member_id: str) -> queries.Membership:
-    member = await queries.get_membership(req.db, id=member_id, org_id=_org(req))
+async def _member(req: OrgReq[Any], member_id: str) -> queries.Membership:
+    member = await queries.get_membership(req.db, id=member_id, org_id=req.principal.org_id)
     if member is None:
         raise MemberNotFound("no such member")
     return member
@@ -311,20 +301,20 @@ async def _owner_rule() -> AsyncIterator[None]:
         raise
 
 
-@router.route("members.change_role", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
-async def change_role(req: Req[ChangeRoleIn]) -> MemberOut:
+@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner])
+async def change_role(req: OrgReq[ChangeRoleIn]) -> MemberOut:
     """Change a member's role: owners change any role, admins move people between admin and member."""
     _require(req, *MANAGERS)
     member = await _member(req, req.body.member_id)
     if req.principal.role != "owner" and "owner" in (member.role, req.body.role):
         raise NotPermitted("only an owner can grant or take the owner role")
     async with _owner_rule():
-        await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role=req.body.role)
+        await queries.set_member_role(req.db, id=member.id, org_id=req.principal.org_id, role=req.body.role)
     return await _member_out(req, member.id)
 
 
-async def _member_out(req: Req[Any], member_id: str) -> MemberOut:
-    for m in await queries.list_members(req.db, org_id=_org(req)):
+async def _member_out(req: OrgReq[Any], member_id: str) -> MemberOut:
+    for m in await queries.list_members(req.db, org_id=req.principal.org_id):
         if m.id == member_id:
             return MemberOut(
                 id=m.id,
@@ -341,42 +331,40 @@ class MemberIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     member_id: MemberId
 
 
-@router.route("members.remove", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
-async def remove_member(req: Req[MemberIdIn]) -> Empty:
+@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner])
+async def remove_member(req: OrgReq[MemberIdIn]) -> Empty:
     """Remove a member (owner; admins remove admins and members, not owners)."""
     _require(req, *MANAGERS)
     member = await _member(req, req.body.member_id)
     if member.role == "owner" and req.principal.role != "owner":
         raise NotPermitted("only an owner can remove an owner")
     async with _owner_rule():
-        await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
+        await queries.delete_membership(req.db, id=member.id, org_id=req.principal.org_id)
     return Empty()
 
 
-@router.route("members.leave", auth="organization", errors=[LastOwner, MemberNotFound])
-async def leave(req: Req[Empty]) -> Empty:
+@router.route("members.leave", errors=[LastOwner, MemberNotFound])
+async def leave(req: OrgReq[Empty]) -> Empty:
     """Leave the active organization (the last owner cannot)."""
-    assert req.principal.user_id is not None
-    member = await queries.membership_of(req.db, org_id=_org(req), user_id=req.principal.user_id)
+    member = await queries.membership_of(req.db, org_id=req.principal.org_id, user_id=req.principal.user_id)
     if member is None:
         raise MemberNotFound("not a member")
     async with _owner_rule():
-        await queries.delete_membership(req.db, id=member.id, org_id=_org(req))
+        await queries.delete_membership(req.db, id=member.id, org_id=req.principal.org_id)
     if req.principal.session_id:
         await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=None)
     return Empty()
 
 
-@router.route("orgs.transfer_ownership", auth="organization", errors=[NotPermitted, MemberNotFound, LastOwner])
-async def transfer_ownership(req: Req[MemberIdIn]) -> MemberOut:
+@router.route("orgs.transfer_ownership", errors=[NotPermitted, MemberNotFound, LastOwner])
+async def transfer_ownership(req: OrgReq[MemberIdIn]) -> MemberOut:
     """Make another member the owner; the current owner becomes an admin (owner only)."""
     _require(req, "owner")
-    assert req.principal.user_id is not None
     member = await _member(req, req.body.member_id)
-    me = await queries.membership_of(req.db, org_id=_org(req), user_id=req.principal.user_id)
+    me = await queries.membership_of(req.db, org_id=req.principal.org_id, user_id=req.principal.user_id)
     assert me is not None
     async with _owner_rule():  # the new owner may have left meanwhile
-        await queries.set_member_role(req.db, id=member.id, org_id=_org(req), role="owner")
+        await queries.set_member_role(req.db, id=member.id, org_id=req.principal.org_id, role="owner")
         if me.id != member.id:
-            await queries.set_member_role(req.db, id=me.id, org_id=_org(req), role="admin")
+            await queries.set_member_role(req.db, id=me.id, org_id=req.principal.org_id, role="admin")
     return await _member_out(req, member.id)

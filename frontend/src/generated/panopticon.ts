@@ -28,7 +28,7 @@ export interface Empty {
 
 export interface Whoami {
   app: string;
-  admin_id: string | null;
+  admin_id: string;
 }
 
 /** Errors any route can answer with (the protocol's, not the route's own). */
