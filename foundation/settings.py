@@ -6,6 +6,7 @@ every missing or invalid variable, instead of failing on the first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, Self
@@ -18,6 +19,7 @@ from foundation.errors import ConfigurationError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 Environment = Literal["development", "test", "production"]
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _DEVELOPMENT_SECRET = b"blossom development and test only: never used in production"
 
 
@@ -49,6 +51,10 @@ class Settings(BaseSettings):
     # `python -c "import secrets; print(secrets.token_urlsafe(32))"`); development and tests use a
     # fixed, public key.
     secret_key: SecretStr | None = Field(None, validation_alias="BLOSSOM_SECRET_KEY", min_length=32)
+    # Origins of frontends served from another host that may call the apps with credentials,
+    # comma-separated (`https://app.example.com,http://localhost:5173`): CORS headers for them,
+    # and the CSRF check accepts them. Empty: same origin only. Never `*`.
+    cors_allowed_origins: str = Field("", validation_alias="CORS_ALLOWED_ORIGINS")
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
     panopticon_port: int = Field(8001, ge=1, le=65535, validation_alias="PANOPTICON_PORT")
 
@@ -58,6 +64,18 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL")
         return value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in filter(None, (o.strip() for o in value.split(","))):
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com (no path, no *)")
+        return value
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.cors_allowed_origins.split(",") if o.strip())
 
     @model_validator(mode="after")
     def _production_needs_a_server(self) -> Self:

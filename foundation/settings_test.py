@@ -90,3 +90,12 @@ def test_production_refuses_insecure_cookies() -> None:
         load_settings(
             {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_INSECURE_COOKIES": "1", **KEY}
         )
+
+
+def test_cors_origins_are_a_comma_separated_list_of_origins_never_a_wildcard() -> None:
+    settings = load_settings({"CORS_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173"})
+    assert settings.allowed_origins == ("https://app.example.com", "http://localhost:5173")
+    assert load_settings({}).allowed_origins == ()
+    for bad in ("*", "https://app.example.com/path", "app.example.com"):
+        with pytest.raises(ConfigurationError, match="CORS_ALLOWED_ORIGINS"):
+            load_settings({"CORS_ALLOWED_ORIGINS": bad})

@@ -2,6 +2,7 @@ from database.testing.app_checks import check_health_reports_database, check_ref
 from database.testing.fixture import T
 from foundation.settings import load_settings
 from product.app import create_app
+from product.testing import PASSWORD, product_harness
 
 
 async def test_health_reports_the_database_and_schema_version(t: T) -> None:
@@ -19,3 +20,23 @@ def test_the_demo_routes_are_served_in_development_and_tests_never_in_production
     assert "demo.count" not in production.router.routes
     assert "auth.login" in production.router.routes
     assert {"demo.count", "demo.ping", "auth.login"} <= set(development.router.routes)
+
+
+async def test_a_frontend_on_an_allowed_origin_signs_in_and_calls_with_its_cookie(t: T) -> None:
+    async with product_harness(t, CORS_ALLOWED_ORIGINS="https://app.example") as product:
+        origin = {"origin": "https://app.example"}
+        client = product.client()
+        await client.post(
+            "/rpc/auth.signup",
+            json={"email": "fe@example.com", "password": PASSWORD, "display_name": "Fe"},
+            headers=origin,
+        )
+        login = await client.post(
+            "/rpc/auth.login", json={"email": "fe@example.com", "password": PASSWORD}, headers=origin
+        )
+        assert login.headers["access-control-allow-credentials"] == "true"
+        created = await client.post("/rpc/orgs.create", json={"name": "Cross"}, headers=origin)
+        assert created.status_code == 200, created.text
+        assert created.headers["access-control-allow-origin"] == "https://app.example"
+        evil = await client.post("/rpc/orgs.create", json={"name": "Evil"}, headers={"origin": "https://evil.example"})
+        assert evil.status_code == 403

@@ -115,7 +115,10 @@ class RpcApp:
         self.fallback = fallback
         self.authenticate = authenticate
         self.open_db = open_db
+        # Other origins (a frontend on its own host) allowed to call with credentials: CORS headers
+        # for them, precomputed, and the CSRF check accepts them.
         self.allowed_origins = {origin.encode() for origin in allowed_origins}
+        self._cors = {origin: _cors_headers(origin) for origin in self.allowed_origins}
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
         self.lease = lease
@@ -126,9 +129,23 @@ class RpcApp:
         # A coroutine function, so servers that sniff ASGI 2 from ASGI 3 (uvicorn, asgiref)
         # recognise the app.
         if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+            if scope["method"] == "OPTIONS":
+                await self._preflight(scope, send)
+                return
             await self._handle(scope, receive, send)
         else:
             await self.fallback(scope, receive, send)
+
+    async def _preflight(self, scope: Scope, send: Send) -> None:
+        """CORS preflight: 204 with the allowed methods and headers for an allowed origin, 403
+        (and no CORS headers, so the browser refuses the call) for any other."""
+        origin = dict(scope["headers"]).get(b"origin")
+        cors = self._cors.get(origin) if origin is not None else None
+        if cors is None:
+            await send({"type": "http.response.start", "status": 403, "headers": [(b"content-length", b"0")]})
+        else:
+            await send({"type": "http.response.start", "status": 204, "headers": [*cors, *_PREFLIGHT_HEADERS]})
+        await send({"type": "http.response.body", "body": b""})
 
     def _check_origin(self, headers: Headers, principal: Principal, method: str) -> None:
         """CSRF: a cookie-authenticated call must come from our own origin, as JSON."""
@@ -192,6 +209,8 @@ class RpcApp:
         start_request(request_id)
         route = self._routes.get(scope["path"])
         name = route.name if route else scope["path"][len(PREFIX) :]
+        origin = headers.get(b"origin")
+        cors = self._cors.get(origin) if origin is not None else None
         status = 500
         db = _NO_TRANSACTION
         lease = self.lease() if self.lease is not None else None
@@ -220,7 +239,7 @@ class RpcApp:
                 stream_req: Request[Any, Any] = Request(
                     body, principal, stream_db, request_id, self.services, address, headers
                 )
-                status = await self._stream(route, stream_req, receive, send, request_id)
+                status = await self._stream(route, stream_req, receive, send, request_id, cors)
                 return
             if self.open_db is not None:
                 db = RequestDb(partial(self.open_db, principal, lease))
@@ -241,14 +260,14 @@ class RpcApp:
             if lease is not None:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
-            await _send(send, 200, _encoder.encode(output), request_id, req.response_headers)
+            await _send(send, 200, _encoder.encode(output), request_id, req.response_headers, cors)
         except BlossomError as error:
             await db.finish(error)
             declared = route is None or isinstance(error, (*COMMON_ERRORS, *route.errors))
             if not declared:
                 status = 500
                 log.error("undeclared_error", route=name, error=type(error).__name__, code=error.code)
-                await _send_error(send, 500, "internal", "internal error", request_id)
+                await _send_error(send, 500, "internal", "internal error", request_id, cors)
                 if self.strict_errors:
                     raise UndeclaredError(
                         f"route {name} raised {type(error).__name__}, which it does not declare"
@@ -258,12 +277,12 @@ class RpcApp:
             extra = (
                 [(b"retry-after", str(error.retry_after_seconds).encode())] if isinstance(error, RateLimited) else []
             )
-            await _send(send, status, _encoder.encode(error.envelope()), request_id, extra)
+            await _send(send, status, _encoder.encode(error.envelope()), request_id, extra, cors)
         except Exception as error:
             await db.finish(error)
             status = 500
             log.exception("unhandled_error", route=name)
-            await _send_error(send, 500, "internal", "internal error", request_id)
+            await _send_error(send, 500, "internal", "internal error", request_id, cors)
             if self.strict_errors:
                 raise
         finally:
@@ -273,7 +292,13 @@ class RpcApp:
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
 
     async def _stream(
-        self, route: RouteSpec, req: Request[Any, Any], receive: Receive, send: Send, request_id: str
+        self,
+        route: RouteSpec,
+        req: Request[Any, Any],
+        receive: Receive,
+        send: Send,
+        request_id: str,
+        cors: list[tuple[bytes, bytes]] | None,
     ) -> int:
         """Server-Sent Events: one `data:` line of JSON per item; a client disconnect cancels the
         handler. A failure ends the stream with an `error` event (never a stack trace) and is
@@ -287,6 +312,7 @@ class RpcApp:
                     (b"content-type", b"text/event-stream"),
                     (b"cache-control", b"no-store"),
                     (b"x-request-id", request_id.encode()),
+                    *(cors or ()),
                 ],
             }
         )
@@ -346,7 +372,12 @@ def _internal(request_id: str) -> dict[str, Any]:
 
 
 async def _send(
-    send: Send, status: int, body: bytes, request_id: str, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    body: bytes,
+    request_id: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    cors: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     headers = [
         (b"content-type", b"application/json"),
@@ -356,10 +387,31 @@ async def _send(
     ]
     if extra:
         headers += extra
+    if cors:
+        headers += cors
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_error(send: Send, status: int, code: str, message: str, request_id: str) -> None:
+async def _send_error(
+    send: Send, status: int, code: str, message: str, request_id: str, cors: list[tuple[bytes, bytes]] | None = None
+) -> None:
     envelope = {"error": {"code": code, "message": message, "request_id": request_id}}
-    await _send(send, status, _encoder.encode(envelope), request_id)
+    await _send(send, status, _encoder.encode(envelope), request_id, None, cors)
+
+
+def _cors_headers(origin: bytes) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"access-control-allow-origin", origin),
+        (b"access-control-allow-credentials", b"true"),
+        (b"access-control-expose-headers", b"x-request-id, retry-after"),
+        (b"vary", b"origin"),
+    ]
+
+
+_PREFLIGHT_HEADERS = [
+    (b"access-control-allow-methods", b"GET, POST"),
+    (b"access-control-allow-headers", b"content-type, x-request-id"),
+    (b"access-control-max-age", b"600"),
+    (b"content-length", b"0"),
+]

@@ -512,3 +512,29 @@ def test_the_auth_level_comes_from_the_handlers_annotation() -> None:
         @other.route("typed.wrong", auth="user")
         async def wrong(req: OrgReq[Empty]) -> Sum:
             return Sum(total=0)
+
+
+async def test_cors_lets_an_allowed_origin_call_with_credentials_and_no_other(client) -> None:
+    allowed = {"origin": "https://app.example"}
+    response = await client.post("/rpc/math.add", json={"a": 1, "b": 2}, headers=allowed)
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
+    assert response.headers["access-control-allow-credentials"] == "true"
+    assert "x-request-id" in response.headers["access-control-expose-headers"]
+    failed = await client.post("/rpc/math.add", json={"a": "x"}, headers=allowed)
+    assert failed.headers["access-control-allow-origin"] == "https://app.example"  # errors are readable too
+    other = await client.post("/rpc/math.add", json={"a": 1, "b": 2}, headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    cookie_call = await client.post("/rpc/me.user", json={}, headers={**allowed, "x-who": "cookie"})
+    assert cookie_call.status_code == 200  # the CSRF check accepts the allowed origin
+
+
+async def test_a_cors_preflight_is_answered_for_allowed_origins_only(client) -> None:
+    preflight = {"access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+    ok = await client.options("/rpc/math.add", headers={"origin": "https://app.example", **preflight})
+    assert ok.status_code == 204
+    assert ok.headers["access-control-allow-origin"] == "https://app.example"
+    assert "POST" in ok.headers["access-control-allow-methods"]
+    assert "content-type" in ok.headers["access-control-allow-headers"]
+    refused = await client.options("/rpc/math.add", headers={"origin": "https://evil.example", **preflight})
+    assert refused.status_code == 403
+    assert "access-control-allow-origin" not in refused.headers

@@ -30,5 +30,12 @@ def serve(
         # is never honoured outside BLOSSOM_ENV=test.
         authenticate = header_principal if testing else anonymous
     return RpcApp(
-        router, web, authenticate=authenticate, open_db=open_db, strict_errors=testing, services=services, lease=lease
+        router,
+        web,
+        authenticate=authenticate,
+        open_db=open_db,
+        allowed_origins=settings.allowed_origins,
+        strict_errors=testing,
+        services=services,
+        lease=lease,
     )

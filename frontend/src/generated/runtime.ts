@@ -10,6 +10,9 @@ export interface ClientConfig {
   fetch?: typeof globalThis.fetch;
   /** Headers sent with every call. */
   headers?: Record<string, string>;
+  /** `"include"` for a browser page on another origin the server allows (CORS_ALLOWED_ORIGINS),
+   * so the session cookie travels; the default is fetch's own (same origin only). */
+  credentials?: RequestCredentials;
 }
 
 /** Per-call options. */
@@ -45,6 +48,7 @@ function request(config: ClientConfig, route: string, input: unknown, options: C
     headers: { "content-type": "application/json", accept, ...config.headers, ...options?.headers },
     body: JSON.stringify(input ?? {}),
     signal: options?.signal,
+    ...(config.credentials ? { credentials: config.credentials } : {}),
   });
 }
 
