@@ -42,6 +42,7 @@ class _LineSink:
         # The loop whose end-of-iteration flush is scheduled. Per loop, not a flag: a loop that
         # stops before running its flush must not leave every later loop without one.
         self._flush_loop: asyncio.AbstractEventLoop | None = None
+        self._exit_hook = False
 
     def write(self, data: bytes | str) -> None:
         line = data.encode() if isinstance(data, str) else data
@@ -54,6 +55,9 @@ class _LineSink:
             return
         with self._lock:
             self._pending.append(line)
+            if not self._exit_hook:  # installed on first use, not at import
+                atexit.register(self.flush)
+                self._exit_hook = True
         if self._flush_loop is not loop:
             self._flush_loop = loop
             loop.call_soon(self._flush_scheduled, loop)
@@ -91,7 +95,6 @@ class _DeferredFlush:
 
 
 _sink = _LineSink()
-atexit.register(_sink.flush)
 
 
 def flush_logs() -> None:
@@ -143,7 +146,7 @@ class _AccessLine(msgspec.Struct):
 def access_log(request_id: str, *, route: str, status: int, latency_ms: float) -> None:
     """The one INFO line per RPC request (event `rpc`). In JSON mode it skips structlog's
     processor chain (the same keys, rendered directly): it runs on every request."""
-    if _fast_json_info:
+    if _fast_json_info and not _context_bound.get():
         line = _AccessLine(route, status, latency_ms, "rpc", request_id, "info", _utc_timestamp())
         _sink.write(_json.encode(line) + b"\n")
     else:
@@ -170,8 +173,11 @@ _request_id: ContextVar[str | None] = ContextVar("blossom_request_id", default=N
 
 def start_request(request_id: str) -> None:
     """The request id every log line of the current request carries. One context variable set
-    per request; each request runs in a task of its own, so nothing else needs clearing."""
+    per request; context a previous request bound in this task (tests call apps in one task)
+    is dropped."""
     _request_id.set(request_id)
+    if _context_bound.get():
+        clear_context()
 
 
 def _add_request_id(logger: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -186,12 +192,20 @@ def get_logger(name: str) -> Any:
     return structlog.get_logger(name)
 
 
+# Whether this task bound context: the access log's fast path (which renders a fixed set of
+# keys) is taken only when there is none to carry.
+_context_bound: ContextVar[bool] = ContextVar("blossom_context_bound", default=False)
+
+
 def bind_context(**values: Any) -> None:
-    """Attach values (such as `request_id`) to every log line of the current task."""
+    """Attach values (`user_id=…`) to every later log line of the current request, its access
+    line included."""
+    _context_bound.set(True)
     structlog.contextvars.bind_contextvars(**values)
 
 
 def clear_context() -> None:
+    _context_bound.set(False)
     structlog.contextvars.clear_contextvars()
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from foundation.logging import access_log, configure_logging, flush_logs, get_logger, start_request
+from foundation.logging import access_log, bind_context, configure_logging, flush_logs, get_logger, start_request
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +115,17 @@ def test_lines_from_threads_and_the_loop_are_all_written(capsys: pytest.CaptureF
     events = [line["event"] for line in _lines(capsys.readouterr().err)]
     assert events.count("thread") == 400
     assert events.count("loop") == 200
+
+
+async def test_bound_context_reaches_the_access_line_and_ends_with_the_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    start_request("req_a")
+    bind_context(user_id="usr_1")
+    access_log("req_a", route="auth.login", status=200, latency_ms=1.0)
+    start_request("req_b")  # the next request in this task starts clean
+    access_log("req_b", route="auth.login", status=200, latency_ms=1.0)
+    flush_logs()
+    first, second = _lines(capsys.readouterr().err)
+    assert (first["request_id"], first["user_id"]) == ("req_a", "usr_1")
+    assert second["request_id"] == "req_b" and "user_id" not in second

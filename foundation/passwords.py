@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -44,9 +45,12 @@ class PasswordHasher:
         self.calls = 0
         # Its own bounded pool: a burst of logins queues here instead of taking every core.
         self._executor = ThreadPoolExecutor(max_workers=_hashing_threads(), thread_name_prefix="password-hash")
-        # Verified against when the account does not exist, so that path costs the same.
-        self._dummy = self._hash("blossom-dummy-password", secrets.token_bytes(_SALT_BYTES), iterations)
-        self.calls = 0
+        # Verified against when the account does not exist, so that path costs the same full
+        # hash. Random salt and digest in the real format: nothing to compute at construction,
+        # and no password can match it.
+        self._dummy = (
+            f"{ALGORITHM}${iterations}${_b64(secrets.token_bytes(_SALT_BYTES))}${_b64(secrets.token_bytes(32))}"
+        )
 
     def _hash(self, password: str, salt: bytes, iterations: int) -> str:
         self.calls += 1
@@ -77,12 +81,11 @@ class PasswordHasher:
         return await asyncio.get_running_loop().run_in_executor(self._executor, self.verify, password, encoded)
 
 
-def _load_common() -> frozenset[str]:
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list, read on first use (not at import)."""
     text = resources.files("foundation").joinpath("common_passwords.txt").read_text()
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-COMMON_PASSWORDS = _load_common()
 
 
 def password_problem(password: str) -> str | None:
@@ -91,6 +94,6 @@ def password_problem(password: str) -> str | None:
         return f"use at least {MIN_LENGTH} characters"
     if len(password) > MAX_LENGTH:
         return f"use at most {MAX_LENGTH} characters"
-    if password.lower() in COMMON_PASSWORDS:
+    if password.lower() in common_passwords():
         return "this password is among the most common ones; choose another"
     return None

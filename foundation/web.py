@@ -28,23 +28,31 @@ def request_id_from(header: str | None) -> str:
     """The caller's request id when it is safe to log and echo, else a fresh one."""
     if header and _ACCEPTABLE_REQUEST_ID.match(header):
         return header
+    if not _request_id_prefix:
+        _new_request_id_prefix()
     return f"{_request_id_prefix}{next(_request_counter):012x}"
 
 
 # Request ids need to be unique, not secret: a random prefix per process and a counter (a fresh
-# random id per request cost a getrandom system call on every request).
+# random id per request cost a getrandom system call on every request). The prefix is made on
+# first use, not at import, and made anew in a forked server worker.
 _request_id_prefix = ""
 _request_counter = itertools.count()
+_fork_hook_installed = False
 
 
 def _new_request_id_prefix() -> None:
-    global _request_id_prefix, _request_counter
+    global _request_id_prefix, _request_counter, _fork_hook_installed
+    if not _fork_hook_installed:
+        os.register_at_fork(after_in_child=_forget_request_id_prefix)
+        _fork_hook_installed = True
     _request_id_prefix = "req_" + secrets.token_hex(6)
     _request_counter = itertools.count()
 
 
-_new_request_id_prefix()
-os.register_at_fork(after_in_child=_new_request_id_prefix)  # server workers are forked
+def _forget_request_id_prefix() -> None:
+    global _request_id_prefix
+    _request_id_prefix = ""
 
 
 def install_request_context(app: Quart) -> None:

@@ -12,6 +12,7 @@ from database.tx import change_context
 from foundation.crypto import new_signed_token, new_token, token_digest
 from foundation.errors import BlossomError, NotFound
 from foundation.ids import new_id
+from foundation.logging import bind_context
 from foundation.mail import Message
 from foundation.passwords import MAX_LENGTH, password_problem
 from foundation.rpc import Empty, Req, UserReq
@@ -188,6 +189,7 @@ async def login(req: Req[LoginIn]) -> InitOut:
     ok, needs_rehash = await svc.hasher.verify_async(req.body.password, account.password_hash if account else None)
     if account is None or not ok:
         raise InvalidCredentials("wrong email or password")
+    bind_context(user_id=account.user_id)  # on this request's later lines, its access line included
     await _set_user_context(req, account.user_id)
     await rate_limit.login_succeeded(req.db, req, email)
     if needs_rehash:

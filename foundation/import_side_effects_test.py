@@ -1,0 +1,39 @@
+"""CLAUDE.md promises no import-time side effects outside `*/asgi.py`: importing the foundation
+(and building an app, short of serving it) registers no process hooks, reads no files it does not
+need and computes no password hash."""
+
+import subprocess
+import sys
+
+from foundation.settings import REPO_ROOT
+
+PROBE = """
+import atexit, hashlib, os, sys
+calls = []
+OURS = ("foundation", "database", "product", "panopticon")
+
+def recorder(what, real):
+    def record(*args, **kwargs):
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.split(".")[0] in OURS:  # the standard library's own hooks (random, logging) are not ours
+            calls.append(f"{what} from {caller}")
+        return real(*args, **kwargs)
+    return record
+
+atexit.register = recorder("atexit.register", atexit.register)
+os.register_at_fork = recorder("os.register_at_fork", os.register_at_fork)
+hashlib.pbkdf2_hmac = recorder("pbkdf2", hashlib.pbkdf2_hmac)
+import foundation.logging, foundation.web, foundation.passwords, foundation.rpc
+from foundation.settings import load_settings
+from product.app import create_app
+create_app(load_settings({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}))
+print(sorted(set(calls)))
+"""
+
+
+def test_importing_the_foundation_and_building_an_app_has_no_side_effects() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
