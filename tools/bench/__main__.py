@@ -2,9 +2,15 @@
 
 import sys
 
-from tools.bench import database, product, queries, rpc
+from tools.bench import database, lifecycle, product, queries, rpc
 
-SUITES = {"database": database.run_all, "queries": queries.run_all, "rpc": rpc.run_all, "product": product.run_all}
+SUITES = {
+    "database": database.run_all,
+    "queries": queries.run_all,
+    "rpc": rpc.run_all,
+    "product": product.run_all,
+    "lifecycle": lifecycle.run_all,
+}
 
 
 def main() -> None:
