@@ -2,7 +2,7 @@
 
 import sys
 
-from tools.bench import database, lifecycle, product, queries, rpc
+from tools.bench import database, lifecycle, pieces, product, queries, rpc
 
 SUITES = {
     "database": database.run_all,
@@ -10,6 +10,7 @@ SUITES = {
     "rpc": rpc.run_all,
     "product": product.run_all,
     "lifecycle": lifecycle.run_all,
+    "pieces": pieces.run_all,
 }
 
 

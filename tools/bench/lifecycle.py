@@ -115,9 +115,7 @@ def _codes(report: dict) -> str:
 
 
 def run_all() -> None:
-    heading(
-        f"Request lifecycle: {BASELINE_REF} (before issue 9) vs this tree, one Granian worker each, same database"
-    )
+    heading(f"Request lifecycle: {BASELINE_REF} (before issue 9) vs this tree, one Granian worker each, same database")
     if not _ensure_autocannon():
         return
     baseline = _baseline_tree()
