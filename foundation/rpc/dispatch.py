@@ -27,6 +27,7 @@ from foundation.errors import (
     PayloadTooLarge,
     RateLimited,
     Unauthenticated,
+    Unavailable,
     UnsupportedMediaType,
 )
 from foundation.logging import access_log, get_logger, start_request
@@ -66,6 +67,7 @@ COMMON_ERRORS: tuple[type[BlossomError], ...] = (
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimited,
+    Unavailable,  # the database or a service the route needs is out of reach: try again later
     Timeout,
 )
 

@@ -14,7 +14,7 @@ from foundation.errors import BlossomError, NotFound
 from foundation.ids import new_id
 from foundation.logging import bind_context
 from foundation.mail import Message
-from foundation.passwords import MAX_LENGTH, password_problem
+from foundation.passwords import MAX_LENGTH, MIN_LENGTH, common_passwords, password_problem
 from foundation.rpc import Empty, Req, UserReq
 from foundation.rpc.errors import FieldError, ValidationFailed
 from product.accounts import queries, rate_limit
@@ -22,8 +22,16 @@ from product.accounts.sessions import clear_session_cookie, create_session, set_
 from product.rpc import router
 from product.services import services
 
-Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
-Password = Annotated[str, msgspec.Meta(max_length=MAX_LENGTH)]
+# No whitespace or control character in any part. The class names the characters Python's `\s`
+# and JavaScript's (JSON Schema's) disagree on, and `$(?!\n)` is the end of the text in both (in
+# Python `$` alone also matches before a final newline), so the server and the OpenAPI document
+# accept the same addresses.
+_EMAIL_PART = r"[^@\s\x00-\x1f\x7f\x85\ufeff]+"
+Email = Annotated[str, msgspec.Meta(pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$(?!\n)", max_length=320)]
+Password = Annotated[str, msgspec.Meta(max_length=MAX_LENGTH)]  # an existing one: checked, not judged
+# A password being chosen: its length is in the type (so the schema states it); the rest of
+# `password_problem` (common passwords) is checked by the route.
+NewPassword = Annotated[str, msgspec.Meta(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Token = Annotated[str, msgspec.Meta(min_length=16, max_length=200)]
 Role = Literal["owner", "admin", "member"]
@@ -51,10 +59,25 @@ class WrongPassword(BlossomError):
     status = 403
 
 
+class PasswordTooCommon(BlossomError):
+    """The new password is among the most common ones. Its own code rather than `invalid_input`:
+    the schema states every other rule for a new password (its length), but cannot state this one,
+    so a request valid by the schema may get it."""
+
+    code = "password_too_common"
+    status = 400
+
+    class Fields(msgspec.Struct, frozen=True):
+        field: str  # the input field holding the password
+
+
 def _check_new_password(password: str, field: str) -> None:
     problem = password_problem(password)
-    if problem:
-        raise ValidationFailed([FieldError(field, problem)])
+    if problem is None:
+        return
+    if password.lower() in common_passwords():
+        raise PasswordTooCommon(problem, field=field)
+    raise ValidationFailed([FieldError(field, problem)])  # the type's length bounds, checked again
 
 
 # --- what a page load needs -------------------------------------------------------------------
@@ -112,7 +135,7 @@ async def init(req: Req[Empty]) -> InitOut:
 
 class SignupIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     email: Email
-    password: Password
+    password: NewPassword
     display_name: DisplayName
 
 
@@ -140,7 +163,7 @@ async def _send_token_mail(
     await svc.mailer.send(Message(to=to, subject=subject, body=f"Your {purpose.replace('_', ' ')} code: {token}"))
 
 
-@router.route("auth.signup")
+@router.route("auth.signup", errors=[PasswordTooCommon])
 async def signup(req: Req[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
     its owner an email saying someone tried)."""
@@ -288,10 +311,10 @@ async def revoke_other_sessions(req: UserReq[Empty]) -> Revoked:
 
 class ChangePasswordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
-@router.route("auth.password.change", errors=[WrongPassword])
+@router.route("auth.password.change", errors=[WrongPassword, PasswordTooCommon])
 async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
     """Change my password: every other session ends and this one gets a new token."""
     svc = services(req)
@@ -338,7 +361,7 @@ async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
 
 class ResetConfirmIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     token: Token
-    new_password: Password
+    new_password: NewPassword
 
 
 async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset", "email_verification"]) -> str:
@@ -354,7 +377,7 @@ async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset
     return found.user_id
 
 
-@router.route("auth.password.reset_confirm", errors=[InvalidToken])
+@router.route("auth.password.reset_confirm", errors=[InvalidToken, PasswordTooCommon])
 async def confirm_password_reset(req: Req[ResetConfirmIn]) -> Empty:
     """Set a new password with a reset code; every session of the account ends."""
     _check_new_password(req.body.new_password, "new_password")

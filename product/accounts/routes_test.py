@@ -1,9 +1,13 @@
 """Accounts and sessions over the real app: every security promise has a test that names it."""
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import httpx
+import pytest
 
+from foundation.passwords import MIN_LENGTH
 from product.accounts.sessions import ABSOLUTE_LIFETIME, IDLE_TIMEOUT
 from product.testing import PASSWORD, ProductHarness
 
@@ -66,15 +70,53 @@ async def test_login_does_the_same_hash_work_for_unknown_and_known_emails(produc
     assert wrong.json()["error"]["code"] == "invalid_credentials"
 
 
-async def test_weak_passwords_are_refused_with_the_field_named(product: ProductHarness) -> None:
-    for password, message in (("short", "at least 8"), ("password123", "most common")):
-        response = await product.http.post(
-            "/rpc/auth.signup", json={"email": "ed@example.com", "password": password, "display_name": "Ed"}
-        )
-        assert response.status_code == 400
-        [field] = response.json()["error"]["fields"]
-        assert field["path"] == "password"
-        assert message in field["message"]
+async def test_a_short_password_is_invalid_input_naming_the_field(product: ProductHarness) -> None:
+    response = await product.http.post(
+        "/rpc/auth.signup", json={"email": "ed@example.com", "password": "short", "display_name": "Ed"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_input"
+    [field] = response.json()["error"]["fields"]
+    assert field["path"] == "password"
+    assert "length >= 8" in field["message"]
+
+
+async def test_the_schema_states_the_new_password_length_the_server_enforces() -> None:
+    schemas = json.loads((Path(__file__).parents[1] / "openapi.json").read_text())["components"]["schemas"]
+    for name, field in (
+        ("SignupIn", "password"),
+        ("ChangePasswordIn", "new_password"),
+        ("ResetConfirmIn", "new_password"),
+    ):
+        assert schemas[name]["properties"][field]["minLength"] == MIN_LENGTH
+    assert "minLength" not in schemas["LoginIn"]["properties"]["password"]  # an existing password is not judged
+
+
+async def test_a_common_password_is_its_own_error_naming_the_field(product: ProductHarness) -> None:
+    # Valid by the schema (which cannot list common passwords), so not `invalid_input`.
+    response = await product.http.post(
+        "/rpc/auth.signup", json={"email": "ed@example.com", "password": "password123", "display_name": "Ed"}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("password_too_common", "password")
+    assert "most common" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ann@example.com\n",  # Python's `$` alone would match before the newline
+        "ann@exa\x85mple.com",  # whitespace to Python's `\s`, not to JavaScript's
+        "ann@exa\x1fmple.com",
+        "ann@exa\ufeffmple.com",  # whitespace to JavaScript's `\s`, not to Python's
+        "ann@exa\x7fmple.com",
+    ],
+)
+async def test_an_email_with_whitespace_or_a_control_character_is_refused(product: ProductHarness, email: str) -> None:
+    response = await product.http.post("/rpc/auth.password.reset_request", json={"email": email})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_input"
 
 
 async def test_logout_deletes_the_session_on_the_server(product: ProductHarness) -> None:

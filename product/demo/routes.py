@@ -23,7 +23,10 @@ from foundation.rpc import Empty, OrgReq, Req, Router
 
 router = Router("demo")
 
-Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)]
+# No whitespace or control character (the class spells out where Python's and JavaScript's `\s`
+# differ; `$(?!\n)` is the end of the text in both): the server and the schema agree.
+_EMAIL_PART = r"[^@\s\x00-\x1f\x7f\x85\ufeff]+"
+Email = Annotated[str, msgspec.Meta(pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}$(?!\n)", max_length=320)]
 
 
 class Color(enum.Enum):
@@ -57,7 +60,7 @@ class Everything(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     size: Literal["s", "m", "l"]
     color: Color
     shape: Circle | Square
-    when: dt.datetime
+    when: Annotated[dt.datetime, msgspec.Meta(tz=True)]  # RFC 3339 with an offset, as the schema says
     day: dt.date
     price: Decimal
     token: uuid.UUID

@@ -48,6 +48,13 @@ async def test_null_and_a_value_are_different_from_absent(client: httpx.AsyncCli
     assert response.json()["echo"]["nickname"] == nickname
 
 
+async def test_a_time_without_an_offset_is_refused_as_the_schema_says(client: httpx.AsyncClient) -> None:
+    # The schema says `format: date-time` (RFC 3339, which requires the offset).
+    response = await client.post("/rpc/demo.echo", json={**EVERYTHING, "when": "2026-05-17T08:30:15"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"][0]["path"] == "when"
+
+
 async def test_invite_lists_every_bad_member(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/rpc/demo.invite",

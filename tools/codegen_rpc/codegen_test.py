@@ -11,7 +11,7 @@ from foundation.rpc.routes import Empty
 from tools.codegen_rpc.__main__ import outputs
 from tools.codegen_rpc.contract import build_contract
 from tools.codegen_rpc.model import AppRoutes, ContractError, load
-from tools.codegen_rpc.openapi import build_openapi
+from tools.codegen_rpc.openapi import DECIMAL, NO_NUL, build_openapi
 from tools.codegen_rpc.typescript import build_typescript
 
 
@@ -37,10 +37,40 @@ def test_openapi_has_a_path_per_route_and_every_error_status() -> None:
     document = build_openapi(build_contract(load("demo")))
     assert document["openapi"] == "3.1.0"
     invite = document["paths"]["/rpc/demo.invite"]["post"]
-    assert {"200", "400", "409", "413", "415", "429", "500"} <= set(invite["responses"])
+    assert {"200", "400", "401", "403", "404", "405", "409", "413", "415", "429", "500", "503", "504"} <= set(
+        invite["responses"]
+    )
     assert "get" in document["paths"]["/rpc/demo.ping"]
     assert document["paths"]["/rpc/demo.count"]["post"]["responses"]["200"]["content"].keys() == {"text/event-stream"}
     json.dumps(document)  # serialisable as is
+
+
+def test_each_error_status_describes_the_envelope_of_exactly_its_codes() -> None:
+    document = build_openapi(build_contract(load("demo")))
+    schemas = document["components"]["schemas"]
+    conflict = document["paths"]["/rpc/demo.invite"]["post"]["responses"]["409"]
+    assert conflict["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope.seats_exhausted"
+    }
+    error = schemas["ErrorEnvelope.seats_exhausted"]["properties"]["error"]
+    assert error["properties"]["code"] == {"const": "seats_exhausted"}
+    assert error["allOf"] == [{"$ref": "#/components/schemas/SeatsExhaustedFields"}]
+    assert "allOf" not in schemas["ErrorEnvelope.internal"]["properties"]["error"]
+
+
+def test_openapi_states_the_dispatchers_rules_for_text_and_get_input() -> None:
+    document = build_openapi(build_contract(load("demo")))
+    everything = document["components"]["schemas"]["Everything"]["properties"]
+    assert everything["text"]["pattern"] == NO_NUL  # PostgreSQL text cannot hold a NUL
+    assert everything["tags"]["items"]["pattern"] == NO_NUL
+    assert everything["labels"]["propertyNames"] == {"pattern": NO_NUL}
+    assert everything["price"]["pattern"] == DECIMAL
+    assert "pattern" not in everything["token"]  # a uuid cannot hold one
+    [ping_input] = document["paths"]["/rpc/demo.ping"]["get"]["parameters"]
+    assert ping_input["required"] is True  # Ping has a required field
+    assert ping_input["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Ping"}}}
+    [stats_input] = document["paths"]["/rpc/demo.stream_stats"]["get"]["parameters"]
+    assert stats_input["required"] is False  # absent means {}
 
 
 def _app_with_two_types_named_item() -> AppRoutes:

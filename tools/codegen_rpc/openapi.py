@@ -1,14 +1,80 @@
-"""OpenAPI 3.1 from the contract: the same source as the TypeScript client."""
+"""OpenAPI 3.1 from the contract: the same source as the TypeScript client.
+
+The document states what the server enforces, so that a request valid by the document is one the
+server accepts (`foundation.rpc.openapi_fuzz` checks this): beyond the contract's types it adds
+the dispatcher's own rules, which hold for every route and so are not part of each type:
+
+- text never holds the NUL character (PostgreSQL cannot store it; `foundation.rpc.validation`),
+  so every free-form string, and every key of a string-keyed map, has a pattern that excludes it;
+- a decimal is a plain numeral (`format: decimal` is not a JSON Schema format tools know);
+- a read-only route's GET takes its input as JSON in the `input` query parameter;
+- every error status a route can answer with is described, each with the envelope of exactly the
+  codes it sends at that status (`error.code`, `error.message` and the code's own fields).
+"""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 ENVELOPE = "ErrorEnvelope"
+SCHEMAS = "#/components/schemas/"
+NO_NUL = "^[^\\u0000]*$"
+DECIMAL = "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+
+
+def _with_server_rules(node: Any) -> Any:
+    """A copy of a JSON Schema with the dispatcher's text rules stated (module docstring)."""
+    if isinstance(node, list):
+        return [_with_server_rules(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _with_server_rules(value) for key, value in node.items()}
+    if out.get("type") == "string" and "pattern" not in out and "enum" not in out:
+        if out.get("format") == "decimal":
+            out["pattern"] = DECIMAL
+        elif "format" not in out:  # dates, times and uuids cannot hold a NUL
+            out["pattern"] = NO_NUL
+    if out.get("type") == "object" and "additionalProperties" in out and "properties" not in out:
+        out["propertyNames"] = {"pattern": NO_NUL}
+    return out
+
+
+def _envelope(code: str, fields: str | None) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"const": code}, "message": {"type": "string"}},
+    }
+    if fields is not None:
+        error["allOf"] = [{"$ref": SCHEMAS + fields}]
+    return {"type": "object", "required": ["error"], "properties": {"error": error}}
+
+
+def _error_responses(route: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status in sorted({e["status"] for e in route["errors"]}):
+        errors = sorted((e for e in route["errors"] if e["status"] == status), key=lambda e: e["code"])
+        refs = []
+        for error in errors:
+            name = f"{ENVELOPE}.{error['code']}"
+            schemas.setdefault(name, _envelope(error["code"], error["fields"]))
+            refs.append({"$ref": SCHEMAS + name})
+        responses[str(status)] = {
+            "description": ", ".join(e["code"] for e in errors),
+            "content": {"application/json": {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}},
+        }
+    return responses
+
+
+def _requires_input(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    ref = schema.get("$ref", "")
+    target = schemas.get(ref.removeprefix(SCHEMAS), {}) if ref.startswith(SCHEMAS) else schema
+    return bool(target.get("required"))
 
 
 def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
-    schemas = dict(contract["schemas"])
+    schemas = _with_server_rules(copy.deepcopy(contract["schemas"]))
     schemas[ENVELOPE] = {
         "type": "object",
         "required": ["error"],
@@ -29,13 +95,8 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
                 "description": "a stream of Server-Sent Events, one JSON value each" if route["streaming"] else "OK",
                 "content": {success_media: {"schema": route["output"]}},
             },
+            **_error_responses(route, schemas),
         }
-        for status in sorted({e["status"] for e in route["errors"]}):
-            codes = ", ".join(sorted(e["code"] for e in route["errors"] if e["status"] == status))
-            responses[str(status)] = {
-                "description": codes,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ENVELOPE}"}}},
-            }
         operation = {
             "operationId": route["name"],
             "summary": route["summary"].splitlines()[0] if route["summary"] else route["name"],
@@ -55,9 +116,10 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
                 {
                     "name": "input",
                     "in": "query",
-                    "required": False,
+                    # Absent means `{}`: needed only when the input has required fields.
+                    "required": _requires_input(route["input"], schemas),
                     "description": "the input as JSON",
-                    "schema": {"type": "string"},
+                    "content": {"application/json": {"schema": route["input"]}},
                 }
             ]
             item["get"] = get
@@ -66,5 +128,5 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": f"Blossom {contract['app']} API", "version": "0"},
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": dict(sorted(schemas.items()))},
     }

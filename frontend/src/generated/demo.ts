@@ -123,6 +123,7 @@ export type CommonError =
   | ({ code: "payload_too_large"; message: string } & PayloadTooLargeFields)
   | { code: "unsupported_media_type"; message: string }
   | ({ code: "rate_limited"; message: string } & RateLimitedFields)
+  | { code: "unavailable"; message: string }
   | { code: "timeout"; message: string }
   | { code: "internal"; message: string; request_id: string };
 

@@ -55,6 +55,10 @@ export interface LoginIn {
   password: string;
 }
 
+export interface PasswordTooCommonFields {
+  field: string;
+}
+
 export interface ChangePasswordIn {
   current_password: string;
   new_password: string;
@@ -170,6 +174,7 @@ export type CommonError =
   | ({ code: "payload_too_large"; message: string } & PayloadTooLargeFields)
   | { code: "unsupported_media_type"; message: string }
   | ({ code: "rate_limited"; message: string } & RateLimitedFields)
+  | { code: "unavailable"; message: string }
   | { code: "timeout"; message: string }
   | { code: "internal"; message: string; request_id: string };
 
@@ -186,10 +191,10 @@ export type AuthLoginError = { code: "invalid_credentials"; message: string } | 
 export type AuthLogoutError = CommonError;
 
 /** Errors of auth.password.change: discriminate on `code`. */
-export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | CommonError;
+export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
 
 /** Errors of auth.password.reset_confirm: discriminate on `code`. */
-export type AuthPasswordResetConfirmError = { code: "invalid_token"; message: string } | CommonError;
+export type AuthPasswordResetConfirmError = { code: "invalid_token"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
 
 /** Errors of auth.password.reset_request: discriminate on `code`. */
 export type AuthPasswordResetRequestError = CommonError;
@@ -204,7 +209,7 @@ export type AuthSessionsRevokeError = { code: "not_found"; message: string } | C
 export type AuthSessionsRevokeOthersError = CommonError;
 
 /** Errors of auth.signup: discriminate on `code`. */
-export type AuthSignupError = CommonError;
+export type AuthSignupError = ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
 
 /** Errors of invites.accept: discriminate on `code`. */
 export type InvitesAcceptError = { code: "invalid_token"; message: string } | CommonError;
