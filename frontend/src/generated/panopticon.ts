@@ -22,6 +22,10 @@ export interface RateLimitedFields {
   retry_after_seconds: number;
 }
 
+export interface UnavailableFields {
+  retry_after_seconds: number;
+}
+
 /** The input of a route that takes none (an empty body or `{}`). */
 export interface Empty {
 }
@@ -42,6 +46,7 @@ export type CommonError =
   | { code: "unsupported_media_type"; message: string }
   | ({ code: "rate_limited"; message: string } & RateLimitedFields)
   | { code: "timeout"; message: string }
+  | ({ code: "unavailable"; message: string } & UnavailableFields)
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of system.whoami: discriminate on `code`. */
