@@ -6,9 +6,11 @@ import asyncpg
 from quart import Quart
 
 from database.connect import CONNECT_TIMEOUT_SECONDS, DatabaseUnreachable
-from database.connection_pool import ConnectionPool
+from database.connection_pool import ConnectionPool, PoolClosed
+from database.outage import RETRY_AFTER_SECONDS, is_connection_loss
 from database.pool import create_app_pool, schema_version
 from database.target import resolve_target
+from foundation.errors import Unavailable
 from foundation.settings import Settings
 
 
@@ -29,19 +31,39 @@ class AppDatabase:
         self._pool = await create_app_pool(target.app, max_size=self._settings.database_pool_size)
 
     async def close(self) -> None:
+        # The closed pool stays: a request still arriving while the server stops gets PoolClosed
+        # from it (a 503), not "the pool is not open" (a 500).
         if self._pool is not None:
             await self._pool.close()
-            self._pool = None
 
     def attach(self, app: Quart) -> None:
         """Open the pool when `app` starts serving and close it when it stops."""
         app.before_serving(self.open)
         app.after_serving(self.close)
 
+    def unavailable(self, error: Exception) -> Unavailable | None:
+        """What a request that failed with `error` answers when the database is out of reach
+        (503 with Retry-After), else None (a bug: 500). A broken connection is reported to the
+        pool, which logs the outage once and probes for the server's return."""
+        if isinstance(error, PoolClosed):
+            return Unavailable("the server is shutting down", retry_after_seconds=RETRY_AFTER_SECONDS)
+        if isinstance(error, DatabaseUnreachable) or is_connection_loss(error):
+            if self._pool is not None:
+                self._pool.connection_lost(error)  # once per outage; a no-op while it lasts
+            return Unavailable("the database is unavailable", retry_after_seconds=RETRY_AFTER_SECONDS)
+        return None
+
     async def health(self) -> tuple[bool, dict[str, object]]:
         """A health probe: reachable, and the schema version (newest applied migration)."""
         try:
             async with self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
                 return True, {"reachable": True, "schema_version": await schema_version(conn)}
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnreachable):
+        except (
+            OSError,
+            TimeoutError,
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,  # a connection the shutting-down server just sent FATAL on
+            DatabaseUnreachable,
+        ):
             return False, {"reachable": False, "schema_version": None}

@@ -60,6 +60,8 @@ async def connect(url: PgUrl, **kwargs: Any) -> asyncpg.Connection:
 
 async def create_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10, **kwargs: Any) -> ConnectionPool:
     """An open pool of connections to `url` (`kwargs` go to every `asyncpg.connect`)."""
-    pool = ConnectionPool(lambda: connect(url, **kwargs), min_size=min_size, max_size=max_size)
+    pool = ConnectionPool(
+        lambda: connect(url, **kwargs), min_size=min_size, max_size=max_size, server=f"{url.where} {url.database}"
+    )
     await pool.open()
     return pool

@@ -15,7 +15,13 @@ Rules:
   reset on release;
 - a task that holds a connection (`async with pool.acquire()`) cannot acquire a second one from
   the same pool: with N tasks each holding one of N connections and waiting for another, nothing
-  moves again. It raises `SecondConnection` at once instead.
+  moves again. It raises `SecondConnection` at once instead;
+- when the server goes away (a connection cannot be opened, or one breaks: `connection_lost`),
+  the pool logs it once (`database.outage`), drops its idle connections and terminates the lent
+  ones as they come back (all broke with the server, or will fail at their first statement),
+  and probes for the server's return in the background, one attempt at a time with a short
+  backoff. Meanwhile a caller that needs a new connection gets `ServerDown` at once. The first
+  probe that connects ends the outage (logged once) and its connection serves the next caller.
 """
 
 from __future__ import annotations
@@ -30,11 +36,18 @@ from typing import Any
 
 import asyncpg
 
+from database.outage import FIRST_PROBE_DELAY_SECONDS, MAX_PROBE_DELAY_SECONDS, Outage, is_connection_loss
+
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
 
 class PoolClosed(asyncpg.InterfaceError):
     pass
+
+
+class ServerDown(ConnectionError):
+    """The pool's server is unreachable: no connection is attempted for the caller while the pool
+    probes for its return (the reason is the last failure's)."""
 
 
 class SecondConnection(RuntimeError):
@@ -61,16 +74,20 @@ class ConnectionPool:
         "_all_back",
         "_closed",
         "_connect",
+        "_doomed",
         "_idle",
         "_lent",
         "_max_size",
         "_min_size",
         "_opening",
+        "_outage",
+        "_prober",
         "_replacing",
         "_waiters",
     )
 
-    def __init__(self, connect: Connect, *, min_size: int = 1, max_size: int = 10) -> None:
+    def __init__(self, connect: Connect, *, min_size: int = 1, max_size: int = 10, server: str = "database") -> None:
+        """`server` names where `connect` goes, for the outage log lines."""
         if max_size < 1 or not 0 <= min_size <= max_size:
             raise ValueError(f"need 0 <= min_size <= max_size and max_size >= 1, got {min_size} and {max_size}")
         self._connect = connect
@@ -83,6 +100,9 @@ class ConnectionPool:
         self._closed = False
         self._replacing: set[asyncio.Task[None]] = set()
         self._all_back: asyncio.Event | None = None  # set when the last lent connection is back after close()
+        self._outage = Outage(server)
+        self._prober: asyncio.Task[None] | None = None  # while the server is down
+        self._doomed: set[asyncpg.Connection] = set()  # lent when the server went away: terminate on return
 
     @property
     def size(self) -> int:
@@ -93,21 +113,38 @@ class ConnectionPool:
     def idle(self) -> int:
         return len(self._idle)
 
+    @property
+    def available(self) -> bool:
+        """False from a lost connection until a probe connects again."""
+        return not self._outage.down
+
     async def open(self) -> None:
         """Open `min_size` connections; on failure close what was opened and raise."""
         try:
             for _ in range(self._min_size):
-                self._idle.append(await self._new())
+                self._opening += 1
+                try:
+                    self._idle.append(await self._connect())
+                finally:
+                    self._opening -= 1
         except BaseException:
             self.terminate()
             raise
 
     async def _new(self) -> asyncpg.Connection:
+        if self._outage.down:
+            raise self._server_down()
         self._opening += 1
         try:
             return await self._connect()
+        except Exception as error:
+            self.connection_lost(error)
+            raise
         finally:
             self._opening -= 1
+
+    def _server_down(self) -> ServerDown:
+        return ServerDown(f"the database is unreachable ({self._outage.reason}); retrying in the background")
 
     def acquire(self, *, timeout: float | None = None) -> _Acquire:
         """`async with pool.acquire() as conn:`; released when the block ends."""
@@ -156,7 +193,8 @@ class ConnectionPool:
         self._lent.remove(conn)
         if self._closed and not self._lent and self._all_back is not None:
             self._all_back.set()
-        if self._closed or _unsafe_to_reuse(conn):
+        if self._closed or _unsafe_to_reuse(conn) or (self._doomed and conn in self._doomed):
+            self._doomed.discard(conn)
             conn.terminate()
             self._wake_waiters()
             return
@@ -173,6 +211,9 @@ class ConnectionPool:
         only by releases, and a connection terminated or never opened releases nothing."""
         if self._closed or self.size >= self._max_size:  # the usual case: wait for a release
             return
+        if self._outage.down:  # no connection until a probe gets one: answer now, not at a timeout
+            self._fail_waiters(self._server_down())
+            return
         waiting = sum(1 for waiter in self._waiters if not waiter.done())
         for _ in range(min(waiting - len(self._replacing), self._max_size - self.size)):
             self._opening += 1  # counted at once, so the next check sees it
@@ -187,10 +228,8 @@ class ConnectionPool:
             # The server is unreachable: waiting callers hear it now instead of waiting for a
             # release that may never come.
             self._opening -= 1
-            waiters, self._waiters = self._waiters, deque()
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_exception(error)
+            self.connection_lost(error)
+            self._fail_waiters(error)
             return
         except BaseException:
             self._opening -= 1
@@ -199,14 +238,62 @@ class ConnectionPool:
         self._lent.add(conn)
         self.release(conn)
 
+    def _fail_waiters(self, error: BaseException) -> None:
+        waiters, self._waiters = self._waiters, deque()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(error)
+
+    def connection_lost(self, error: BaseException) -> None:
+        """Report a failure that may mean the server is gone (`is_connection_loss`, or a failed
+        connection attempt). The first report of an outage logs it, drops the idle connections,
+        marks the lent ones for termination when they come back, and starts probing for the
+        server; later reports only update the reason. Callers of `acquire` need not report: a
+        block that raises such an error reports it itself."""
+        if self._closed or not self._outage.failed(error):
+            return
+        idle, self._idle = self._idle, deque()
+        for conn in idle:
+            conn.terminate()
+        self._doomed.update(self._lent)
+        # A context of its own: the probe's log lines are not the reporting request's.
+        self._prober = asyncio.get_running_loop().create_task(self._probe(), context=contextvars.Context())
+
+    async def _probe(self) -> None:
+        """Try one connection at a time until one opens; then the outage is over."""
+        delay = FIRST_PROBE_DELAY_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            if self._closed:
+                return
+            self._opening += 1
+            try:
+                conn = await self._connect()
+            except Exception as error:  # noqa: BLE001 (recorded as the outage's reason)
+                self._outage.failed(error)
+                delay = min(delay * 2, MAX_PROBE_DELAY_SECONDS)
+                continue
+            finally:
+                self._opening -= 1
+            break
+        self._prober = None
+        self._outage.recovered()
+        if self._closed or self.size >= self._max_size:
+            conn.terminate()
+            return
+        self._lent.add(conn)
+        self.release(conn)  # to a waiter, else idle for the next caller
+        self._wake_waiters()
+
     async def close(self, *, timeout: float = 10) -> None:
         """Stop lending; close idle connections, wait up to `timeout` seconds for lent ones to
         come back (they are closed as they do), then terminate the rest."""
         self._closed = True
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_exception(PoolClosed("the connection pool is closed"))
-        self._waiters.clear()
+        self._fail_waiters(PoolClosed("the connection pool is closed"))
+        prober, self._prober = self._prober, None
+        if prober is not None:
+            prober.cancel()
+            await asyncio.gather(prober, return_exceptions=True)
         idle, self._idle = list(self._idle), deque()
         await asyncio.gather(*(conn.close(timeout=timeout) for conn in idle), return_exceptions=True)
         if self._lent:
@@ -220,10 +307,14 @@ class ConnectionPool:
     def terminate(self) -> None:
         """Close every connection now, lent or idle, without waiting."""
         self._closed = True
+        if self._prober is not None:
+            self._prober.cancel()
+            self._prober = None
         for conn in [*self._idle, *self._lent]:
             conn.terminate()
         self._idle.clear()
         self._lent.clear()
+        self._doomed.clear()
 
     # Single statements on a connection of their own (tests, scripts).
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
@@ -277,4 +368,6 @@ class _Acquire:
             except ValueError:  # released from another context than it was acquired in
                 _held.set(tuple(p for p in _held.get() if p is not self._pool))
         if conn is not None:
+            if exc is not None and is_connection_loss(exc):
+                self._pool.connection_lost(exc)  # this connection is terminated as it goes back
             self._pool.release(conn)

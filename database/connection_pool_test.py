@@ -3,11 +3,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import psycopg
 import pytest
 
 from database.connect import create_pool
-from database.connection_pool import ConnectionPool, PoolClosed, SecondConnection
+from database.connection_pool import ConnectionPool, PoolClosed, SecondConnection, ServerDown
+from database.outage import is_connection_loss
 from database.testing.fixture import T
+from foundation.logging import flush_logs
 
 
 @pytest.fixture
@@ -223,6 +226,7 @@ async def test_waiters_hear_a_failed_reconnect_instead_of_waiting_forever() -> N
         with pytest.raises(OSError, match="server down"):
             await asyncio.wait_for(waiter, timeout=2)
     down = False
+    await _until(lambda: pool.available)  # its probe finds the server back
     async with pool.acquire(timeout=2) as conn:  # and the pool recovers when the server does
         assert not conn.is_closed()
 
@@ -280,3 +284,133 @@ async def test_a_task_holding_a_connection_cannot_wait_for_a_second_one(pool: Co
             assert await conn.fetchval("SELECT 3") == 3
     finally:
         await other.close(timeout=1)
+
+
+async def _until(condition: Any, seconds: float = 5) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 (polling the pool's state: it signals nothing)
+            await asyncio.sleep(0.01)
+
+
+def _forget_output(capsys: pytest.CaptureFixture[str]) -> None:
+    flush_logs()
+    capsys.readouterr()
+
+
+async def test_the_first_statement_on_a_connection_that_died_idle_is_an_outage_that_ends_at_once(
+    t: T, pool: ConnectionPool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A connection whose server ended it while it sat idle, before the event loop noticed: it
+    still reads as open, so it is lent, and its first statement fails. That failure reads as a
+    lost connection (a 503 in a request, never a 500); the connection is terminated as it goes
+    back; the outage it reports is logged once and ends as soon as a probe connects."""
+    async with pool.acquire() as conn:
+        pid = await _pid(conn)
+    _forget_output(capsys)  # forget earlier output
+    # Synchronously, so this loop cannot see the server's FATAL message and close before the query.
+    with psycopg.connect(t.db.target.admin.render(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+    with pytest.raises(Exception) as raised:  # noqa: PT011 (which one depends on timing; all read as a loss)
+        async with pool.acquire() as conn:
+            assert not conn.is_closed()
+            await conn.fetchval("SELECT 1")
+    assert is_connection_loss(raised.value), repr(raised.value)
+    assert conn.is_closed()
+    await _until(lambda: pool.available)
+    async with pool.acquire() as fresh:
+        assert await _pid(fresh) != pid
+        assert await fresh.fetchval("SELECT 1") == 1
+    flush_logs()
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    assert sum("database_unavailable" in line for line in lines) == 1
+    assert sum("database_available" in line for line in lines) == 1
+
+
+async def test_while_the_server_is_down_callers_fail_at_once_and_one_probe_at_a_time_finds_it_back(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    attempts = 0
+    down = True
+
+    async def connect():
+        nonlocal attempts
+        attempts += 1
+        await asyncio.sleep(0.01)
+        if down:
+            raise ConnectionRefusedError("connection refused")
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=0, max_size=4)  # type: ignore[arg-type]
+    _forget_output(capsys)
+    with pytest.raises(ConnectionRefusedError):
+        await pool.acquire_connection()
+    assert not pool.available
+    for _ in range(100):  # no connection attempt per caller: the probe is on it
+        with pytest.raises(ServerDown, match="connection refused"):
+            await pool.acquire_connection()
+    assert attempts == 1
+    await _until(lambda: attempts >= 3)  # the probe keeps trying, one attempt at a time
+    down = False
+    await _until(lambda: pool.available)
+    conn: Any = await pool.acquire_connection()
+    assert not conn.closed
+    assert attempts < 20
+    pool.release(conn)
+    flush_logs()
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    assert sum("database_unavailable" in line for line in lines) == 1
+    assert sum("database_available" in line for line in lines) == 1
+    await pool.close(timeout=1)
+
+
+async def test_connections_lent_when_the_server_went_away_are_terminated_as_they_come_back() -> None:
+    async def connect():
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=2, max_size=2)  # type: ignore[arg-type]
+    await pool.open()
+    lent: Any = await pool.acquire_connection()
+    idle: Any = pool._idle[0]
+    pool.connection_lost(ConnectionResetError("connection reset by peer"))
+    assert idle.closed  # the idle ones broke with the server (or will, at their first statement)
+    assert not lent.closed
+    pool.release(lent)
+    assert lent.closed
+    await _until(lambda: pool.available)
+    assert not (await pool.acquire_connection()).is_closed()
+    await pool.close(timeout=1)
+
+
+async def test_a_block_that_fails_with_a_lost_connection_reports_it_and_its_connection_is_not_reused() -> None:
+    async def connect():
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=1, max_size=1)  # type: ignore[arg-type]
+    await pool.open()
+    conn: Any = None
+    with pytest.raises(ConnectionResetError):
+        async with pool.acquire() as conn:
+            raise ConnectionResetError("connection reset by peer")
+    assert conn.is_closed()
+    assert not pool.available
+    await _until(lambda: pool.available)
+    with pytest.raises(ValueError, match="a bug"):
+        async with pool.acquire() as conn:
+            raise ValueError("a bug, not an outage")
+    assert pool.available
+    assert not conn.is_closed()
+    await pool.close(timeout=1)
+
+
+async def test_close_stops_the_probe() -> None:
+    async def connect():
+        raise ConnectionRefusedError("connection refused")
+
+    pool = ConnectionPool(connect, min_size=0, max_size=1)  # type: ignore[arg-type]
+    with pytest.raises(ConnectionRefusedError):
+        await pool.acquire_connection()
+    await pool.close(timeout=1)
+    with pytest.raises(PoolClosed):
+        await pool.acquire_connection()

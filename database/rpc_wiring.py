@@ -68,4 +68,5 @@ def build_app(
         authenticate=authenticate(fallback) if authenticate else None,
         services=services,
         lease=lambda: Lease(database.pool.acquire),
+        unavailable=database.unavailable,
     )

@@ -93,7 +93,8 @@ class _Transaction:
             if not conn.is_closed():
                 try:
                     await conn.execute("ROLLBACK")
-                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
+                    # (InternalClientError: the server sent a FATAL error and is closing the connection.)
                     conn.terminate()  # the pool replaces it; never reuse a connection in an unknown state
             return
         status = await conn.execute("COMMIT")

@@ -83,8 +83,18 @@ class RateLimited(BlossomError):
 
 
 class Unavailable(BlossomError):
+    """A dependency (the database) is out of reach for now: try again in `retry_after_seconds`
+    (also sent as the Retry-After header)."""
+
     code = "unavailable"
     status = 503
+
+    class Fields(msgspec.Struct, frozen=True):
+        retry_after_seconds: int
+
+    def __init__(self, message: str, *, retry_after_seconds: int, **fields: Any) -> None:
+        super().__init__(message, retry_after_seconds=retry_after_seconds, **fields)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ConfigurationError(Exception):

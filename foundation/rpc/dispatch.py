@@ -54,6 +54,8 @@ Headers = dict[bytes, bytes]
 # Both hooks get the request's connection lease (None when the app has no database).
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
 OpenDb = Callable[[Principal, "Lease | None"], AbstractAsyncContextManager[Any]]
+# An exception that means a dependency is out of reach (the database is down) -> the 503 to answer.
+Unavailability = Callable[[Exception], "Unavailable | None"]
 
 PREFIX = "/rpc/"
 CLIENT_CLOSED = 499  # the access log's status for a stream the client left (nginx's convention)
@@ -67,8 +69,8 @@ COMMON_ERRORS: tuple[type[BlossomError], ...] = (
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimited,
-    Unavailable,  # the database or a service the route needs is out of reach: try again later
     Timeout,
+    Unavailable,  # the database or a service the route needs is out of reach: try again later
 )
 
 log = get_logger("blossom.rpc")
@@ -112,6 +114,7 @@ class RpcApp:
         strict_errors: bool = False,
         services: Any = None,
         lease: Callable[[], Lease] | None = None,
+        unavailable: Unavailability | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -124,6 +127,7 @@ class RpcApp:
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
         self.lease = lease
+        self.unavailable = unavailable  # failure path only: is this exception an outage (503)?
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
@@ -276,12 +280,13 @@ class RpcApp:
                     ) from error
                 return
             status = error.status
-            extra = (
-                [(b"retry-after", str(error.retry_after_seconds).encode())] if isinstance(error, RateLimited) else []
-            )
-            await _send(send, status, _encoder.encode(error.envelope()), request_id, extra, cors)
+            await _send(send, status, _encoder.encode(error.envelope()), request_id, _retry_after(error), cors)
         except Exception as error:
             await db.finish(error)
+            if self.unavailable is not None and (outage := self.unavailable(error)) is not None:
+                status = outage.status  # the database is out of reach: logged once per outage, not here
+                await _send(send, status, _encoder.encode(outage.envelope()), request_id, _retry_after(outage), cors)
+                return
             status = 500
             log.exception("unhandled_error", route=name)
             await _send_error(send, 500, "internal", "internal error", request_id, cors)
@@ -344,10 +349,15 @@ class RpcApp:
                     status = 500
                     log.error("undeclared_error", route=route.name, error=type(error).__name__, code=error.code)
                     await error_event(_internal(request_id))
-            except Exception:
-                status = 500
-                log.exception("stream_failed", route=route.name)
-                await error_event(_internal(request_id))
+            except Exception as error:
+                if self.unavailable is not None and (outage := self.unavailable(error)) is not None:
+                    status = outage.status
+                    log.info("stream_error", route=route.name, code=outage.code)
+                    await error_event(outage.envelope())
+                else:
+                    status = 500
+                    log.exception("stream_failed", route=route.name)
+                    await error_event(_internal(request_id))
             with contextlib.suppress(Exception):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
             return status
@@ -367,6 +377,12 @@ class RpcApp:
         await asyncio.gather(pumping, return_exceptions=True)
         log.info("stream_cancelled", route=route.name)
         return CLIENT_CLOSED
+
+
+def _retry_after(error: BlossomError) -> list[tuple[bytes, bytes]]:
+    if isinstance(error, (RateLimited, Unavailable)):
+        return [(b"retry-after", str(error.retry_after_seconds).encode())]
+    return []
 
 
 def _internal(request_id: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import httpx
 import msgspec
 import pytest
 
-from foundation.errors import Conflict, NotFound
+from foundation.errors import Conflict, NotFound, Unavailable
 from foundation.logging import flush_logs
 from foundation.rpc import (
     ANONYMOUS,
@@ -538,3 +538,34 @@ async def test_a_cors_preflight_is_answered_for_allowed_origins_only(client) -> 
     refused = await client.options("/rpc/math.add", headers={"origin": "https://evil.example", **preflight})
     assert refused.status_code == 403
     assert "access-control-allow-origin" not in refused.headers
+
+
+@router.route("outage.hit", auth="public")
+async def outage_hit(req: Req[Empty]) -> Sum:
+    raise ConnectionResetError("connection reset by peer")
+
+
+def _outage_503(error: Exception) -> Unavailable | None:
+    return Unavailable("the database is unavailable", retry_after_seconds=1) if isinstance(error, OSError) else None
+
+
+async def test_an_error_the_app_reads_as_an_outage_is_503_with_retry_after_not_a_logged_500(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app = RpcApp(router, _fallback, unavailable=_outage_503)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        flush_logs()
+        capsys.readouterr()
+        response = await client.post("/rpc/outage.hit", json={})
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert response.json() == {
+            "error": {"code": "unavailable", "message": "the database is unavailable", "retry_after_seconds": 1}
+        }
+        response = await client.post("/rpc/math.add", json={"a": 13, "b": 1})  # another failure: still a 500
+        assert response.status_code == 500
+    flush_logs()
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert "ConnectionResetError" not in output  # no traceback for the outage (the app logs it once)
+    assert output.count("unhandled_error") == 1

@@ -8,7 +8,7 @@ from typing import Any
 from quart import Quart
 
 from foundation.rpc.db import Lease
-from foundation.rpc.dispatch import Authenticate, OpenDb, RpcApp, anonymous
+from foundation.rpc.dispatch import Authenticate, OpenDb, RpcApp, Unavailability, anonymous
 from foundation.rpc.routes import Router
 from foundation.rpc.testing import header_principal
 from foundation.settings import Settings
@@ -23,6 +23,7 @@ def serve(
     authenticate: Authenticate | None = None,
     services: Any = None,
     lease: Callable[[], Lease] | None = None,
+    unavailable: Unavailability | None = None,
 ) -> RpcApp:
     testing = settings.environment == "test"
     if authenticate is None:
@@ -38,4 +39,5 @@ def serve(
         strict_errors=testing,
         services=services,
         lease=lease,
+        unavailable=unavailable,
     )

@@ -22,6 +22,10 @@ export interface RateLimitedFields {
   retry_after_seconds: number;
 }
 
+export interface UnavailableFields {
+  retry_after_seconds: number;
+}
+
 export interface CountIn {
   to: number;
   interval_ms?: number;
@@ -123,8 +127,8 @@ export type CommonError =
   | ({ code: "payload_too_large"; message: string } & PayloadTooLargeFields)
   | { code: "unsupported_media_type"; message: string }
   | ({ code: "rate_limited"; message: string } & RateLimitedFields)
-  | { code: "unavailable"; message: string }
   | { code: "timeout"; message: string }
+  | ({ code: "unavailable"; message: string } & UnavailableFields)
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of demo.count: discriminate on `code`. */

@@ -22,6 +22,10 @@ export interface RateLimitedFields {
   retry_after_seconds: number;
 }
 
+export interface UnavailableFields {
+  retry_after_seconds: number;
+}
+
 export interface TokenIn {
   token: string;
 }
@@ -174,8 +178,8 @@ export type CommonError =
   | ({ code: "payload_too_large"; message: string } & PayloadTooLargeFields)
   | { code: "unsupported_media_type"; message: string }
   | ({ code: "rate_limited"; message: string } & RateLimitedFields)
-  | { code: "unavailable"; message: string }
   | { code: "timeout"; message: string }
+  | ({ code: "unavailable"; message: string } & UnavailableFields)
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of auth.email.verify: discriminate on `code`. */
