@@ -22,6 +22,8 @@ def test_values_come_from_the_environment() -> None:
             "PRODUCT_PORT": "9000",
             "BLOSSOM_DATA_DIR": "/srv/blossom",
             "BLOSSOM_SECRET_KEY": "k" * 32,
+            "SMTP_HOST": "smtp.example.com",
+            "MAIL_FROM": "no-reply@example.com",
         }
     )
     assert settings.environment == "production"
@@ -54,7 +56,37 @@ def test_production_needs_a_secret_key_and_refuses_a_short_one() -> None:
             {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "short"}
         )
     settings = load_settings(
-        {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "s" * 40}
+        {
+            "BLOSSOM_ENV": "production",
+            "DATABASE_URL": "postgresql://u@db/x",
+            "BLOSSOM_SECRET_KEY": "s" * 40,
+            "SMTP_HOST": "smtp.example.com",
+            "MAIL_FROM": "no-reply@example.com",
+        }
     )
     assert settings.signing_secret == b"s" * 40
     assert "s" * 40 not in repr(settings)  # never printed
+
+
+PRODUCTION = {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "k" * 32}
+
+
+def test_production_needs_a_mail_server_and_a_sender_and_records_no_mail_to_files() -> None:
+    for missing, environ in (
+        ("SMTP_HOST", PRODUCTION),
+        ("MAIL_FROM", {**PRODUCTION, "SMTP_HOST": "smtp.example.com"}),
+    ):
+        with pytest.raises(ConfigurationError, match=missing) as failure:
+            load_settings(environ)
+        assert "\n" not in str(failure.value)
+    complete = {**PRODUCTION, "SMTP_HOST": "smtp.example.com", "MAIL_FROM": "no-reply@example.com"}
+    with pytest.raises(ConfigurationError, match="BLOSSOM_MAIL_OUTBOX"):
+        load_settings({**complete, "BLOSSOM_MAIL_OUTBOX": "/srv/blossom/mail.jsonl"})
+    settings = load_settings({**complete, "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "p" * 20})
+    assert settings.smtp_security == "starttls"
+    assert "p" * 20 not in repr(settings)
+
+
+def test_smtp_username_and_password_go_together() -> None:
+    with pytest.raises(ConfigurationError, match="SMTP_USERNAME and SMTP_PASSWORD"):
+        load_settings({"SMTP_HOST": "localhost", "SMTP_USERNAME": "mailer"})
