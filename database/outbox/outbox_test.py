@@ -71,6 +71,23 @@ async def test_a_claim_whose_lease_ran_out_cannot_complete_a_row_claimed_since(t
     assert (lost, won) == (queries.CompleteOutboxRow(False), queries.CompleteOutboxRow(True))
 
 
+async def test_a_handler_whose_claim_was_lost_commits_none_of_its_writes(t: T) -> None:
+    await _enqueue(t, 1)
+    now = t.clock.now()
+
+    async def slow_handler(delivery: Delivery) -> None:
+        async with t.db.app_transaction() as conn:  # meanwhile the lease ran out and another took it
+            await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=1)
+        async with t.db.app_transaction() as conn:
+            await enqueue(conn, kind="follow_up", payload={}, now=now)
+            await delivery.complete_in(conn)
+
+    worker = OutboxWorker(lambda: t.db.app, {"note": slow_handler}, clock=t.clock, lease=dt.timedelta(0))
+    await worker.run_once()
+    rows = await t.db.owner.fetch("SELECT kind, status::text, attempts FROM outbox")
+    assert [tuple(r) for r in rows] == [("note", "pending", 2)]  # no follow-up; the second claim stands
+
+
 async def test_workers_in_parallel_deliver_every_row_exactly_once(t: T) -> None:
     await _enqueue(t, 30)
     delivered: list[object] = []

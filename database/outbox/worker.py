@@ -53,8 +53,15 @@ class Delivery:
 
     async def complete_in(self, conn: PgConnection) -> None:
         """Mark this job delivered inside the caller's transaction, so that the handler's own
-        writes (a token, a follow-up row) and the completion commit together or not at all."""
-        await queries.complete_outbox(conn, id=self.job.id, attempts=self.job.attempts, now=self.now)
+        writes (a token, a follow-up row) and the completion commit together or not at all.
+        Raises ClaimLost (rolling those writes back) when another worker has claimed it since."""
+        done = await queries.complete_outbox(conn, id=self.job.id, attempts=self.job.attempts, now=self.now)
+        if done is None or not done.completed:
+            raise ClaimLost(f"outbox row {self.job.id} was claimed again after this claim's lease ran out")
+
+
+class ClaimLost(RuntimeError):
+    """The lease ran out and the row was claimed again: this claim's work must not commit."""
 
 
 # Raises to fail the attempt (retried later); returns when the side effect happened.
