@@ -50,6 +50,16 @@ CREATE TYPE public.org_role AS ENUM (
 );
 
 --
+-- Name: outbox_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.outbox_status AS ENUM (
+    'pending',
+    'delivered',
+    'failed'
+);
+
+--
 -- Name: token_purpose; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -151,6 +161,66 @@ BEGIN
     END IF;
     RETURN NULL;
 END
+$$;
+
+--
+-- Name: app_outbox_claim(timestamp with time zone, timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer) RETURNS TABLE(id text, kind text, payload jsonb, attempts integer)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE outbox o
+    SET attempts = o.attempts + 1, locked_until = p_locked_until
+    FROM (
+        SELECT d.id FROM outbox d
+        WHERE d.status = 'pending' AND d.available_at <= p_now
+          AND (d.locked_until IS NULL OR d.locked_until <= p_now)
+        ORDER BY d.available_at, d.id
+        LIMIT p_limit
+        FOR UPDATE SKIP LOCKED
+    ) due
+    WHERE o.id = due.id
+    RETURNING o.id, o.kind, o.payload, o.attempts
+$$;
+
+--
+-- Name: app_outbox_complete(text, integer, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH done AS (
+        UPDATE outbox
+        SET status = 'delivered', delivered_at = p_now, locked_until = NULL, payload = payload - 'body'
+        WHERE id = p_id AND attempts = p_attempts AND status = 'pending'
+        RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM done)
+$$;
+
+--
+-- Name: app_outbox_fail(text, integer, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) RETURNS boolean
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH done AS (
+        UPDATE outbox
+        SET status = CASE WHEN p_retry_at IS NULL THEN 'failed' ELSE 'pending' END::outbox_status,
+            available_at = coalesce(p_retry_at, available_at),
+            locked_until = NULL,
+            last_error = left(p_error, 2000),
+            payload = CASE WHEN p_retry_at IS NULL THEN payload - 'body' ELSE payload END
+        WHERE id = p_id AND attempts = p_attempts AND status = 'pending'
+        RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM done)
 $$;
 
 --
@@ -274,6 +344,26 @@ CREATE TABLE public.orgs (
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: outbox; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.outbox (
+    id text DEFAULT public.app_new_id('obx'::text) NOT NULL,
+    kind text NOT NULL,
+    payload jsonb NOT NULL,
+    status public.outbox_status DEFAULT 'pending'::public.outbox_status NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    available_at timestamp with time zone NOT NULL,
+    locked_until timestamp with time zone,
+    last_error text,
+    created_at timestamp with time zone NOT NULL,
+    delivered_at timestamp with time zone,
+    CONSTRAINT outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT outbox_id_check CHECK ((id ~ '^obx_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]*$'::text))
+);
+
+--
 -- Name: rate_limits; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -385,6 +475,13 @@ ALTER TABLE ONLY public.orgs
     ADD CONSTRAINT orgs_pkey PRIMARY KEY (id);
 
 --
+-- Name: outbox outbox_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+--
 -- Name: rate_limits rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -464,6 +561,12 @@ CREATE INDEX org_notes_author_id_idx ON public.org_notes USING btree (author_id)
 CREATE INDEX org_notes_org_id_created_at_idx ON public.org_notes USING btree (org_id, created_at);
 
 --
+-- Name: outbox_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHERE (status = 'pending'::public.outbox_status);
+
+--
 -- Name: sessions_active_org_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -474,6 +577,12 @@ CREATE INDEX sessions_active_org_id_idx ON public.sessions USING btree (active_o
 --
 
 CREATE INDEX sessions_user_id_idx ON public.sessions USING btree (user_id);
+
+--
+-- Name: user_tokens_one_open_reset_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX user_tokens_one_open_reset_idx ON public.user_tokens USING btree (user_id) WHERE ((purpose = 'password_reset'::public.token_purpose) AND (used_at IS NULL));
 
 --
 -- Name: user_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -689,6 +798,27 @@ GRANT ALL ON FUNCTION public.app_login_lookup(p_email text) TO blossom_app;
 REVOKE ALL ON FUNCTION public.app_org_keeps_an_owner() FROM PUBLIC;
 
 --
+-- Name: FUNCTION app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer) TO blossom_app;
+
+--
+-- Name: FUNCTION app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone) TO blossom_app;
+
+--
+-- Name: FUNCTION app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) TO blossom_app;
+
+--
 -- Name: FUNCTION app_session_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
 --
 
@@ -739,6 +869,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.org_notes TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.orgs TO blossom_app;
+
+--
+-- Name: TABLE outbox; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT ON TABLE public.outbox TO blossom_app;
 
 --
 -- Name: TABLE rate_limits; Type: ACL; Schema: public; Owner: -

@@ -45,7 +45,20 @@ class Settings(BaseSettings):
     # Load tests only: no login/sign-up/reset rate limits. Refused in production.
     disable_rate_limits: bool = Field(False, validation_alias="BLOSSOM_DISABLE_RATE_LIMITS")
     # Record outgoing mail as JSON lines in this file (tests read it) instead of logging it.
+    # Development and tests only.
     mail_outbox: Path | None = Field(None, validation_alias="BLOSSOM_MAIL_OUTBOX")
+    # Mail goes out through this SMTP server (required in production; in development, set it to
+    # send real mail instead of logging it). Port unset: 465 with SMTP_SECURITY=tls, else 587
+    # (25 with none). starttls: upgrade a plain connection (refused if the server cannot); tls:
+    # TLS from the first byte; none: plain text, for a relay on the same host only.
+    smtp_host: str | None = Field(None, validation_alias="SMTP_HOST", min_length=1)
+    smtp_port: int | None = Field(None, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtp_security: Literal["starttls", "tls", "none"] = Field("starttls", validation_alias="SMTP_SECURITY")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_timeout_seconds: float = Field(30.0, gt=0, le=300, validation_alias="SMTP_TIMEOUT_SECONDS")
+    # The From of every message (required in production).
+    mail_from: str | None = Field(None, validation_alias="MAIL_FROM", min_length=3)
     # Signs session tokens (and other server-made tokens), so a forged or random cookie is refused
     # without a database round trip. Required in production (at least 32 characters, e.g.
     # `python -c "import secrets; print(secrets.token_urlsafe(32))"`); development and tests use a
@@ -87,7 +100,19 @@ class Settings(BaseSettings):
             raise ValueError("production needs BLOSSOM_SECRET_KEY (at least 32 random characters)")
         if self.environment == "production" and self.insecure_cookies:
             raise ValueError("BLOSSOM_INSECURE_COOKIES is for plain-http development, never production")
+        if self.environment == "production" and self.smtp_host is None:
+            raise ValueError("production needs SMTP_HOST (the mail server that sends verification and reset codes)")
+        if self.environment == "production" and self.mail_from is None:
+            raise ValueError("production needs MAIL_FROM (the sender address of every message)")
+        if self.environment == "production" and self.mail_outbox is not None:
+            raise ValueError("BLOSSOM_MAIL_OUTBOX writes codes to a file: development and tests only, never production")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
         return self
+
+    @property
+    def sender(self) -> str:
+        return self.mail_from or "Blossom <no-reply@blossom.invalid>"
 
     @property
     def signing_secret(self) -> bytes:

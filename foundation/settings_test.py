@@ -5,7 +5,7 @@ import pytest
 from foundation.errors import ConfigurationError
 from foundation.settings import load_settings
 
-KEY = {"BLOSSOM_SECRET_KEY": "k" * 32}
+KEY = {"BLOSSOM_SECRET_KEY": "k" * 32, "SMTP_HOST": "smtp.example.com", "MAIL_FROM": "no-reply@example.com"}
 
 
 def test_defaults_need_no_environment() -> None:
@@ -24,6 +24,8 @@ def test_values_come_from_the_environment() -> None:
             "PRODUCT_PORT": "9000",
             "BLOSSOM_DATA_DIR": "/srv/blossom",
             "BLOSSOM_SECRET_KEY": "k" * 32,
+            "SMTP_HOST": "smtp.example.com",
+            "MAIL_FROM": "no-reply@example.com",
         }
     )
     assert settings.environment == "production"
@@ -56,7 +58,13 @@ def test_production_needs_a_secret_key_and_refuses_a_short_one() -> None:
             {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "short"}
         )
     settings = load_settings(
-        {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "s" * 40}
+        {
+            "BLOSSOM_ENV": "production",
+            "DATABASE_URL": "postgresql://u@db/x",
+            "BLOSSOM_SECRET_KEY": "s" * 40,
+            "SMTP_HOST": "smtp.example.com",
+            "MAIL_FROM": "no-reply@example.com",
+        }
     )
     assert settings.signing_secret == b"s" * 40
     assert "s" * 40 not in repr(settings)  # never printed
@@ -99,3 +107,27 @@ def test_cors_origins_are_a_comma_separated_list_of_origins_never_a_wildcard() -
     for bad in ("*", "https://app.example.com/path", "app.example.com"):
         with pytest.raises(ConfigurationError, match="CORS_ALLOWED_ORIGINS"):
             load_settings({"CORS_ALLOWED_ORIGINS": bad})
+
+
+PRODUCTION = {"BLOSSOM_ENV": "production", "DATABASE_URL": "postgresql://u@db/x", "BLOSSOM_SECRET_KEY": "k" * 32}
+
+
+def test_production_needs_a_mail_server_and_a_sender_and_records_no_mail_to_files() -> None:
+    for missing, environ in (
+        ("SMTP_HOST", PRODUCTION),
+        ("MAIL_FROM", {**PRODUCTION, "SMTP_HOST": "smtp.example.com"}),
+    ):
+        with pytest.raises(ConfigurationError, match=missing) as failure:
+            load_settings(environ)
+        assert "\n" not in str(failure.value)
+    complete = {**PRODUCTION, "SMTP_HOST": "smtp.example.com", "MAIL_FROM": "no-reply@example.com"}
+    with pytest.raises(ConfigurationError, match="BLOSSOM_MAIL_OUTBOX"):
+        load_settings({**complete, "BLOSSOM_MAIL_OUTBOX": "/srv/blossom/mail.jsonl"})
+    settings = load_settings({**complete, "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "p" * 20})
+    assert settings.smtp_security == "starttls"
+    assert "p" * 20 not in repr(settings)
+
+
+def test_smtp_username_and_password_go_together() -> None:
+    with pytest.raises(ConfigurationError, match="SMTP_USERNAME and SMTP_PASSWORD"):
+        load_settings({"SMTP_HOST": "localhost", "SMTP_USERNAME": "mailer"})

@@ -1,7 +1,8 @@
 """The customer-facing app: `create_app()` builds it; `product.asgi:app` is what the server runs.
 
 Requests under /rpc/ go to the typed routes (`product.routes`), authenticated by the session
-cookie; the rest (health, docs, lifespan) to Quart.
+cookie; the rest (health, docs, lifespan) to Quart. The outbox worker (`product.outbox`) runs
+while the app serves and delivers the mail requests wrote, after they commit.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from database.app_database import AppDatabase
+from database.outbox import OutboxWorker
 from database.rpc_wiring import build_app
 from foundation.rpc.dispatch import Authenticate, RpcApp
 from foundation.settings import Settings, load_settings
 from product.accounts.sessions import session_authenticator
 from product.demo.routes import router as demo_router
+from product.outbox import outbox_worker
 from product.routes import router
 from product.services import ProductServices, build_services
 
@@ -26,18 +29,22 @@ def create_app(
     *,
     services: ProductServices | None = None,
     database: AppDatabase | None = None,
+    outbox: OutboxWorker | None = None,
+    deliver_in_background: bool = True,
 ) -> RpcApp:
-    """`services` lets tests supply their own clock, hasher or mailer; `database`, hold the pool."""
+    """`services` lets tests supply their own clock, hasher or mailer; `database`, hold the pool;
+    `outbox`, drive the worker (with `deliver_in_background=False` only they run it)."""
     settings = settings or load_settings()
     services = services or build_services(settings)
     database = database or AppDatabase(settings)
+    outbox = outbox or outbox_worker(services, database)
 
     def authenticate(fallback: Authenticate) -> Authenticate:
         return session_authenticator(services.clock, services.session_key, fallback)
 
     # The demo routes are examples for development and tests, never served in production.
     routes = router if settings.environment == "production" else router.including(demo_router)
-    return build_app(
+    app = build_app(
         APP_NAME,
         routes,
         settings,
@@ -46,3 +53,6 @@ def create_app(
         authenticate=authenticate,
         services=services,
     )
+    if deliver_in_background:
+        outbox.attach(app.fallback)  # while serving: after the pool opens, stopped before it closes
+    return app

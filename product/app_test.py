@@ -14,7 +14,12 @@ async def test_the_app_refuses_to_start_as_a_role_that_bypasses_rls(t: T) -> Non
 
 
 def test_the_demo_routes_are_served_in_development_and_tests_never_in_production(t: T) -> None:
-    base = {"DATABASE_URL": t.db.target.admin.render(), "BLOSSOM_SECRET_KEY": "k" * 32}
+    base = {
+        "DATABASE_URL": t.db.target.admin.render(),
+        "BLOSSOM_SECRET_KEY": "k" * 32,
+        "SMTP_HOST": "smtp.example.com",
+        "MAIL_FROM": "no-reply@example.com",
+    }
     production = create_app(load_settings({**base, "BLOSSOM_ENV": "production"}))
     development = create_app(load_settings({**base, "BLOSSOM_ENV": "development"}))
     assert "demo.count" not in production.router.routes

@@ -5,11 +5,12 @@ request's one connection, so it cannot take a second one from the pool."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from database.outbox import Doorbell
 from foundation.crypto import purpose_key
-from foundation.mail import LogMailer, Mailer, RecordingMailer
+from foundation.mail import Mailer, mailer_for
 from foundation.passwords import PasswordHasher
 from foundation.rpc import Request
 from foundation.settings import Settings
@@ -21,7 +22,8 @@ class ProductServices:
     settings: Settings
     clock: Clock
     hasher: PasswordHasher
-    mailer: Mailer
+    mailer: Mailer  # used by the outbox worker only: handlers send mail with `product.mail.send_mail`
+    doorbell: Doorbell = field(default_factory=Doorbell)  # rung after a commit that wrote to the outbox
 
     @property
     def session_key(self) -> bytes:
@@ -44,13 +46,7 @@ def build_services(
     hasher: PasswordHasher | None = None,
     mailer: Mailer | None = None,
 ) -> ProductServices:
-    if mailer is None:
-        mailer = (
-            RecordingMailer(settings.mail_outbox)
-            if settings.mail_outbox or settings.environment == "test"
-            else LogMailer()
-        )
-    return ProductServices(settings, clock, hasher or PasswordHasher(), mailer)
+    return ProductServices(settings, clock, hasher or PasswordHasher(), mailer or mailer_for(settings))
 
 
 def services(req: Request[Any, Any]) -> ProductServices:

@@ -1,6 +1,11 @@
 """Test support for product features: the app on the test database, with a recording mailer, a
 fast password hasher (the real cost is measured by `just bench`, not paid by every test), and
-helpers that sign people up and in."""
+helpers that sign people up and in.
+
+Mail goes through the outbox. By default the harness's outbox worker does not run in the
+background: a test delivers when it chooses (`await product.deliver()`, or `sent_mail()` and
+`last_code()`, which deliver first), so what happened inside a request can be inspected before
+the worker acts on it. `product_harness(t, deliver_in_background=True)` runs it as production does."""
 
 from __future__ import annotations
 
@@ -16,15 +21,17 @@ import httpx
 import msgspec
 
 from database.app_database import AppDatabase
+from database.outbox import OutboxWorker, RetryPolicy
 from database.testing.fixture import T
 from foundation.crypto import new_signed_token, new_token, token_digest
 from foundation.ids import new_id
-from foundation.mail import RecordingMailer
+from foundation.mail import Mailer, Message, RecordingMailer
 from foundation.passwords import PasswordHasher
 from foundation.rpc.dispatch import RpcApp
 from foundation.settings import load_settings
 from product.accounts import queries as account_queries
 from product.app import create_app
+from product.outbox import outbox_worker
 from product.services import ProductServices, session_key
 
 TEST_ITERATIONS = 1000
@@ -36,10 +43,11 @@ class ProductHarness:
     t: T
     services: ProductServices
     database: AppDatabase  # the app's own pool: `database.pool`
-    mailer: RecordingMailer
+    mailer: Mailer  # a RecordingMailer unless the test gave another
     hasher: PasswordHasher
     http: httpx.AsyncClient
     app: RpcApp
+    outbox: OutboxWorker
 
     def client(self, address: str | None = None) -> httpx.AsyncClient:
         """Another browser: its own cookie jar, same app; from another network address if given."""
@@ -48,9 +56,19 @@ class ProductHarness:
             transport = httpx.ASGITransport(app=self.app, client=(address, 40000))
         return httpx.AsyncClient(transport=transport, base_url="https://product.test")
 
-    def last_code(self, to: str) -> str:
-        """The code in the newest mail to `to`."""
-        for message in reversed(self.mailer.outbox):
+    async def deliver(self) -> int:
+        """Run the outbox worker until nothing is due (at `t.clock`'s time); rows handled."""
+        return await self.outbox.run_once()
+
+    async def sent_mail(self) -> list[Message]:
+        """Every message the recording mailer got, after delivering what is due."""
+        await self.deliver()
+        assert isinstance(self.mailer, RecordingMailer)
+        return self.mailer.outbox
+
+    async def last_code(self, to: str) -> str:
+        """The code in the newest mail to `to` (delivering what is due first)."""
+        for message in reversed(await self.sent_mail()):
             if message.to == to.lower():
                 match = re.search(r"code: (\S+)", message.body)
                 assert match, message.body
@@ -68,8 +86,17 @@ class ProductHarness:
 
 
 @contextlib.asynccontextmanager
-async def product_harness(t: T, **environment: str) -> AsyncIterator[ProductHarness]:
-    """`environment`: more settings by variable name (`DATABASE_POOL_SIZE="2"`)."""
+async def product_harness(
+    t: T,
+    *,
+    mailer: Mailer | None = None,
+    deliver_in_background: bool = False,
+    retry_policy: RetryPolicy | None = None,
+    poll_seconds: float = 5.0,
+    **environment: str,
+) -> AsyncIterator[ProductHarness]:
+    """`environment`: more settings by variable name (`DATABASE_POOL_SIZE="2"`). The worker's
+    retry delays take the whole backoff (no jitter), so tests know when a retry is due."""
     settings = load_settings(
         {
             "DATABASE_URL": t.db.target.admin.render(),
@@ -79,15 +106,25 @@ async def product_harness(t: T, **environment: str) -> AsyncIterator[ProductHarn
             **environment,
         }
     )
-    mailer = RecordingMailer()
+    mailer = mailer or RecordingMailer()
     hasher = PasswordHasher(iterations=TEST_ITERATIONS)
     services = ProductServices(settings, t.clock, hasher, mailer)
     database = AppDatabase(settings)
-    app = create_app(settings, services=services, database=database)
+    outbox = outbox_worker(services, database, policy=retry_policy, poll_seconds=poll_seconds, jitter=lambda: 1.0)
+    app = create_app(
+        settings, services=services, database=database, outbox=outbox, deliver_in_background=deliver_in_background
+    )
     transport = httpx.ASGITransport(app=app)
     async with app.fallback.test_app(), httpx.AsyncClient(transport=transport, base_url="https://product.test") as http:
         yield ProductHarness(
-            t=t, services=services, database=database, mailer=mailer, hasher=hasher, http=http, app=app
+            t=t,
+            services=services,
+            database=database,
+            mailer=mailer,
+            hasher=hasher,
+            http=http,
+            app=app,
+            outbox=outbox,
         )
 
 

@@ -19,7 +19,7 @@ class RequestDb:
     """`streaming`: the request is a stream, which holds no transaction between its events; it
     uses short ones (`transaction()`) and has no request-long one."""
 
-    __slots__ = ("_conn", "_context", "_opener", "_streaming")
+    __slots__ = ("_after_commit", "_conn", "_context", "_opener", "_streaming")
 
     def __init__(
         self, opener: Callable[[], AbstractAsyncContextManager[Any]] | None, *, streaming: bool = False
@@ -28,6 +28,7 @@ class RequestDb:
         self._context: AbstractAsyncContextManager[Any] | None = None
         self._conn: Any = None
         self._streaming = streaming
+        self._after_commit: list[Callable[[], object]] | None = None
 
     @property
     def opened(self) -> bool:
@@ -69,14 +70,26 @@ class RequestDb:
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
         return await (await self.connection()).execute(query, *args, timeout=timeout)
 
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Call `callback()` once the request has committed; never if it rolls back (wake the
+        outbox worker for a row this request wrote). Keep it quick: it runs before the response."""
+        if self._after_commit is None:
+            self._after_commit = []
+        self._after_commit.append(callback)
+
     async def finish(self, error: BaseException | None) -> None:
-        """Commit (no error) or roll back; a no-op when the transaction was never opened."""
+        """Commit (no error) or roll back; a no-op when the transaction was never opened. After a
+        commit (or a clean end without a transaction) the `after_commit` callbacks run."""
         context, self._context, self._conn = self._context, None, None
+        callbacks, self._after_commit = self._after_commit, None
         if context is not None:
             if error is None:
                 await context.__aexit__(None, None, None)
             else:
                 await context.__aexit__(type(error), error, error.__traceback__)
+        if error is None and callbacks:
+            for callback in callbacks:
+                callback()
 
 
 class Lease:

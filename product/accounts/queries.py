@@ -142,6 +142,10 @@ INSERT_USER_TOKEN_SQL = """INSERT INTO user_tokens (user_id, purpose, token_hash
 VALUES ($1, $2, $3, $4, $5)"""
 
 
+DELETE_OPEN_USER_TOKENS_SQL = """DELETE FROM user_tokens
+WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL"""
+
+
 USER_TOKEN_FOR_HASH_SQL = """SELECT t.token_id::text AS token_id, t.user_id::text AS user_id, t.expires_at::timestamptz AS expires_at,
        t.used_at::timestamptz AS used_at
 FROM app_user_token($1::bytea, $2::token_purpose) t"""
@@ -278,6 +282,12 @@ async def insert_user_token(
 ) -> None:
     """:exec InsertUserToken"""
     await conn.execute(INSERT_USER_TOKEN_SQL, user_id, purpose, token_hash, now, expires_at)
+
+
+async def delete_open_user_tokens(conn: DbConnection, *, user_id: str, purpose: TokenPurpose) -> int:
+    """Invalidate a user's unused codes of one purpose (a newer code, or a new password, replaces them)."""
+    _status = await conn.execute(DELETE_OPEN_USER_TOKENS_SQL, user_id, purpose)
+    return int(_status.rpartition(" ")[2])
 
 
 async def user_token_for_hash(

@@ -63,6 +63,11 @@ UPDATE sessions SET token_hash = sqlc.arg(token_hash) WHERE id = sqlc.arg(id);
 INSERT INTO user_tokens (user_id, purpose, token_hash, created_at, expires_at)
 VALUES (sqlc.arg(user_id), sqlc.arg(purpose), sqlc.arg(token_hash), sqlc.arg(now), sqlc.arg(expires_at));
 
+-- name: DeleteOpenUserTokens :execrows
+-- Invalidate a user's unused codes of one purpose (a newer code, or a new password, replaces them).
+DELETE FROM user_tokens
+WHERE user_id = sqlc.arg(user_id) AND purpose = sqlc.arg(purpose) AND used_at IS NULL;
+
 -- name: UserTokenForHash :one
 -- not-null: token_id, user_id, expires_at
 SELECT t.token_id::text AS token_id, t.user_id::text AS user_id, t.expires_at::timestamptz AS expires_at,

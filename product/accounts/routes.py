@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from database.tx import change_context
-from foundation.crypto import new_signed_token, new_token, token_digest
+from foundation.crypto import new_signed_token, token_digest
 from foundation.errors import BlossomError, NotFound
 from foundation.ids import new_id
 from foundation.logging import bind_context
@@ -18,7 +18,10 @@ from foundation.passwords import MAX_LENGTH, MIN_LENGTH, common_passwords, passw
 from foundation.rpc import Empty, Req, UserReq
 from foundation.rpc.errors import FieldError, ValidationFailed
 from product.accounts import queries, rate_limit
+from product.accounts.reset import request_reset
 from product.accounts.sessions import clear_session_cookie, create_session, set_session_cookie
+from product.accounts.tokens import VERIFY_TOKEN_LIFETIME, issue_token
+from product.mail import send_mail
 from product.rpc import router
 from product.services import services
 
@@ -35,9 +38,6 @@ NewPassword = Annotated[str, msgspec.Meta(min_length=MIN_LENGTH, max_length=MAX_
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Token = Annotated[str, msgspec.Meta(min_length=16, max_length=200)]
 Role = Literal["owner", "admin", "member"]
-
-RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)
-VERIFY_TOKEN_LIFETIME = dt.timedelta(days=2)
 
 
 class InvalidCredentials(BlossomError):
@@ -145,24 +145,6 @@ class Accepted(msgspec.Struct, frozen=True):
     status: Literal["check_your_email"] = "check_your_email"
 
 
-async def _send_token_mail(
-    req: Req[Any],
-    *,
-    user_id: str,
-    purpose: Literal["password_reset", "email_verification"],
-    to: str,
-    lifetime: dt.timedelta,
-    subject: str,
-) -> None:
-    svc = services(req)
-    token = new_token()
-    now = svc.clock.now()
-    await queries.insert_user_token(
-        req.db, user_id=user_id, purpose=purpose, token_hash=token_digest(token), now=now, expires_at=now + lifetime
-    )
-    await svc.mailer.send(Message(to=to, subject=subject, body=f"Your {purpose.replace('_', ' ')} code: {token}"))
-
-
 @router.route("auth.signup", errors=[PasswordTooCommon])
 async def signup(req: Req[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
@@ -178,21 +160,24 @@ async def signup(req: Req[SignupIn]) -> Accepted:
         req.db, id=user_id, email=email, display_name=req.body.display_name, password_hash=password_hash
     )
     if created is not None:
-        await _send_token_mail(
-            req,
+        message = await issue_token(
+            req.db,
             user_id=user_id,
             purpose="email_verification",
             to=email,
             lifetime=VERIFY_TOKEN_LIFETIME,
             subject="Confirm your email",
+            now=svc.clock.now(),
         )
+        await send_mail(req, message)
     else:
-        await svc.mailer.send(
+        await send_mail(
+            req,
             Message(
                 to=email,
                 subject="Someone tried to sign up with your email",
                 body="If this was you, log in or reset your password instead.",
-            )
+            ),
         )
     return Accepted()
 
@@ -316,7 +301,8 @@ class ChangePasswordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 @router.route("auth.password.change", errors=[WrongPassword, PasswordTooCommon])
 async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
-    """Change my password: every other session ends and this one gets a new token."""
+    """Change my password: every other session ends, this one gets a new token, and outstanding
+    reset codes stop working."""
     svc = services(req)
     user_id, session_id = req.principal.user_id, req.principal.session_id
     _check_new_password(req.body.new_password, "new_password")
@@ -327,6 +313,7 @@ async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
     await queries.set_password_hash(
         req.db, id=user_id, password_hash=await svc.hasher.hash_async(req.body.new_password)
     )
+    await queries.delete_open_user_tokens(req.db, user_id=user_id, purpose="password_reset")
     if session_id is not None:
         await queries.delete_other_sessions(req.db, user_id=user_id, keep_id=session_id)
         token = new_signed_token(svc.session_key)
@@ -341,21 +328,13 @@ class ResetRequestIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 @router.route("auth.password.reset_request")
 async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
-    """Email a single-use reset code if the account exists; the answer is the same either way."""
+    """Email a single-use reset code if the account exists; the answer is the same either way.
+    The request only queues the job (the same work for every email); the outbox worker looks the
+    account up and mails the code after the response. A new code replaces the older ones."""
     email = req.body.email.lower()
     await rate_limit.hit(req, rate_limit.RESET_PER_ADDRESS, req.client)
     await rate_limit.hit(req, rate_limit.RESET_PER_ACCOUNT, email)
-    found = await queries.user_id_for_email(req.db, email=email)
-    if found is not None and found.user_id is not None:
-        await _set_user_context(req, found.user_id)
-        await _send_token_mail(
-            req,
-            user_id=found.user_id,
-            purpose="password_reset",
-            to=email,
-            lifetime=RESET_TOKEN_LIFETIME,
-            subject="Reset your password",
-        )
+    await request_reset(req, email)
     return Accepted()
 
 
@@ -379,11 +358,13 @@ async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset
 
 @router.route("auth.password.reset_confirm", errors=[InvalidToken, PasswordTooCommon])
 async def confirm_password_reset(req: Req[ResetConfirmIn]) -> Empty:
-    """Set a new password with a reset code; every session of the account ends."""
+    """Set a new password with a reset code; every session of the account and every other
+    reset code end."""
     _check_new_password(req.body.new_password, "new_password")
     user_id = await _use_token(req, req.body.token, "password_reset")
     password_hash = await services(req).hasher.hash_async(req.body.new_password)
     await queries.set_password_hash(req.db, id=user_id, password_hash=password_hash)
+    await queries.delete_open_user_tokens(req.db, user_id=user_id, purpose="password_reset")
     await queries.delete_all_sessions(req.db, user_id=user_id)
     return Empty()
 

@@ -17,7 +17,7 @@ async def test_sign_up_then_log_in_sets_a_hardened_session_cookie(product: Produ
         "/rpc/auth.signup", json={"email": "Ann@Example.com", "password": PASSWORD, "display_name": "Ann"}
     )
     assert response.json() == {"status": "check_your_email"}
-    assert product.mailer.outbox[-1].subject == "Confirm your email"
+    assert (await product.sent_mail())[-1].subject == "Confirm your email"
     response = await product.http.post("/rpc/auth.login", json={"email": "ann@example.com", "password": PASSWORD})
     assert response.status_code == 200
     cookie = response.headers["set-cookie"]
@@ -50,7 +50,7 @@ async def test_signup_with_a_taken_email_answers_exactly_like_a_new_one(product:
         "/rpc/auth.signup", json={"email": "CY@example.com", "password": "other pass 1", "display_name": "Impostor"}
     )
     assert (taken.status_code, taken.content) == (new.status_code, new.content)
-    assert product.mailer.outbox[-1].subject == "Someone tried to sign up with your email"
+    assert (await product.sent_mail())[-1].subject == "Someone tried to sign up with your email"
     assert await product.t.db.owner.fetchval("SELECT count(*) FROM users") == 1
 
 
@@ -170,8 +170,8 @@ async def test_password_reset_is_single_use_and_ends_every_session(product: Prod
     unknown = await product.http.post("/rpc/auth.password.reset_request", json={"email": "ghost@example.com"})
     known = await product.http.post("/rpc/auth.password.reset_request", json={"email": "ivy@example.com"})
     assert (unknown.status_code, unknown.content) == (known.status_code, known.content)
-    assert [m.to for m in product.mailer.outbox].count("ghost@example.com") == 0
-    code = product.last_code("ivy@example.com")
+    assert [m.to for m in (await product.sent_mail())].count("ghost@example.com") == 0
+    code = await product.last_code("ivy@example.com")
     confirm = {"token": code, "new_password": "another fine phrase"}
     assert (await product.http.post("/rpc/auth.password.reset_confirm", json=confirm)).status_code == 200
     again = await product.http.post("/rpc/auth.password.reset_confirm", json=confirm)
@@ -188,17 +188,17 @@ async def test_reset_codes_expire(product: ProductHarness) -> None:
         "/rpc/auth.signup", json={"email": "jo@example.com", "password": PASSWORD, "display_name": "Jo"}
     )
     await product.http.post("/rpc/auth.password.reset_request", json={"email": "jo@example.com"})
+    code = await product.last_code("jo@example.com")
     product.t.clock.advance(hours=2)
     response = await product.http.post(
-        "/rpc/auth.password.reset_confirm",
-        json={"token": product.last_code("jo@example.com"), "new_password": "late phrase 42"},
+        "/rpc/auth.password.reset_confirm", json={"token": code, "new_password": "late phrase 42"}
     )
     assert response.json()["error"]["code"] == "invalid_token"
 
 
 async def test_email_verification(product: ProductHarness) -> None:
     await product.sign_up_and_in(product.http, "kay@example.com")
-    code = product.last_code("kay@example.com")
+    code = await product.last_code("kay@example.com")
     assert (await product.http.post("/rpc/auth.email.verify", json={"token": code})).status_code == 200
     assert (await product.http.get("/rpc/auth.init")).json()["user"]["email_verified"] is True
 
@@ -293,3 +293,78 @@ async def test_an_invalid_cookie_is_nobody(product: ProductHarness) -> None:
     client = httpx.AsyncClient(transport=product.http._transport, base_url="https://product.test")
     response = await client.get("/rpc/auth.init", headers={"cookie": "blossom_session=forged-token-value"})
     assert response.json()["user"] is None
+
+
+async def _row_counts(product: ProductHarness) -> dict[str, int]:
+    """Rows in every table, and outbox rows by kind: what a request wrote."""
+    owner = product.t.db.owner
+    tables = [r["relname"] for r in await owner.fetch("SELECT relname FROM pg_stat_user_tables")]
+    counts = {name: await owner.fetchval(f'SELECT count(*) FROM "{name}"') for name in tables}
+    for row in await owner.fetch("SELECT kind, count(*) AS n FROM outbox GROUP BY kind"):
+        counts[f"outbox:{row['kind']}"] = row["n"]
+    return counts
+
+
+def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {
+        k: after.get(k, 0) - before.get(k, 0) for k in after.keys() | before.keys() if after.get(k) != before.get(k)
+    }
+
+
+async def test_a_reset_request_does_the_same_writes_for_known_and_unknown_emails(product: ProductHarness) -> None:
+    """No timing oracle: the request queues one job either way; the account is looked up (and
+    the code created and mailed) by the outbox worker, after the answer."""
+    await product.sign_up_and_in(product.http, "mo@example.com")
+    await product.deliver()
+    answers, writes = [], []
+    for email, address in (("mo@example.com", "10.0.0.1"), ("nobody-here@example.com", "10.0.0.2")):
+        before = await _row_counts(product)
+        client = product.client(address)
+        answers.append(await client.post("/rpc/auth.password.reset_request", json={"email": email}))
+        writes.append(_delta(before, await _row_counts(product)))
+    known, unknown = answers
+    assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
+    # Either way: the job, and a rate-limit bucket for the address and one for the email.
+    assert writes[0] == writes[1] == {"outbox": 1, "outbox:password_reset_requested": 1, "rate_limits": 2}
+    assert await product.t.db.owner.fetchval("SELECT count(*) FROM user_tokens WHERE purpose = 'password_reset'") == 0
+
+    mail = [m for m in await product.sent_mail() if m.subject == "Reset your password"]
+    assert [m.to for m in mail] == ["mo@example.com"]
+
+
+async def _reset_code(product: ProductHarness, email: str) -> str:
+    await product.http.post("/rpc/auth.password.reset_request", json={"email": email})
+    return await product.last_code(email)
+
+
+async def _reset(product: ProductHarness, code: str, password: str) -> str:
+    response = await product.http.post(
+        "/rpc/auth.password.reset_confirm", json={"token": code, "new_password": password}
+    )
+    return "ok" if response.status_code == 200 else response.json()["error"]["code"]
+
+
+async def test_a_newer_reset_code_invalidates_the_older_ones(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "nia@example.com")
+    first = await _reset_code(product, "nia@example.com")
+    second = await _reset_code(product, "nia@example.com")
+    assert first != second
+    assert await _reset(product, first, "first phrase works") == "invalid_token"
+    assert await _reset(product, second, "second phrase works") == "ok"
+    assert await _reset(product, first, "first phrase again") == "invalid_token"  # still, after the second's use
+
+
+async def test_using_a_reset_code_or_changing_the_password_ends_outstanding_codes(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "oz@example.com")
+    outstanding = await _reset_code(product, "oz@example.com")
+    change = await product.http.post(
+        "/rpc/auth.password.change", json={"current_password": PASSWORD, "new_password": "changed my phrase"}
+    )
+    assert change.status_code == 200
+    assert await _reset(product, outstanding, "reset after change") == "invalid_token"
+
+    # A unique index keeps at most one open code per user; using it leaves none behind.
+    code = await _reset_code(product, "oz@example.com")
+    assert await _reset(product, code, "reset phrase one") == "ok"
+    open_codes = "SELECT count(*) FROM user_tokens WHERE used_at IS NULL AND purpose = 'password_reset'"
+    assert await product.t.db.owner.fetchval(open_codes) == 0

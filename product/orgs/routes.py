@@ -20,6 +20,7 @@ from foundation.mail import Message
 from foundation.rpc import Empty, OrgReq, UserReq
 from product.accounts import queries as account_queries
 from product.accounts.routes import Email, InvalidToken, OrgSummary, Role
+from product.mail import send_mail
 from product.orgs import queries
 from product.rpc import router
 from product.services import services
@@ -208,12 +209,13 @@ async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     )
     assert invite is not None
     org = await queries.get_org_name(req.db, id=req.principal.org_id)
-    await svc.mailer.send(
+    await send_mail(
+        req,
         Message(
             to=invite.email,
             subject=f"Join {org.name if org else 'an organization'} on Blossom",
             body=f"Your invitation code: {token}",
-        )
+        ),
     )
     return InviteOut(id=invite.id, email=invite.email, role=invite.role, expires_at=invite.expires_at)
 

@@ -18,7 +18,7 @@ async def _owner_with_org(product: ProductHarness, email: str = "owner@example.c
 async def _join(product: ProductHarness, email: str, role: str = "member") -> httpx.AsyncClient:
     """Invite `email` from the owner's client, then sign them up and accept as them."""
     assert (await product.http.post("/rpc/members.invite", json={"email": email, "role": role})).status_code == 200
-    code = product.last_code(email)
+    code = await product.last_code(email)
     client = product.client()
     await product.sign_up_and_in(client, email, email.split("@")[0])
     response = await client.post("/rpc/invites.accept", json={"token": code})
@@ -73,7 +73,7 @@ async def test_invite_accept_and_list_members(product: ProductHarness) -> None:
 async def test_an_invitation_for_someone_else_cannot_be_accepted(product: ProductHarness) -> None:
     await _owner_with_org(product)
     await product.http.post("/rpc/members.invite", json={"email": "rightful@example.com"})
-    code = product.last_code("rightful@example.com")
+    code = await product.last_code("rightful@example.com")
     thief = product.client()
     await product.sign_up_and_in(thief, "thief@example.com")
     response = await thief.post("/rpc/invites.accept", json={"token": code})
@@ -83,7 +83,7 @@ async def test_an_invitation_for_someone_else_cannot_be_accepted(product: Produc
 async def test_decline_and_cancel(product: ProductHarness) -> None:
     await _owner_with_org(product)
     await product.http.post("/rpc/members.invite", json={"email": "nope@example.com"})
-    code = product.last_code("nope@example.com")
+    code = await product.last_code("nope@example.com")
     invitee = product.client()
     await product.sign_up_and_in(invitee, "nope@example.com")
     assert (await invitee.post("/rpc/invites.decline", json={"token": code})).status_code == 200

@@ -313,10 +313,10 @@ export function createClient(config: ClientConfig) {
       logout: (input: Routes["auth.logout"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.logout"]["output"]> =>
         call(config, "auth.logout", input, options),
       password: {
-        /** Change my password: every other session ends and this one gets a new token. */
+        /** Change my password: every other session ends, this one gets a new token, and outstanding */
         change: (input: Routes["auth.password.change"]["input"], options?: CallOptions): Promise<Routes["auth.password.change"]["output"]> =>
           call(config, "auth.password.change", input, options),
-        /** Set a new password with a reset code; every session of the account ends. */
+        /** Set a new password with a reset code; every session of the account and every other */
         reset_confirm: (input: Routes["auth.password.reset_confirm"]["input"], options?: CallOptions): Promise<Routes["auth.password.reset_confirm"]["output"]> =>
           call(config, "auth.password.reset_confirm", input, options),
         /** Email a single-use reset code if the account exists; the answer is the same either way. */

@@ -1,0 +1,128 @@
+"""The outbox table and its worker: least privilege for the request role, one delivery per row
+however many workers claim at once, retries with backoff, and a lost claim that cannot complete."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+
+import asyncpg
+import pytest
+
+from database.outbox import Delivery, OutboxWorker, RetryPolicy, enqueue, queries
+from database.testing.fixture import T
+
+
+async def _enqueue(t: T, count: int, kind: str = "note") -> None:
+    async with t.db.app_transaction() as conn:
+        for n in range(count):
+            await enqueue(conn, kind=kind, payload={"n": n, "body": f"secret {n}"}, now=t.clock.now())
+
+
+async def test_the_request_role_may_queue_but_not_read_change_or_delete_rows(t: T) -> None:
+    await _enqueue(t, 1)
+    for statement in ("SELECT * FROM outbox", "UPDATE outbox SET attempts = 0", "DELETE FROM outbox"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with t.db.app_transaction() as conn:
+                await conn.execute(statement)
+    assert await t.db.owner.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_a_rolled_back_transaction_queues_nothing(t: T) -> None:
+    with pytest.raises(RuntimeError):
+        async with t.db.app_transaction() as conn:
+            await enqueue(conn, kind="note", payload={}, now=t.clock.now())
+            raise RuntimeError("rolled back")
+    assert await t.db.owner.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_concurrent_claims_skip_locked_rows_and_leased_ones(t: T) -> None:
+    await _enqueue(t, 3)
+    now = t.clock.now()
+    lease = now + dt.timedelta(minutes=5)
+
+    async def claim_in_another_task() -> list[queries.ClaimOutboxRow]:
+        async with t.db.app_transaction() as second:
+            return await queries.claim_outbox(second, now=now, locked_until=lease, max_rows=5)
+
+    async with t.db.app_transaction() as first:
+        claimed = await queries.claim_outbox(first, now=now, locked_until=lease, max_rows=2)
+        # Another worker, while the first still holds its row locks (a task of its own, as a
+        # worker in another process would be: it holds no connection yet).
+        others = await asyncio.create_task(claim_in_another_task(), context=contextvars.Context())
+    assert len(claimed) == 2 and len(others) == 1
+    assert {r.id for r in claimed}.isdisjoint({r.id for r in others})
+    async with t.db.app_transaction() as conn:  # all leased now
+        assert await queries.claim_outbox(conn, now=now, locked_until=lease, max_rows=5) == []
+        later = lease + dt.timedelta(seconds=1)  # a lease that ran out (its worker died) is claimed again
+        again = await queries.claim_outbox(conn, now=later, locked_until=later + dt.timedelta(minutes=5), max_rows=5)
+    assert sorted(r.attempts for r in again) == [2, 2, 2]
+
+
+async def test_a_claim_whose_lease_ran_out_cannot_complete_a_row_claimed_since(t: T) -> None:
+    await _enqueue(t, 1)
+    now = t.clock.now()
+    async with t.db.app_transaction() as conn:
+        [stale] = await queries.claim_outbox(conn, now=now, locked_until=now, max_rows=1)
+        [fresh] = await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=1)
+        lost = await queries.complete_outbox(conn, id=stale.id, attempts=stale.attempts, now=now)
+        won = await queries.complete_outbox(conn, id=fresh.id, attempts=fresh.attempts, now=now)
+    assert (lost, won) == (queries.CompleteOutboxRow(False), queries.CompleteOutboxRow(True))
+
+
+async def test_a_handler_whose_claim_was_lost_commits_none_of_its_writes(t: T) -> None:
+    await _enqueue(t, 1)
+    now = t.clock.now()
+
+    async def slow_handler(delivery: Delivery) -> None:
+        async with t.db.app_transaction() as conn:  # meanwhile the lease ran out and another took it
+            await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=1)
+        async with t.db.app_transaction() as conn:
+            await enqueue(conn, kind="follow_up", payload={}, now=now)
+            await delivery.complete_in(conn)
+
+    worker = OutboxWorker(lambda: t.db.app, {"note": slow_handler}, clock=t.clock, lease=dt.timedelta(0))
+    await worker.run_once()
+    rows = await t.db.owner.fetch("SELECT kind, status::text, attempts FROM outbox")
+    assert [tuple(r) for r in rows] == [("note", "pending", 2)]  # no follow-up; the second claim stands
+
+
+async def test_workers_in_parallel_deliver_every_row_exactly_once(t: T) -> None:
+    await _enqueue(t, 30)
+    delivered: list[object] = []
+
+    async def handler(delivery: Delivery) -> None:
+        await asyncio.sleep(0)  # let the other workers interleave
+        delivered.append(delivery.job.payload)
+
+    workers = [OutboxWorker(lambda: t.db.app, {"note": handler}, clock=t.clock, batch=3) for _ in range(3)]
+    counts = await asyncio.gather(*(w.run_once() for w in workers))
+    assert sum(counts) == 30
+    assert sorted(p["n"] for p in delivered) == list(range(30))  # type: ignore[index]
+    rows = await t.db.owner.fetch("SELECT status::text, attempts, payload FROM outbox")
+    assert {(r["status"], r["attempts"]) for r in rows} == {("delivered", 1)}
+    assert all("body" not in r["payload"] for r in rows)
+
+
+async def test_a_kind_no_handler_knows_is_retried_then_given_up(t: T) -> None:
+    await _enqueue(t, 1, kind="from_the_future")
+    worker = OutboxWorker(lambda: t.db.app, {}, clock=t.clock, policy=RetryPolicy(max_attempts=2), jitter=lambda: 0)
+    assert await worker.run_once() == 1
+    row = await t.db.owner.fetchrow("SELECT status::text, last_error, available_at FROM outbox")
+    assert row is not None
+    assert row["status"] == "pending"
+    assert "no outbox handler for 'from_the_future'" in row["last_error"]
+    assert row["available_at"] == t.clock.now() + dt.timedelta(seconds=15)  # half the base: jitter 0
+    t.clock.advance(seconds=15)
+    assert await worker.run_once() == 1
+    assert await t.db.owner.fetchval("SELECT status::text FROM outbox") == "failed"
+
+
+def test_backoff_doubles_with_jitter_up_to_a_cap_then_gives_up() -> None:
+    policy = RetryPolicy(max_attempts=10, base_seconds=30, cap_seconds=600)
+    full = [policy.retry_delay(n, 1.0) for n in range(1, 10)]
+    assert [d.total_seconds() for d in full if d] == [30, 60, 120, 240, 480, 600, 600, 600, 600]
+    assert policy.retry_delay(3, 0.0) == dt.timedelta(seconds=60)  # never less than half
+    assert policy.retry_delay(3, 0.5) == dt.timedelta(seconds=90)
+    assert policy.retry_delay(10, 1.0) is None
