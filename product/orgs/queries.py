@@ -128,6 +128,9 @@ SET_INVITE_STATUS_SQL = """UPDATE invites SET status = $1 WHERE id = $2 AND stat
 GET_ORG_NAME_SQL = """SELECT id, name FROM orgs WHERE id = $1"""
 
 
+LOCK_ORG_SQL = """SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE"""
+
+
 async def insert_org(conn: DbConnection, *, id: str, name: str) -> Org | None:
     """:one InsertOrg"""
     _record = await conn.fetchrow(INSERT_ORG_SQL, id, name)
@@ -224,3 +227,10 @@ async def get_org_name(conn: DbConnection, *, id: str) -> GetOrgNameRow | None:
     """:one GetOrgName"""
     _record = await conn.fetchrow(GET_ORG_NAME_SQL, id)
     return None if _record is None else GetOrgNameRow(*_record)
+
+
+async def lock_org(conn: DbConnection, *, id: str) -> int:
+    """Lock the organization's row: every change of its members and roles waits for the one before to
+    commit, so what the next statement reads (a role, the owners) is what holds now."""
+    _status = await conn.execute(LOCK_ORG_SQL, id)
+    return int(_status.rpartition(" ")[2])

@@ -52,3 +52,8 @@ UPDATE invites SET status = sqlc.arg(status) WHERE id = sqlc.arg(id) AND status 
 
 -- name: GetOrgName :one
 SELECT id, name FROM orgs WHERE id = sqlc.arg(id);
+
+-- name: LockOrg :execrows
+-- Lock the organization's row: every change of its members and roles waits for the one before to
+-- commit, so what the next statement reads (a role, the owners) is what holds now.
+SELECT 1 FROM orgs WHERE id = sqlc.arg(id) FOR NO KEY UPDATE;

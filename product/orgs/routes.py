@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import typing
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -61,13 +60,18 @@ class InviteNotFound(NotFound):
     code = "invite_not_found"
 
 
-def _require(req: OrgReq[Any], *roles: str) -> None:
-    if req.principal.role not in roles:
+async def _acting_as(req: OrgReq[Any], *roles: str) -> queries.Membership:
+    """Lock the organization (changes of its members and roles go one at a time), then read the
+    caller's role as it is now: the session's may be stale, the caller demoted or removed by a
+    request that just committed. Refused unless that role is one of `roles` (any, if none)."""
+    if await queries.lock_org(req.db, id=req.principal.org_id) == 0:
+        raise OrgNotFound("no such organization")
+    me = await queries.membership_of(req.db, org_id=req.principal.org_id, user_id=req.principal.user_id)
+    if me is None:
+        raise NotPermitted("you are no longer a member of this organization")
+    if roles and me.role not in roles:
         raise NotPermitted(f"this needs the role {' or '.join(roles)}")
-
-
-def _role(req: OrgReq[Any]) -> Role:
-    return typing.cast(Role, req.principal.role)  # the org_role enum's value, from the session
+    return me
 
 
 async def _set_context(req: UserReq[Any], *, org_id: str) -> None:
@@ -127,19 +131,20 @@ class RenameIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
 
 
-@router.route("orgs.rename", errors=[NotPermitted])
+@router.route("orgs.rename", errors=[NotPermitted, OrgNotFound])
 async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     """Rename the active organization (owner or admin)."""
-    _require(req, *MANAGERS)
+    me = await _acting_as(req, *MANAGERS)
     org = await queries.rename_org(req.db, id=req.principal.org_id, name=req.body.name)
-    assert org is not None
-    return OrgSummary(id=org.id, name=org.name, role=_role(req))
+    if org is None:
+        raise OrgNotFound("no such organization")
+    return OrgSummary(id=org.id, name=org.name, role=me.role)
 
 
-@router.route("orgs.delete", errors=[NotPermitted])
+@router.route("orgs.delete", errors=[NotPermitted, OrgNotFound])
 async def delete_org(req: OrgReq[Empty]) -> Empty:
     """Delete the active organization and everything in it (owner only)."""
-    _require(req, "owner")
+    await _acting_as(req, "owner")
     await queries.delete_org(req.db, id=req.principal.org_id)
     return Empty()
 
@@ -190,10 +195,10 @@ class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.invite", errors=[NotPermitted])
+@router.route("members.invite", errors=[NotPermitted, OrgNotFound])
 async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     """Invite someone by email with a role; they get a single-use code valid for 7 days."""
-    _require(req, *MANAGERS)
+    await _acting_as(req, *MANAGERS)
     svc = services(req)
     token = new_token()
     now = svc.clock.now()
@@ -253,7 +258,8 @@ async def accept_invite(req: UserReq[InviteTokenIn]) -> OrgSummary:
     if req.principal.session_id:
         await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=invite.org_id)
     org = await queries.get_org_name(req.db, id=invite.org_id)
-    assert org is not None
+    if org is None:  # deleted meanwhile
+        raise InvalidToken("this invitation is unknown, used, expired or for another email")
     return OrgSummary(id=org.id, name=org.name, role=role)
 
 
@@ -270,10 +276,10 @@ class InviteIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     invite_id: InviteId
 
 
-@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound])
+@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound, OrgNotFound])
 async def cancel_invite(req: OrgReq[InviteIdIn]) -> Empty:
     """Cancel a pending invitation of the active organization (owner or admin)."""
-    _require(req, *MANAGERS)
+    await _acting_as(req, *MANAGERS)
     if await queries.cancel_invite(req.db, id=req.body.invite_id, org_id=req.principal.org_id) == 0:
         raise InviteNotFound("no such pending invitation")
     return Empty()
@@ -303,12 +309,12 @@ async def _owner_rule() -> AsyncIterator[None]:
         raise
 
 
-@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner])
+@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
 async def change_role(req: OrgReq[ChangeRoleIn]) -> MemberOut:
     """Change a member's role: owners change any role, admins move people between admin and member."""
-    _require(req, *MANAGERS)
+    me = await _acting_as(req, *MANAGERS)
     member = await _member(req, req.body.member_id)
-    if req.principal.role != "owner" and "owner" in (member.role, req.body.role):
+    if me.role != "owner" and "owner" in (member.role, req.body.role):
         raise NotPermitted("only an owner can grant or take the owner role")
     async with _owner_rule():
         await queries.set_member_role(req.db, id=member.id, org_id=req.principal.org_id, role=req.body.role)
@@ -333,24 +339,22 @@ class MemberIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     member_id: MemberId
 
 
-@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner])
+@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
 async def remove_member(req: OrgReq[MemberIdIn]) -> Empty:
     """Remove a member (owner; admins remove admins and members, not owners)."""
-    _require(req, *MANAGERS)
+    me = await _acting_as(req, *MANAGERS)
     member = await _member(req, req.body.member_id)
-    if member.role == "owner" and req.principal.role != "owner":
+    if member.role == "owner" and me.role != "owner":
         raise NotPermitted("only an owner can remove an owner")
     async with _owner_rule():
         await queries.delete_membership(req.db, id=member.id, org_id=req.principal.org_id)
     return Empty()
 
 
-@router.route("members.leave", errors=[LastOwner, MemberNotFound])
+@router.route("members.leave", errors=[LastOwner, MemberNotFound, NotPermitted, OrgNotFound])
 async def leave(req: OrgReq[Empty]) -> Empty:
     """Leave the active organization (the last owner cannot)."""
-    member = await queries.membership_of(req.db, org_id=req.principal.org_id, user_id=req.principal.user_id)
-    if member is None:
-        raise MemberNotFound("not a member")
+    member = await _acting_as(req)
     async with _owner_rule():
         await queries.delete_membership(req.db, id=member.id, org_id=req.principal.org_id)
     if req.principal.session_id:
@@ -358,13 +362,11 @@ async def leave(req: OrgReq[Empty]) -> Empty:
     return Empty()
 
 
-@router.route("orgs.transfer_ownership", errors=[NotPermitted, MemberNotFound, LastOwner])
+@router.route("orgs.transfer_ownership", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
 async def transfer_ownership(req: OrgReq[MemberIdIn]) -> MemberOut:
     """Make another member the owner; the current owner becomes an admin (owner only)."""
-    _require(req, "owner")
+    me = await _acting_as(req, "owner")
     member = await _member(req, req.body.member_id)
-    me = await queries.membership_of(req.db, org_id=req.principal.org_id, user_id=req.principal.user_id)
-    assert me is not None
     async with _owner_rule():  # the new owner may have left meanwhile
         await queries.set_member_role(req.db, id=member.id, org_id=req.principal.org_id, role="owner")
         if me.id != member.id:

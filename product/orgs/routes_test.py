@@ -198,3 +198,45 @@ async def test_deleting_the_org_is_not_blocked_by_the_owner_rule(product: Produc
     response = await product.http.post("/rpc/orgs.delete", json={}, headers={"cookie": owner["cookie"]})
     assert response.status_code == 200, response.text
     assert await product.t.db.owner.fetchval("SELECT count(*) FROM memberships WHERE org_id = $1", org_id) == 0
+
+
+async def test_two_owners_transferring_ownership_to_each_other_neither_deadlock_nor_fail(product: ProductHarness):
+    for _ in range(6):
+        org_id, (x, y) = await _owners(product, 2)
+        responses = await asyncio.gather(
+            product.http.post(
+                "/rpc/orgs.transfer_ownership", json={"member_id": y["member_id"]}, headers={"cookie": x["cookie"]}
+            ),
+            product.http.post(
+                "/rpc/orgs.transfer_ownership", json={"member_id": x["member_id"]}, headers={"cookie": y["cookie"]}
+            ),
+        )
+        assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
+        assert await _owner_count(product, org_id) >= 1
+
+
+async def test_two_owners_removing_each_other_at_once_cannot_both_succeed(product: ProductHarness) -> None:
+    """Each request re-reads its caller's role under the org's lock: once X removed Y, Y's
+    session still says owner, but Y is no longer a member and is refused."""
+    for _ in range(6):
+        org_id, (x, y, _z) = await _owners(product, 3)
+        responses = await asyncio.gather(
+            product.http.post(
+                "/rpc/members.remove", json={"member_id": y["member_id"]}, headers={"cookie": x["cookie"]}
+            ),
+            product.http.post(
+                "/rpc/members.remove", json={"member_id": x["member_id"]}, headers={"cookie": y["cookie"]}
+            ),
+        )
+        assert sorted(r.status_code for r in responses) == [200, 403], [r.text for r in responses]
+        assert await _owner_count(product, org_id) == 2
+
+
+async def test_renaming_while_the_org_is_deleted_is_an_answer_not_a_500(product: ProductHarness) -> None:
+    for _ in range(6):
+        _org_id, (x, y) = await _owners(product, 2)
+        responses = await asyncio.gather(
+            product.http.post("/rpc/orgs.rename", json={"name": "New"}, headers={"cookie": x["cookie"]}),
+            product.http.post("/rpc/orgs.delete", json={}, headers={"cookie": y["cookie"]}),
+        )
+        assert all(r.status_code < 500 for r in responses), [r.text for r in responses]

@@ -219,43 +219,43 @@ export type AuthSignupError = ({ code: "password_too_common"; message: string } 
 export type InvitesAcceptError = { code: "invalid_token"; message: string } | CommonError;
 
 /** Errors of invites.cancel: discriminate on `code`. */
-export type InvitesCancelError = { code: "not_permitted"; message: string } | { code: "invite_not_found"; message: string } | CommonError;
+export type InvitesCancelError = { code: "not_permitted"; message: string } | { code: "invite_not_found"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of invites.decline: discriminate on `code`. */
 export type InvitesDeclineError = { code: "invalid_token"; message: string } | CommonError;
 
 /** Errors of members.change_role: discriminate on `code`. */
-export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of members.invite: discriminate on `code`. */
-export type MembersInviteError = { code: "not_permitted"; message: string } | CommonError;
+export type MembersInviteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of members.leave: discriminate on `code`. */
-export type MembersLeaveError = { code: "last_owner"; message: string } | { code: "member_not_found"; message: string } | CommonError;
+export type MembersLeaveError = { code: "last_owner"; message: string } | { code: "member_not_found"; message: string } | { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of members.list: discriminate on `code`. */
 export type MembersListError = CommonError;
 
 /** Errors of members.remove: discriminate on `code`. */
-export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of orgs.create: discriminate on `code`. */
 export type OrgsCreateError = CommonError;
 
 /** Errors of orgs.delete: discriminate on `code`. */
-export type OrgsDeleteError = { code: "not_permitted"; message: string } | CommonError;
+export type OrgsDeleteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of orgs.list: discriminate on `code`. */
 export type OrgsListError = CommonError;
 
 /** Errors of orgs.rename: discriminate on `code`. */
-export type OrgsRenameError = { code: "not_permitted"; message: string } | CommonError;
+export type OrgsRenameError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of orgs.switch: discriminate on `code`. */
 export type OrgsSwitchError = { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
-export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
