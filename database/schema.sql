@@ -372,6 +372,7 @@ CREATE TABLE public.rate_limits (
     bucket bytea NOT NULL,
     window_start timestamp with time zone NOT NULL,
     hits integer DEFAULT 1 NOT NULL,
+    expires_at timestamp with time zone DEFAULT (now() + '61 days'::interval) NOT NULL,
     CONSTRAINT rate_limits_bucket_check CHECK ((length(bucket) = 32)),
     CONSTRAINT rate_limits_id_check CHECK ((id ~ '^rl_[0-9a-hjkmnp-tv-z]{26}$'::text))
 );
@@ -565,6 +566,12 @@ CREATE INDEX org_notes_org_id_created_at_idx ON public.org_notes USING btree (or
 --
 
 CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHERE (status = 'pending'::public.outbox_status);
+
+--
+-- Name: rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX rate_limits_expires_at_idx ON public.rate_limits USING btree (expires_at);
 
 --
 -- Name: sessions_active_org_id_idx; Type: INDEX; Schema: public; Owner: -

@@ -6,6 +6,7 @@ every missing or invalid variable, instead of failing on the first.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -68,6 +69,9 @@ class Settings(BaseSettings):
     # comma-separated (`https://app.example.com,http://localhost:5173`): CORS headers for them,
     # and the CSRF check accepts them. Empty: same origin only. Never `*`.
     cors_allowed_origins: str = Field("", validation_alias="CORS_ALLOWED_ORIGINS")
+    # Reverse proxies in front of the apps, comma-separated IP addresses: from them the client's
+    # address is read from X-Forwarded-For (rate limits key on it). Unset: the peer's address.
+    trusted_proxies: str = Field("", validation_alias="TRUSTED_PROXIES")
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
     panopticon_port: int = Field(8001, ge=1, le=65535, validation_alias="PANOPTICON_PORT")
 
@@ -85,6 +89,20 @@ class Settings(BaseSettings):
             if not _ORIGIN.fullmatch(origin):
                 raise ValueError(f"{origin!r} is not an origin such as https://app.example.com (no path, no *)")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for address in filter(None, (a.strip() for a in value.split(","))):
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address") from None
+        return value
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from contextlib import AbstractAsyncContextManager
@@ -111,6 +112,7 @@ class RpcApp:
         authenticate: Authenticate = anonymous,
         open_db: OpenDb | None = None,
         allowed_origins: Iterable[str] = (),
+        trusted_proxies: Iterable[str] = (),
         strict_errors: bool = False,
         services: Any = None,
         lease: Callable[[], Lease] | None = None,
@@ -124,6 +126,8 @@ class RpcApp:
         # for them, precomputed, and the CSRF check accepts them.
         self.allowed_origins = {origin.encode() for origin in allowed_origins}
         self._cors = {origin: _cors_headers(origin) for origin in self.allowed_origins}
+        # Reverse proxies whose X-Forwarded-For names the client (their own address is not it).
+        self.trusted_proxies = frozenset(trusted_proxies)
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
         self.lease = lease
@@ -236,6 +240,8 @@ class RpcApp:
             body = self._decode(route, raw, headers, method)
             client = scope.get("client")
             address = client[0] if client else ""
+            if address in self.trusted_proxies:
+                address = _forwarded_client(headers, self.trusted_proxies, address)
             if route.streaming:
                 # A stream holds no connection between its events: the one authentication used
                 # goes back now, and each database step is a short transaction of its own.
@@ -416,6 +422,20 @@ async def _send_error(
 ) -> None:
     envelope = {"error": {"code": code, "message": message, "request_id": request_id}}
     await _send(send, status, _encoder.encode(envelope), request_id, None, cors)
+
+
+def _forwarded_client(headers: Headers, proxies: frozenset[str], peer: str) -> str:
+    """The client a trusted proxy forwarded for: the nearest X-Forwarded-For entry that is not
+    itself a trusted proxy (entries further left are the client's word, and could be forged)."""
+    forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+    for entry in reversed(forwarded.split(",")):
+        address = entry.strip()
+        if address and address not in proxies:
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return peer  # not an address: trust nothing it says
+    return peer
 
 
 def _cors_headers(origin: bytes) -> list[tuple[bytes, bytes]]:

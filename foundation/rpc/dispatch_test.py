@@ -569,3 +569,30 @@ async def test_an_error_the_app_reads_as_an_outage_is_503_with_retry_after_not_a
     output = captured.out + captured.err
     assert "ConnectionResetError" not in output  # no traceback for the outage (the app logs it once)
     assert output.count("unhandled_error") == 1
+
+
+@router.route("who.am_i", auth="public")
+async def client_address(req: Req[Empty]) -> Sum:
+    events.append(req.client)
+    return Sum(total=0)
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "seen"),
+    [
+        ("10.0.0.5", "198.51.100.7", "198.51.100.7"),  # from the trusted proxy: its client
+        ("10.0.0.5", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a forged entry further left is ignored
+        ("10.0.0.5", "198.51.100.7, 10.0.0.6", "198.51.100.7"),  # two trusted proxies in a row
+        ("203.0.113.1", "198.51.100.7", "203.0.113.1"),  # not a trusted proxy: its own address
+        ("10.0.0.5", "not-an-address", "10.0.0.5"),
+    ],
+)
+async def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
+    peer: str, forwarded: str, seen: str
+) -> None:
+    events.clear()
+    app = RpcApp(router, _fallback, trusted_proxies=["10.0.0.5", "10.0.0.6"])
+    transport = httpx.ASGITransport(app=app, client=(peer, 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as behind:
+        await behind.post("/rpc/who.am_i", json={}, headers={"x-forwarded-for": forwarded})
+    assert events == [seen]

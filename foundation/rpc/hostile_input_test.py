@@ -3,6 +3,7 @@ invalid UTF-8, deep nesting, huge arrays of bad items (a bounded error list), un
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import httpx
@@ -106,13 +107,13 @@ async def test_json_nested_very_deeply_is_400(client, depth: int) -> None:
 
 
 async def test_a_huge_array_of_bad_items_gets_a_bounded_error_list_with_a_count_of_the_rest(client) -> None:
-    members = b",".join([b'{"email": "nope"}'] * 50_000)
+    members = b",".join([b'{"email": "nope"}'] * 20_000)
     response = await _post(client, b'{"name": "x", "members": [' + members + b"]}")
     error = response.json()["error"]
     assert response.status_code == 400
     assert len(error["fields"]) == MAX_FIELD_ERRORS
     assert error["fields"][0]["path"] == "members[0].email"
-    assert error["omitted"] == 50_000 - MAX_FIELD_ERRORS
+    assert error["omitted"] == 20_000 - MAX_FIELD_ERRORS
     assert len(response.content) < 20_000
 
 
@@ -130,13 +131,22 @@ class Outer(msgspec.Struct, forbid_unknown_fields=True):
     inner: list[Loose]
 
 
+@dataclasses.dataclass
+class LooseDataclass:
+    name: str
+
+
+class WithDataclass(msgspec.Struct, forbid_unknown_fields=True):
+    inner: LooseDataclass
+
+
 def test_a_route_whose_input_accepts_unknown_fields_is_refused_at_declaration() -> None:
     other = Router("other")
-    for input_type in (Loose, Outer):
+    for input_type in (Loose, Outer, WithDataclass):
 
         async def loose(req):  # annotated below: the input type varies
             return Empty()
 
         loose.__annotations__ = {"req": Req[input_type], "return": Empty}
-        with pytest.raises(RouteDeclarationError, match=f"forbid_unknown_fields=True \\({Loose.__name__}\\)"):
+        with pytest.raises(RouteDeclarationError, match=r"forbid_unknown_fields=True \((Loose|LooseDataclass)"):
             other.route(f"loose.{input_type.__name__.lower()}", auth="public")(loose)

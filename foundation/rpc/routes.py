@@ -11,6 +11,7 @@ The handler's annotation says who may call it, and gives the handler the narrowe
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import re
 import typing
 from collections.abc import Callable
@@ -126,9 +127,16 @@ def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, bool
 
 
 def _loose_structs(annotation: Any, seen: set[Any] | None = None) -> list[str]:
-    """Names of the Structs reachable from an input type that would ignore unknown fields (a
-    client's misspelt or malicious field must be refused, not silently dropped)."""
+    """Names of the types reachable from an input type that would ignore unknown fields (a
+    client's misspelt or malicious field must be refused, not silently dropped): Structs without
+    forbid_unknown_fields, and dataclasses, attrs classes and TypedDicts, which cannot forbid them."""
     seen = set() if seen is None else seen
+    if isinstance(annotation, type) and (
+        dataclasses.is_dataclass(annotation)
+        or hasattr(annotation, "__attrs_attrs__")
+        or typing.is_typeddict(annotation)
+    ):
+        return [f"{annotation.__name__} (use a msgspec Struct)"]
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
         if annotation in seen:
             return []

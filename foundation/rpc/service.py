@@ -36,6 +36,7 @@ def serve(
         authenticate=authenticate,
         open_db=open_db,
         allowed_origins=settings.allowed_origins,
+        trusted_proxies=settings.proxies,
         strict_errors=testing,
         services=services,
         lease=lease,

@@ -154,9 +154,16 @@ FROM app_user_token($1::bytea, $2::token_purpose) t"""
 USE_USER_TOKEN_SQL = """UPDATE user_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL"""
 
 
-HIT_RATE_LIMIT_SQL = """INSERT INTO rate_limits (bucket, window_start) VALUES ($1, $2)
+HIT_RATE_LIMIT_SQL = """INSERT INTO rate_limits (bucket, window_start, expires_at)
+VALUES ($1, $2, $3)
 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
 RETURNING hits"""
+
+
+PRUNE_RATE_LIMITS_SQL = """DELETE FROM rate_limits WHERE id IN (
+    SELECT r.id FROM rate_limits r WHERE r.expires_at < $1::timestamptz ORDER BY r.expires_at
+    LIMIT $2
+)"""
 
 
 RATE_LIMIT_SEEN_SQL = """SELECT EXISTS (SELECT 1 FROM rate_limits WHERE bucket = $1 AND window_start >= $2) AS seen"""
@@ -305,11 +312,17 @@ async def use_user_token(conn: DbConnection, *, now: datetime.datetime | None = 
 
 
 async def hit_rate_limit(
-    conn: DbConnection, *, bucket: bytes, window_start: datetime.datetime
+    conn: DbConnection, *, bucket: bytes, window_start: datetime.datetime, expires_at: datetime.datetime
 ) -> HitRateLimitRow | None:
     """Count one hit in a fixed window; returns the hits so far."""
-    _record = await conn.fetchrow(HIT_RATE_LIMIT_SQL, bucket, window_start)
+    _record = await conn.fetchrow(HIT_RATE_LIMIT_SQL, bucket, window_start, expires_at)
     return None if _record is None else HitRateLimitRow(*_record)
+
+
+async def prune_rate_limits(conn: DbConnection, *, now: datetime.datetime, max_rows: int) -> int:
+    """Remove up to `max_rows` windows that no longer matter."""
+    _status = await conn.execute(PRUNE_RATE_LIMITS_SQL, now, max_rows)
+    return int(_status.rpartition(" ")[2])
 
 
 async def rate_limit_seen(conn: DbConnection, *, bucket: bytes, since: datetime.datetime) -> RateLimitSeenRow | None:

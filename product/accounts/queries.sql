@@ -79,9 +79,17 @@ UPDATE user_tokens SET used_at = sqlc.arg(now) WHERE id = sqlc.arg(id) AND used_
 
 -- name: HitRateLimit :one
 -- Count one hit in a fixed window; returns the hits so far.
-INSERT INTO rate_limits (bucket, window_start) VALUES (sqlc.arg(bucket), sqlc.arg(window_start))
+INSERT INTO rate_limits (bucket, window_start, expires_at)
+VALUES (sqlc.arg(bucket), sqlc.arg(window_start), sqlc.arg(expires_at))
 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
 RETURNING hits;
+
+-- name: PruneRateLimits :execrows
+-- Remove up to `max_rows` windows that no longer matter.
+DELETE FROM rate_limits WHERE id IN (
+    SELECT r.id FROM rate_limits r WHERE r.expires_at < sqlc.arg(now)::timestamptz ORDER BY r.expires_at
+    LIMIT sqlc.arg(max_rows)
+);
 
 -- name: RateLimitSeen :one
 -- Whether the bucket was hit in a window that started at or after `since`.

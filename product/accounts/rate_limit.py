@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from database.connect import DbConnection
 from foundation.errors import RateLimited
@@ -36,7 +37,8 @@ LOGIN_PER_ADDRESS = Limit("login:address", 100, dt.timedelta(minutes=15))
 LOGIN_PER_ACCOUNT_FROM_UNKNOWN = Limit("login:account", 50, dt.timedelta(hours=1))
 LOGIN_TRUSTED = Limit("login:trusted", 1, dt.timedelta(days=30))  # a mark, not a limit
 SIGNUP_PER_ADDRESS = Limit("signup:address", 20, dt.timedelta(hours=1))
-RESET_PER_ACCOUNT = Limit("reset:account", 5, dt.timedelta(hours=1))
+RESET_PER_PAIR = Limit("reset:pair", 5, dt.timedelta(hours=1))
+RESET_PER_ACCOUNT = Limit("reset:account", 20, dt.timedelta(hours=1))
 RESET_PER_ADDRESS = Limit("reset:address", 20, dt.timedelta(hours=1))
 
 
@@ -53,16 +55,42 @@ def _window_start(limit: Limit, now: dt.datetime) -> tuple[dt.datetime, int]:
 async def _hit(conn: DbConnection, limit: Limit, subject: str, now: dt.datetime) -> int | None:
     """Count a hit; the seconds until the window ends when the budget is spent, else None."""
     window_start, window_end = _window_start(limit, now)
-    row = await queries.hit_rate_limit(conn, bucket=bucket(limit, subject), window_start=window_start)
+    row = await queries.hit_rate_limit(
+        conn, bucket=bucket(limit, subject), window_start=window_start, expires_at=window_start + 2 * limit.window
+    )
+    await _prune_now_and_then(conn, now)
     if row is not None and row.hits > limit.max_hits:
         return max(1, window_end - int(now.timestamp()))
     return None
 
 
-def _raise_if_over(retry_afters: list[int | None]) -> None:
-    over = [seconds for seconds in retry_afters if seconds is not None]
-    if over:
-        raise RateLimited("too many attempts; try again later", retry_after_seconds=max(over))
+PRUNE_EVERY = 256  # hits per process between prunings
+PRUNE_ROWS = 1000
+_hits_since_pruning = 0
+
+
+async def _prune_now_and_then(conn: DbConnection, now: dt.datetime) -> None:
+    """Windows that no longer matter are deleted, a bounded batch every PRUNE_EVERY hits."""
+    global _hits_since_pruning
+    _hits_since_pruning += 1
+    if _hits_since_pruning >= PRUNE_EVERY:
+        _hits_since_pruning = 0
+        await queries.prune_rate_limits(conn, now=now, max_rows=PRUNE_ROWS)
+
+
+def _raise(retry_after: int) -> NoReturn:
+    raise RateLimited("too many attempts; try again later", retry_after_seconds=retry_after)
+
+
+def address_of(req: Req[Any]) -> str:
+    """The caller's address as rate limits see it: an IPv6 address stands for its /64 (one
+    subscriber's network; anyone holding one holds them all)."""
+    if ":" not in req.client:
+        return req.client
+    try:
+        return str(ipaddress.IPv6Network((req.client, 64), strict=False))
+    except ValueError:
+        return req.client
 
 
 async def hit(req: Req[Any], limit: Limit, subject: str) -> None:
@@ -73,7 +101,8 @@ async def hit(req: Req[Any], limit: Limit, subject: str) -> None:
         return
     async with req.db.transaction() as conn:
         retry_after = await _hit(conn, limit, subject, svc.clock.now())
-    _raise_if_over([retry_after])
+    if retry_after is not None:
+        _raise(retry_after)
 
 
 def _pair(email: str, address: str) -> str:
@@ -81,24 +110,56 @@ def _pair(email: str, address: str) -> str:
 
 
 async def hit_login(req: Req[Any], email: str) -> None:
+    """Count a login attempt: per address, then per (account, address) pair, then per account. An
+    attempt refused by one limit counts in none after it: one address that spent its own budget
+    cannot spend the account's, which would lock the owner out of every address they have not
+    logged in from yet."""
     svc = services(req)
     if svc.settings.disable_rate_limits:
         return
     now = svc.clock.now()
-    pair = _pair(email, req.client)
+    address = address_of(req)
+    pair = _pair(email, address)
+    retry_after = None
     async with req.db.transaction() as conn:
-        results = [await _hit(conn, LOGIN_PER_PAIR, pair, now), await _hit(conn, LOGIN_PER_ADDRESS, req.client, now)]
-        # A success in this window or the one before: trusted for 30 to 60 days after it.
-        trusted_since = _window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
-        trusted = await queries.rate_limit_seen(conn, bucket=bucket(LOGIN_TRUSTED, pair), since=trusted_since)
-        if trusted is None or not trusted.seen:
-            results.append(await _hit(conn, LOGIN_PER_ACCOUNT_FROM_UNKNOWN, email, now))
-    _raise_if_over(results)
+        # The address first: an address past its budget adds no row for each new email it tries.
+        retry_after = await _hit(conn, LOGIN_PER_ADDRESS, address, now)
+        if retry_after is None:
+            retry_after = await _hit(conn, LOGIN_PER_PAIR, pair, now)
+        if retry_after is None:
+            # A success in this window or the one before: trusted for 30 to 60 days after it.
+            trusted_since = _window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
+            trusted = await queries.rate_limit_seen(conn, bucket=bucket(LOGIN_TRUSTED, pair), since=trusted_since)
+            if trusted is None or not trusted.seen:
+                retry_after = await _hit(conn, LOGIN_PER_ACCOUNT_FROM_UNKNOWN, email, now)
+    if retry_after is not None:
+        _raise(retry_after)
 
 
 async def login_succeeded(conn: DbConnection, req: Req[Any], email: str) -> None:
     """Reset the pair's count and trust this address for this account (in the login's transaction)."""
-    pair = _pair(email, req.client)
+    pair = _pair(email, address_of(req))
     await queries.reset_rate_limit(conn, bucket=bucket(LOGIN_PER_PAIR, pair))
-    window_start, _ = _window_start(LOGIN_TRUSTED, services(req).clock.now())
-    await queries.hit_rate_limit(conn, bucket=bucket(LOGIN_TRUSTED, pair), window_start=window_start)
+    await _hit(conn, LOGIN_TRUSTED, pair, services(req).clock.now())
+
+
+async def hit_reset(req: Req[Any], email: str) -> bool:
+    """Count a reset request; whether to send anything. Past the caller's address budget the
+    answer is 429. Past the (account, address) pair's or the account's, the request is answered as
+    usual and nothing is sent: mail to one person stays bounded, and strangers spend their own
+    pair budgets, not the owner's (the account-wide cap is four times wider)."""
+    svc = services(req)
+    if svc.settings.disable_rate_limits:
+        return True
+    now = svc.clock.now()
+    address = address_of(req)
+    async with req.db.transaction() as conn:
+        over_address = await _hit(conn, RESET_PER_ADDRESS, address, now)
+        over_pair = over_account = None
+        if over_address is None:
+            over_pair = await _hit(conn, RESET_PER_PAIR, _pair(email, address), now)
+        if over_address is None and over_pair is None:
+            over_account = await _hit(conn, RESET_PER_ACCOUNT, email, now)
+    if over_address is not None:
+        _raise(over_address)
+    return over_pair is None and over_account is None

@@ -150,7 +150,7 @@ async def signup(req: Req[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
     its owner an email saying someone tried)."""
     svc = services(req)
-    await rate_limit.hit(req, rate_limit.SIGNUP_PER_ADDRESS, req.client)
+    await rate_limit.hit(req, rate_limit.SIGNUP_PER_ADDRESS, rate_limit.address_of(req))
     _check_new_password(req.body.password, "password")
     password_hash = await svc.hasher.hash_async(req.body.password)  # the same work either way
     user_id = new_id("usr", clock=svc.clock)
@@ -332,9 +332,8 @@ async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
     The request only queues the job (the same work for every email); the outbox worker looks the
     account up and mails the code after the response. A new code replaces the older ones."""
     email = req.body.email.lower()
-    await rate_limit.hit(req, rate_limit.RESET_PER_ADDRESS, req.client)
-    await rate_limit.hit(req, rate_limit.RESET_PER_ACCOUNT, email)
-    await request_reset(req, email)
+    if await rate_limit.hit_reset(req, email):
+        await request_reset(req, email)
     return Accepted()
 
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from foundation.passwords import MIN_LENGTH
+from product.accounts import rate_limit
 from product.accounts.sessions import ABSOLUTE_LIFETIME, IDLE_TIMEOUT
 from product.testing import PASSWORD, ProductHarness
 
@@ -324,8 +325,8 @@ async def test_a_reset_request_does_the_same_writes_for_known_and_unknown_emails
         writes.append(_delta(before, await _row_counts(product)))
     known, unknown = answers
     assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
-    # Either way: the job, and a rate-limit bucket for the address and one for the email.
-    assert writes[0] == writes[1] == {"outbox": 1, "outbox:password_reset_requested": 1, "rate_limits": 2}
+    # Either way: the job, and rate-limit buckets for the address, the (email, address) pair and the email.
+    assert writes[0] == writes[1] == {"outbox": 1, "outbox:password_reset_requested": 1, "rate_limits": 3}
     assert await product.t.db.owner.fetchval("SELECT count(*) FROM user_tokens WHERE purpose = 'password_reset'") == 0
 
     mail = [m for m in await product.sent_mail() if m.subject == "Reset your password"]
@@ -368,3 +369,61 @@ async def test_using_a_reset_code_or_changing_the_password_ends_outstanding_code
     assert await _reset(product, code, "reset phrase one") == "ok"
     open_codes = "SELECT count(*) FROM user_tokens WHERE used_at IS NULL AND purpose = 'password_reset'"
     assert await product.t.db.owner.fetchval(open_codes) == 0
+
+
+async def test_one_address_cannot_spend_the_accounts_budget_and_lock_the_owner_out_of_new_addresses(
+    product: ProductHarness,
+) -> None:
+    await product.sign_up_and_in(product.client("10.0.0.1"), "ola@example.com")
+    attacker = product.client("203.0.113.7")
+    statuses = [r.status_code for r in await _logins(attacker, "ola@example.com", "guess", 60)]
+    assert statuses[:9] == [401] * 9 and set(statuses[10:]) == {429}
+    owner = await product.client("192.0.2.44").post(  # an address the owner never used
+        "/rpc/auth.login", json={"email": "ola@example.com", "password": PASSWORD}
+    )
+    assert owner.status_code == 200, owner.text
+
+
+async def test_an_address_past_its_budget_adds_no_rows_for_each_new_email(product: ProductHarness) -> None:
+    client = product.client("203.0.113.8")
+    for n in range(130):
+        await client.post("/rpc/auth.login", json={"email": f"nobody{n}@example.com", "password": "guess"})
+    rows = await product.t.db.owner.fetchval("SELECT count(*) FROM rate_limits")
+    assert rows <= 1 + 2 * 100  # the address's window, and a pair and an account per attempt it allowed
+
+
+async def test_expired_windows_are_pruned(product: ProductHarness) -> None:
+    client = product.client("203.0.113.9")
+    for n in range(20):
+        await client.post("/rpc/auth.login", json={"email": f"old{n}@example.com", "password": "guess"})
+    product.t.clock.advance(days=62)  # past every window's expiry
+    for n in range(rate_limit.PRUNE_EVERY):
+        await product.client(f"198.18.{n // 200}.{n % 200}").post(
+            "/rpc/auth.login", json={"email": "fresh@example.com", "password": "guess"}
+        )
+    old = await product.t.db.owner.fetchval(
+        "SELECT count(*) FROM rate_limits WHERE expires_at < $1", product.t.clock.now()
+    )
+    assert old == 0
+
+
+async def test_strangers_cannot_block_the_owners_own_reset_request(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "pia@example.com")
+    await product.deliver()
+    for n in range(6):
+        answer = await product.client(f"203.0.113.{n}").post(
+            "/rpc/auth.password.reset_request", json={"email": "pia@example.com"}
+        )
+        assert answer.status_code == 200
+    mine = await product.client("10.9.9.9").post("/rpc/auth.password.reset_request", json={"email": "pia@example.com"})
+    assert mine.status_code == 200
+    await product.deliver()
+    assert [m.to for m in await product.sent_mail() if m.subject == "Reset your password"].count("pia@example.com") == 7
+
+
+async def test_an_ipv6_network_is_one_address_for_rate_limits(product: ProductHarness) -> None:
+    statuses = []
+    for n in range(12):  # a new address of one /64 each time
+        client = product.client(f"2001:db8:1:2::{n + 1:x}")
+        statuses += [r.status_code for r in await _logins(client, "quinn@example.com", "guess", 1)]
+    assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}

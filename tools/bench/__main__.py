@@ -2,6 +2,8 @@
 
 import sys
 
+from database import embedded
+from database.testing.harness import cluster_dir_for_tests
 from tools.bench import database, lifecycle, pieces, product, queries, rpc
 
 SUITES = {
@@ -21,8 +23,9 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown suite {unknown}; choose from {list(SUITES)}")
     print("Blossom benchmarks (figures vary with machine load; compare rows measured in the same run)")
-    for name in chosen:
-        SUITES[name]()
+    with embedded.leave_as_found(cluster_dir_for_tests()):  # stop the test cluster if we started it
+        for name in chosen:
+            SUITES[name]()
 
 
 if __name__ == "__main__":
