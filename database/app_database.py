@@ -1,16 +1,23 @@
-"""The database as an app sees it: a pool opened when the app starts serving, closed when it stops."""
+"""The database as an app sees it: a pool opened when the app starts serving, closed when it
+stops; each request's lease on one of its connections and its tenant transactions (what the RPC
+dispatcher calls `RequestDatabase`); the 503 it answers during an outage; its health probe."""
 
 from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
 
 import asyncpg
 from quart import Quart
 
-from database.connect import CONNECT_TIMEOUT_SECONDS, DatabaseUnreachable
+from database.connect import CONNECT_TIMEOUT_SECONDS, DatabaseUnreachable, PgConnection
 from database.connection_pool import ConnectionPool, PoolClosed
 from database.outage import RETRY_AFTER_SECONDS, is_connection_loss
 from database.pool import create_app_pool, schema_version
 from database.target import resolve_target
+from database.tx import tenant_transaction, tenant_transaction_leased
 from foundation.errors import Unavailable
+from foundation.rpc.db import Lease
+from foundation.rpc.principal import Principal
 from foundation.settings import Settings
 
 
@@ -40,6 +47,17 @@ class AppDatabase:
         """Open the pool when `app` starts serving and close it when it stops."""
         app.before_serving(self.open)
         app.after_serving(self.close)
+
+    def lease(self) -> Lease:
+        """A request's one pooled connection, acquired on first use (authentication or req.db)."""
+        return Lease(self.pool.acquire)
+
+    def transaction(self, principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[PgConnection]:
+        """A tenant transaction with the principal's user and active organization: on the
+        request's leased connection, or (a stream's short step) on a pooled one for the block."""
+        if lease is None:
+            return tenant_transaction(self.pool, user_id=principal.user_id, org_id=principal.org_id)
+        return tenant_transaction_leased(lease.connection, user_id=principal.user_id, org_id=principal.org_id)
 
     def unavailable(self, error: Exception) -> Unavailable | None:
         """What a request that failed with `error` answers when the database is out of reach

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from quart import Blueprint, Quart, Response, g, jsonify, request
 
-from foundation.logging import clear_context, configure_logging, get_logger, start_request
+from foundation.logging import clear_context, configure_logging, flush_logs, get_logger, start_request
 from foundation.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -77,12 +77,24 @@ def install_request_context(app: Quart) -> None:
         return response
 
 
-def new_app(name: str, settings: Settings) -> Quart:
-    """A Quart app with logging configured and the request context installed."""
+def new_app(
+    name: str, settings: Settings, *, health: dict[str, HealthProbe] | None = None, openapi_file: Path | None = None
+) -> Quart:
+    """The Quart part of an app: logging configured, the request context, GET /health over
+    `health`'s probes, the API docs in development, and the log lines of the last loop iteration
+    written when it stops serving (server workers may exit without running atexit hooks)."""
     configure_logging(settings.resolved_log_format, settings.log_level)
     app = Quart(name)
     install_request_context(app)
+    app.register_blueprint(health_blueprint(name, health or {}))
+    if openapi_file is not None and settings.environment == "development":
+        app.register_blueprint(api_docs_blueprint(f"Blossom {name} API", openapi_file))
+    app.after_serving(_flush_log_lines)
     return app
+
+
+async def _flush_log_lines() -> None:
+    flush_logs()
 
 
 class HealthProbe(Protocol):

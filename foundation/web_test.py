@@ -5,16 +5,14 @@ import pytest
 
 from foundation.logging import flush_logs
 from foundation.settings import load_settings
-from foundation.web import REQUEST_ID_HEADER, health_blueprint, new_app, request_id_from
+from foundation.web import REQUEST_ID_HEADER, new_app, request_id_from
 
 
 def _app(healthy: bool = True):
     async def probe() -> tuple[bool, dict[str, object]]:
         return healthy, {"reachable": healthy}
 
-    app = new_app("probe", load_settings({"LOG_FORMAT": "json"}))
-    app.register_blueprint(health_blueprint("probe", {"database": probe}))
-    return app
+    return new_app("probe", load_settings({"LOG_FORMAT": "json"}), health={"database": probe})
 
 
 async def test_a_request_id_is_generated_and_echoed() -> None:
@@ -61,19 +59,16 @@ class _References(HTMLParser):
 
 
 async def test_api_docs_serve_the_document_and_a_viewer_of_their_own(tmp_path) -> None:
-    from foundation.web import api_docs_blueprint
-
     document = tmp_path / "openapi.json"
     document.write_text('{"openapi": "3.1.0"}')
-    app = new_app("docs", load_settings({}))
-    app.register_blueprint(api_docs_blueprint("Docs & co", document))
+    app = new_app("docs & co", load_settings({}), openapi_file=document)  # development: docs on
     client = app.test_client()
     assert await (await client.get("/openapi.json")).get_json() == {"openapi": "3.1.0"}
     response = await client.get("/docs")
     page = await response.get_data(as_text=True)
     assert response.content_type == "text/html; charset=utf-8"
     assert '<rapi-doc spec-url="/openapi.json"' in page
-    assert "<title>Docs &amp; co</title>" in page
+    assert "<title>Blossom docs &amp; co API</title>" in page
 
     # Offline, the page must still work: it loads nothing from another origin, and every asset
     # it names is served by the app itself.

@@ -1,4 +1,5 @@
-"""The customer-facing app: `create_app()` builds it; `product.asgi:app` is what the server runs.
+"""The customer-facing app, assembled here from explicit parts: `create_app()` builds it;
+`product.asgi:app` is what the server runs.
 
 Requests under /rpc/ go to the typed routes (`product.routes`), authenticated by the session
 cookie; the rest (health, docs, lifespan) to Quart. The outbox worker (`product.outbox`) runs
@@ -11,10 +12,11 @@ from pathlib import Path
 
 from database.app_database import AppDatabase
 from database.outbox import OutboxWorker
-from database.rpc_wiring import build_app
-from foundation.rpc.dispatch import Authenticate, RpcApp
+from foundation.rpc.dispatch import RpcApp
+from foundation.rpc.testing import fallback_authenticator
 from foundation.settings import Settings, load_settings
-from product.accounts.sessions import session_authenticator
+from foundation.web import new_app
+from product.accounts.sessions import SessionAuthenticator
 from product.demo.routes import router as demo_router
 from product.outbox import outbox_worker
 from product.routes import router
@@ -39,20 +41,21 @@ def create_app(
     database = database or AppDatabase(settings)
     outbox = outbox or outbox_worker(services, database)
 
-    def authenticate(fallback: Authenticate) -> Authenticate:
-        return session_authenticator(services.clock, services.session_key, fallback)
-
+    web = new_app(APP_NAME, settings, health={"database": database.health}, openapi_file=OPENAPI_FILE)
+    database.attach(web)  # the pool opens when the app starts serving, closes when it stops
+    if deliver_in_background:
+        outbox.attach(web)  # while serving: after the pool opens, stopped before it closes
     # The demo routes are examples for development and tests, never served in production.
     routes = router if settings.environment == "production" else router.including(demo_router)
-    app = build_app(
-        APP_NAME,
+    return RpcApp(
         routes,
-        settings,
+        web,
+        authenticate=SessionAuthenticator(
+            services.clock, services.session_key, fallback=fallback_authenticator(settings.environment)
+        ),
         database=database,
-        openapi_file=OPENAPI_FILE,
-        authenticate=authenticate,
         services=services,
+        allowed_origins=settings.allowed_origins,
+        trusted_proxies=settings.proxies,
+        strict_errors=settings.environment == "test",
     )
-    if deliver_in_background:
-        outbox.attach(app.fallback)  # while serving: after the pool opens, stopped before it closes
-    return app

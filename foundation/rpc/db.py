@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from foundation.errors import Unavailable
+    from foundation.rpc.principal import Principal
 
 
 class NoDatabase(RuntimeError):
@@ -114,3 +118,20 @@ class Lease:
         context, self._context, self._conn = self._context, None, None
         if context is not None:
             await context.__aexit__(None, None, None)
+
+
+class RequestDatabase(Protocol):
+    """The database as the dispatcher sees it (`database.app_database.AppDatabase` in the apps)."""
+
+    def lease(self) -> Lease:
+        """The request's one pooled connection, not yet acquired."""
+        ...
+
+    def transaction(self, principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[Any]:
+        """A transaction with the principal's tenant context: on the lease's connection, or (no
+        lease: a stream's short step) on one of the pool's for the block's length."""
+        ...
+
+    def unavailable(self, error: Exception) -> Unavailable | None:
+        """The 503 to answer when `error` means the database is out of reach, else None."""
+        ...

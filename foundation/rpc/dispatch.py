@@ -15,7 +15,6 @@ import contextlib
 import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
@@ -32,7 +31,7 @@ from foundation.errors import (
     UnsupportedMediaType,
 )
 from foundation.logging import access_log, get_logger, start_request
-from foundation.rpc.db import Lease, RequestDb
+from foundation.rpc.db import Lease, RequestDatabase, RequestDb
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     FieldError,
@@ -52,11 +51,8 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
 Headers = dict[bytes, bytes]
-# Both hooks get the request's connection lease (None when the app has no database).
+# Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
-OpenDb = Callable[[Principal, "Lease | None"], AbstractAsyncContextManager[Any]]
-# An exception that means a dependency is out of reach (the database is down) -> the 503 to answer.
-Unavailability = Callable[[Exception], "Unavailable | None"]
 
 PREFIX = "/rpc/"
 CLIENT_CLOSED = 499  # the access log's status for a stream the client left (nginx's convention)
@@ -110,18 +106,16 @@ class RpcApp:
         fallback: Any,  # the app for everything outside /rpc/ (Quart: health, docs, lifespan)
         *,
         authenticate: Authenticate = anonymous,
-        open_db: OpenDb | None = None,
+        database: RequestDatabase | None = None,
         allowed_origins: Iterable[str] = (),
         trusted_proxies: Iterable[str] = (),
         strict_errors: bool = False,
         services: Any = None,
-        lease: Callable[[], Lease] | None = None,
-        unavailable: Unavailability | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
         self.authenticate = authenticate
-        self.open_db = open_db
+        self.database = database  # req.db's transactions, the request's lease, outage answers
         # Other origins (a frontend on its own host) allowed to call with credentials: CORS headers
         # for them, precomputed, and the CSRF check accepts them.
         self.allowed_origins = {origin.encode() for origin in allowed_origins}
@@ -130,8 +124,6 @@ class RpcApp:
         self.trusted_proxies = frozenset(trusted_proxies)
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
-        self.lease = lease
-        self.unavailable = unavailable  # failure path only: is this exception an outage (503)?
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
@@ -223,7 +215,8 @@ class RpcApp:
         cors = self._cors.get(origin) if origin is not None else None
         status = 500
         db = _NO_TRANSACTION
-        lease = self.lease() if self.lease is not None else None
+        database = self.database
+        lease = database.lease() if database is not None else None
         try:
             if route is None:
                 raise RouteNotFound(f"no route {name!r}")
@@ -247,14 +240,16 @@ class RpcApp:
                 # goes back now, and each database step is a short transaction of its own.
                 if lease is not None:
                     await lease.release()
-                stream_db = RequestDb(partial(self.open_db, principal, None), streaming=True) if self.open_db else db
+                stream_db = (
+                    RequestDb(partial(database.transaction, principal, None), streaming=True) if database else db
+                )
                 stream_req: Request[Any, Any] = Request(
                     body, principal, stream_db, request_id, self.services, address, headers
                 )
                 status = await self._stream(route, stream_req, receive, send, request_id, cors)
                 return
-            if self.open_db is not None:
-                db = RequestDb(partial(self.open_db, principal, lease))
+            if database is not None:
+                db = RequestDb(partial(database.transaction, principal, lease))
             req: Request[Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
             if route.timeout is None:
                 output = await route.handler(req)
@@ -289,7 +284,7 @@ class RpcApp:
             await _send(send, status, _encoder.encode(error.envelope()), request_id, _retry_after(error), cors)
         except Exception as error:
             await db.finish(error)
-            if self.unavailable is not None and (outage := self.unavailable(error)) is not None:
+            if self.database is not None and (outage := self.database.unavailable(error)) is not None:
                 status = outage.status  # the database is out of reach: logged once per outage, not here
                 await _send(send, status, _encoder.encode(outage.envelope()), request_id, _retry_after(outage), cors)
                 return
@@ -356,7 +351,7 @@ class RpcApp:
                     log.error("undeclared_error", route=route.name, error=type(error).__name__, code=error.code)
                     await error_event(_internal(request_id))
             except Exception as error:
-                if self.unavailable is not None and (outage := self.unavailable(error)) is not None:
+                if self.database is not None and (outage := self.database.unavailable(error)) is not None:
                     status = outage.status
                     log.info("stream_error", route=route.name, code=outage.code)
                     await error_event(outage.envelope())

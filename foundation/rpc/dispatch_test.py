@@ -139,6 +139,32 @@ async def _fake_transaction(principal: Principal, lease: object) -> AsyncIterato
     events.append("commit")
 
 
+class _FakeDatabase:
+    """The dispatcher's RequestDatabase with a recording transaction, an optional lease's
+    acquire and an optional outage reading."""
+
+    def __init__(self, acquire: Any = None, unavailable: Any = None) -> None:
+        self._acquire = acquire
+        self._unavailable = unavailable
+
+    def lease(self) -> Lease:
+        return Lease(self._acquire) if self._acquire is not None else _NoLease()  # type: ignore[return-value]
+
+    def transaction(self, principal: Principal, lease: Lease | None) -> Any:
+        return _fake_transaction(principal, lease)
+
+    def unavailable(self, error: Exception) -> Any:
+        return self._unavailable(error) if self._unavailable is not None else None
+
+
+class _NoLease:
+    async def connection(self) -> None:
+        return None
+
+    async def release(self) -> None:
+        pass
+
+
 async def _fallback(scope, receive, send) -> None:
     await send({"type": "http.response.start", "status": 418, "headers": []})
     await send({"type": "http.response.body", "body": b"fallback"})
@@ -148,7 +174,7 @@ async def _fallback(scope, receive, send) -> None:
 def client():
     events.clear()
     app = RpcApp(
-        router, _fallback, authenticate=_principal, open_db=_fake_transaction, allowed_origins=["https://app.example"]
+        router, _fallback, authenticate=_principal, database=_FakeDatabase(), allowed_origins=["https://app.example"]
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
@@ -354,7 +380,7 @@ async def test_the_pooled_connection_is_held_only_from_authentication_to_the_end
             events.append(f"response {message['status']}")
 
     events.clear()
-    app = RpcApp(router, _fallback, authenticate=authenticate, open_db=_fake_transaction, lease=lambda: Lease(acquire))
+    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(acquire))
     scope = {
         "type": "http",
         "method": "POST",
@@ -447,7 +473,7 @@ async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[lis
             left.set()
 
     events.clear()
-    app = RpcApp(router, _fallback, authenticate=authenticate, open_db=_fake_transaction, lease=lambda: Lease(acquire))
+    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(acquire))
     scope = {
         "type": "http",
         "method": "POST",
@@ -552,7 +578,7 @@ def _outage_503(error: Exception) -> Unavailable | None:
 async def test_an_error_the_app_reads_as_an_outage_is_503_with_retry_after_not_a_logged_500(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app = RpcApp(router, _fallback, unavailable=_outage_503)
+    app = RpcApp(router, _fallback, database=_FakeDatabase(unavailable=_outage_503))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         flush_logs()
         capsys.readouterr()

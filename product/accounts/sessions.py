@@ -73,20 +73,27 @@ async def create_session(
     return session_id, token
 
 
-def session_authenticator(clock: Clock, key: bytes, fallback: Authenticate) -> Authenticate:
+class SessionAuthenticator:
     """The product's authentication hook: the session cookie, else `fallback` (anonymous, or the
     test header in test mode). A cookie we did not sign costs no query; a signed one, one query on
     the request's own connection (its transaction reuses it); a write at most once a minute."""
 
-    async def authenticate(headers: Headers, lease: Lease | None) -> Principal:
-        token = token_from_headers(headers)
-        if token is None or lease is None or not signed_by(key, token):
-            return await fallback(headers, lease)
-        return await principal_for(await lease.connection(), token)
+    __slots__ = ("_clock", "_fallback", "_key")
 
-    async def principal_for(conn: DbConnection, token: str) -> Principal:
+    def __init__(self, clock: Clock, key: bytes, *, fallback: Authenticate) -> None:
+        self._clock = clock
+        self._key = key
+        self._fallback = fallback
+
+    async def __call__(self, headers: Headers, lease: Lease | None) -> Principal:
+        token = token_from_headers(headers)
+        if token is None or lease is None or not signed_by(self._key, token):
+            return await self._fallback(headers, lease)
+        return await self._principal_for(await lease.connection(), token)
+
+    async def _principal_for(self, conn: DbConnection, token: str) -> Principal:
         session = await queries.session_for_token(conn, token_hash=token_digest(token))
-        now = clock.now()
+        now = self._clock.now()
         if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:
             return ANONYMOUS
         if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
@@ -100,5 +107,3 @@ def session_authenticator(clock: Clock, key: bytes, fallback: Authenticate) -> A
                 session_id=session.session_id,
             )
         return UserPrincipal(user_id=session.user_id, via_cookie=True, session_id=session.session_id)
-
-    return authenticate
