@@ -12,15 +12,14 @@ import msgspec
 from database.connect import DbConnection
 from database.outbox import Delivery, Handler, enqueue
 from foundation.mail import Mailer, Message
-from foundation.rpc import Req
-from product.services import services
+from product.rpc import Req
 
 MAIL = "mail"  # the outbox kind: payload {to, subject, body}; the body is cleared once delivered
 
 
 async def send_mail(req: Req[Any], message: Message) -> None:
     """Send `message` once this request commits (and wake the worker then)."""
-    svc = services(req)
+    svc = req.services
     await enqueue_mail(req.db, message, now=svc.clock.now())
     req.db.after_commit(svc.doorbell.ring)
 

@@ -1,5 +1,16 @@
-"""The product app's route set. Features declare routes with `@router.route(...)`."""
+"""The product app's route set and the request types its handlers take. Features declare routes
+with `@router.route(...)` on handlers annotated with these aliases, which carry the product's
+services: `req.services` is a `ProductServices` (clock, hasher, mailer, settings), typed."""
 
-from foundation.rpc import Router
+from typing import TypeVar
+
+from foundation.rpc import OrgPrincipal, Principal, Request, Router, SignedIn
+from product.services import ProductServices
+
+In = TypeVar("In")
+
+Req = Request[In, Principal, ProductServices]  # public
+UserReq = Request[In, SignedIn, ProductServices]  # a signed-in user
+OrgReq = Request[In, OrgPrincipal, ProductServices]  # a member in their active organization
 
 router = Router("product")

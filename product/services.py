@@ -1,4 +1,5 @@
-"""What the product's handlers need besides the request: reached as `services(req)`.
+"""What the product's handlers need besides the request: reached as `req.services` (typed by the
+aliases in product/rpc.py).
 
 The database is not among them on purpose: a handler reaches it only through `req.db`, the
 request's one connection, so it cannot take a second one from the pool."""
@@ -6,13 +7,11 @@ request's one connection, so it cannot take a second one from the pool."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from database.outbox import Doorbell
 from foundation.crypto import purpose_key
 from foundation.mail import Mailer, mailer_for
 from foundation.passwords import PasswordHasher
-from foundation.rpc import Request
 from foundation.settings import Settings
 from foundation.time import Clock, system_clock
 
@@ -47,7 +46,3 @@ def build_services(
     mailer: Mailer | None = None,
 ) -> ProductServices:
     return ProductServices(settings, clock, hasher or PasswordHasher(), mailer or mailer_for(settings))
-
-
-def services(req: Request[Any, Any]) -> ProductServices:
-    return req.services

@@ -243,14 +243,14 @@ class RpcApp:
                 stream_db = (
                     RequestDb(partial(database.transaction, principal, None), streaming=True) if database else db
                 )
-                stream_req: Request[Any, Any] = Request(
+                stream_req: Request[Any, Any, Any] = Request(
                     body, principal, stream_db, request_id, self.services, address, headers
                 )
                 status = await self._stream(route, stream_req, receive, send, request_id, cors)
                 return
             if database is not None:
                 db = RequestDb(partial(database.transaction, principal, lease))
-            req: Request[Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
+            req: Request[Any, Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
             if route.timeout is None:
                 output = await route.handler(req)
             else:
@@ -302,7 +302,7 @@ class RpcApp:
     async def _stream(
         self,
         route: RouteSpec,
-        req: Request[Any, Any],
+        req: Request[Any, Any, Any],
         receive: Receive,
         send: Send,
         request_id: str,

@@ -33,13 +33,14 @@ _STREAMS = {collections.abc.AsyncIterator, collections.abc.AsyncIterable, collec
 
 In = TypeVar("In")
 P = TypeVar("P", covariant=True)  # an OrgReq may go where a Req is expected
+S = TypeVar("S", covariant=True)  # the app's services (product: ProductServices)
 
 
 class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The input of a route that takes none (an empty body or `{}`)."""
 
 
-class Request(Generic[In, P]):
+class Request(Generic[In, P, S]):
     """What a handler receives: the validated body, who is calling (narrowed by the route's auth
     level), and the request's transaction. Handlers name it through the aliases below."""
 
@@ -51,7 +52,7 @@ class Request(Generic[In, P]):
         principal: P,
         db: RequestDb,
         request_id: str,
-        services: Any = None,
+        services: S = None,  # type: ignore[assignment]  # apps without services pass none
         client: str = "",
         headers: dict[bytes, bytes] | None = None,
     ) -> None:
@@ -59,7 +60,7 @@ class Request(Generic[In, P]):
         self.principal = principal
         self.db = db
         self.request_id = request_id
-        self.services = services  # the app's own services (clock, mailer, …), typed by the app
+        self.services = services  # the app's own services (clock, mailer, …): typed by its aliases
         self.client = client  # the client's address, for rate limits
         self.headers = headers if headers is not None else {}  # lower-case names, raw bytes
         self.response_headers: list[tuple[bytes, bytes]] = []  # sent with a successful response
@@ -68,10 +69,12 @@ class Request(Generic[In, P]):
         self.response_headers.append((b"set-cookie", header_value.encode()))
 
 
-Req = Request[In, Principal]
-UserReq = Request[In, SignedIn]
-OrgReq = Request[In, OrgPrincipal]
-AdminReq = Request[In, AdminPrincipal]
+# For apps without services of their own; an app with some declares the same four with its type
+# (product/rpc.py), so that `req.services` is typed in its handlers.
+Req = Request[In, Principal, Any]
+UserReq = Request[In, SignedIn, Any]
+OrgReq = Request[In, OrgPrincipal, Any]
+AdminReq = Request[In, AdminPrincipal, Any]
 # The auth level each principal type stands for (the annotation's second argument).
 _AUTH_OF_PRINCIPAL: dict[Any, Auth] = {
     Principal: "public",
@@ -81,7 +84,7 @@ _AUTH_OF_PRINCIPAL: dict[Any, Auth] = {
 }
 
 # A handler returns an awaitable of its output, or (streaming) an async iterator of events.
-Handler = Callable[[Request[Any, Any]], Any]
+Handler = Callable[[Request[Any, Any, Any]], Any]
 H = TypeVar("H", bound=Handler)
 
 
@@ -114,7 +117,7 @@ def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, bool
         raise RouteDeclarationError(
             f"route {name}: the handler takes exactly one argument annotated Req, UserReq, OrgReq or AdminReq[Input]"
         )
-    input_type, principal_type = typing.get_args(hints[params[0]])
+    input_type, principal_type, _services = typing.get_args(hints[params[0]])
     auth = _AUTH_OF_PRINCIPAL.get(principal_type)
     if auth is None:
         raise RouteDeclarationError(f"route {name}: annotate the argument with Req, UserReq, OrgReq or AdminReq")

@@ -20,9 +20,8 @@ from typing import Any, NoReturn
 
 from database.connect import DbConnection
 from foundation.errors import RateLimited
-from foundation.rpc import Req
 from product.accounts import queries
-from product.services import services
+from product.rpc import Req
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def address_of(req: Req[Any]) -> str:
 async def hit(req: Req[Any], limit: Limit, subject: str) -> None:
     """Count a hit (committed at once); raise RateLimited (429, Retry-After) once the window's
     budget is spent."""
-    svc = services(req)
+    svc = req.services
     if svc.settings.disable_rate_limits:
         return
     async with req.db.transaction() as conn:
@@ -114,7 +113,7 @@ async def hit_login(req: Req[Any], email: str) -> None:
     attempt refused by one limit counts in none after it: one address that spent its own budget
     cannot spend the account's, which would lock the owner out of every address they have not
     logged in from yet."""
-    svc = services(req)
+    svc = req.services
     if svc.settings.disable_rate_limits:
         return
     now = svc.clock.now()
@@ -140,7 +139,7 @@ async def login_succeeded(conn: DbConnection, req: Req[Any], email: str) -> None
     """Reset the pair's count and trust this address for this account (in the login's transaction)."""
     pair = _pair(email, address_of(req))
     await queries.reset_rate_limit(conn, bucket=bucket(LOGIN_PER_PAIR, pair))
-    await _hit(conn, LOGIN_TRUSTED, pair, services(req).clock.now())
+    await _hit(conn, LOGIN_TRUSTED, pair, req.services.clock.now())
 
 
 async def hit_reset(req: Req[Any], email: str) -> bool:
@@ -148,7 +147,7 @@ async def hit_reset(req: Req[Any], email: str) -> bool:
     answer is 429. Past the (account, address) pair's or the account's, the request is answered as
     usual and nothing is sent: mail to one person stays bounded, and strangers spend their own
     pair budgets, not the owner's (the account-wide cap is four times wider)."""
-    svc = services(req)
+    svc = req.services
     if svc.settings.disable_rate_limits:
         return True
     now = svc.clock.now()

@@ -12,11 +12,10 @@ import msgspec
 
 from database.outbox import Delivery, Handler, enqueue
 from database.tx import change_context, transaction
-from foundation.rpc import Req
 from product.accounts import queries
 from product.accounts.tokens import RESET_TOKEN_LIFETIME, issue_token
 from product.mail import enqueue_mail
-from product.services import services
+from product.rpc import Req
 
 RESET_REQUESTED = "password_reset_requested"
 
@@ -27,7 +26,7 @@ class ResetRequested(msgspec.Struct, frozen=True):
 
 async def request_reset(req: Req[Any], email: str) -> None:
     """The route's part: one outbox row, the same for every email."""
-    svc = services(req)
+    svc = req.services
     await enqueue(req.db, kind=RESET_REQUESTED, payload={"email": email}, now=svc.clock.now())
     req.db.after_commit(svc.doorbell.ring)
 

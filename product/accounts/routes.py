@@ -15,15 +15,14 @@ from foundation.ids import new_id
 from foundation.logging import bind_context
 from foundation.mail import Message
 from foundation.passwords import MAX_LENGTH, MIN_LENGTH, common_passwords, password_problem
-from foundation.rpc import Empty, Req, UserReq
+from foundation.rpc import Empty
 from foundation.rpc.errors import FieldError, ValidationFailed
 from product.accounts import queries, rate_limit
 from product.accounts.reset import request_reset
 from product.accounts.sessions import clear_session_cookie, create_session, set_session_cookie
 from product.accounts.tokens import VERIFY_TOKEN_LIFETIME, issue_token
 from product.mail import send_mail
-from product.rpc import router
-from product.services import services
+from product.rpc import Req, UserReq, router
 
 # No whitespace or control character in any part. The class names the characters Python's `\s`
 # and JavaScript's (JSON Schema's) disagree on, and `$(?!\n)` is the end of the text in both (in
@@ -149,7 +148,7 @@ class Accepted(msgspec.Struct, frozen=True):
 async def signup(req: Req[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
     its owner an email saying someone tried)."""
-    svc = services(req)
+    svc = req.services
     await rate_limit.hit(req, rate_limit.SIGNUP_PER_ADDRESS, rate_limit.address_of(req))
     _check_new_password(req.body.password, "password")
     password_hash = await svc.hasher.hash_async(req.body.password)  # the same work either way
@@ -190,7 +189,7 @@ class LoginIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 @router.route("auth.login", errors=[InvalidCredentials])
 async def login(req: Req[LoginIn]) -> InitOut:
     """Check the password (the same work for unknown emails), start a new session, set the cookie."""
-    svc = services(req)
+    svc = req.services
     email = req.body.email.lower()
     await rate_limit.hit_login(req, email)
     account = await queries.login_lookup(req.db, email=email)
@@ -228,7 +227,7 @@ async def logout(req: UserReq[Empty]) -> Empty:
     """End this session on the server and clear the cookie."""
     if req.principal.session_id:
         await queries.delete_session(req.db, id=req.principal.session_id, user_id=req.principal.user_id)
-    req.set_cookie(clear_session_cookie(secure=services(req).secure_cookies))
+    req.set_cookie(clear_session_cookie(secure=req.services.secure_cookies))
     return Empty()
 
 
@@ -303,7 +302,7 @@ class ChangePasswordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
     """Change my password: every other session ends, this one gets a new token, and outstanding
     reset codes stop working."""
-    svc = services(req)
+    svc = req.services
     user_id, session_id = req.principal.user_id, req.principal.session_id
     _check_new_password(req.body.new_password, "new_password")
     stored = await queries.get_password_hash(req.db, id=user_id)
@@ -344,7 +343,7 @@ class ResetConfirmIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset", "email_verification"]) -> str:
     """Consume a single-use token; the user it belongs to."""
-    svc = services(req)
+    svc = req.services
     found = await queries.user_token_for_hash(req.db, token_hash=token_digest(token), purpose=purpose)
     now = svc.clock.now()
     if found is None or found.used_at is not None or found.expires_at <= now:
@@ -361,7 +360,7 @@ async def confirm_password_reset(req: Req[ResetConfirmIn]) -> Empty:
     reset code end."""
     _check_new_password(req.body.new_password, "new_password")
     user_id = await _use_token(req, req.body.token, "password_reset")
-    password_hash = await services(req).hasher.hash_async(req.body.new_password)
+    password_hash = await req.services.hasher.hash_async(req.body.new_password)
     await queries.set_password_hash(req.db, id=user_id, password_hash=password_hash)
     await queries.delete_open_user_tokens(req.db, user_id=user_id, purpose="password_reset")
     await queries.delete_all_sessions(req.db, user_id=user_id)
@@ -376,5 +375,5 @@ class TokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def verify_email(req: Req[TokenIn]) -> Empty:
     """Confirm an email address with the code sent at sign-up."""
     user_id = await _use_token(req, req.body.token, "email_verification")
-    await queries.mark_email_verified(req.db, id=user_id, verified_at=services(req).clock.now())
+    await queries.mark_email_verified(req.db, id=user_id, verified_at=req.services.clock.now())
     return Empty()

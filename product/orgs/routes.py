@@ -16,13 +16,12 @@ from foundation.crypto import new_token, token_digest
 from foundation.errors import Conflict, Forbidden, NotFound
 from foundation.ids import new_id
 from foundation.mail import Message
-from foundation.rpc import Empty, OrgReq, UserReq
+from foundation.rpc import Empty
 from product.accounts import queries as account_queries
 from product.accounts.routes import Email, InvalidToken, OrgSummary, Role
 from product.mail import send_mail
 from product.orgs import queries
-from product.rpc import router
-from product.services import services
+from product.rpc import OrgReq, UserReq, router
 
 OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 OrgId = Annotated[str, msgspec.Meta(pattern=r"^org_[0-9a-z]{26}$")]
@@ -90,7 +89,7 @@ class CreateOrgIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def create_org(req: UserReq[CreateOrgIn]) -> OrgSummary:
     """Create an organization; the creator becomes its owner and it becomes the active one."""
     user_id = req.principal.user_id
-    org_id = new_id("org", clock=services(req).clock)
+    org_id = new_id("org", clock=req.services.clock)
     await _set_context(req, org_id=org_id)
     org = await queries.insert_org(req.db, id=org_id, name=req.body.name)
     assert org is not None
@@ -199,7 +198,7 @@ class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     """Invite someone by email with a role; they get a single-use code valid for 7 days."""
     await _acting_as(req, *MANAGERS)
-    svc = services(req)
+    svc = req.services
     token = new_token()
     now = svc.clock.now()
     invite = await queries.insert_invite(
@@ -230,7 +229,7 @@ class InviteTokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 async def _pending_invite(req: UserReq[InviteTokenIn]) -> queries.InviteForTokenRow:
-    svc = services(req)
+    svc = req.services
     invite = await queries.invite_for_token(req.db, token_hash=token_digest(req.body.token))
     user = await account_queries.user_id_for_email(req.db, email=invite.email) if invite else None
     if (
