@@ -139,26 +139,31 @@ class RpcApp:
             await self.fallback(scope, receive, send)
 
     async def _preflight(self, scope: Scope, send: Send) -> None:
-        """CORS preflight: 204 with the allowed methods and headers for an allowed origin, 403
-        (and no CORS headers, so the browser refuses the call) for any other."""
+        """CORS preflight: 204 with the allowed methods and headers for an allowed origin and a
+        route that exists, 403 (and no CORS headers, so the browser refuses the call) otherwise."""
         origin = dict(scope["headers"]).get(b"origin")
         cors = self._cors.get(origin) if origin is not None else None
-        if cors is None:
+        if cors is None or scope["path"] not in self._routes:
             await send({"type": "http.response.start", "status": 403, "headers": [(b"content-length", b"0")]})
         else:
             await send({"type": "http.response.start", "status": 204, "headers": [*cors, *_PREFLIGHT_HEADERS]})
         await send({"type": "http.response.body", "body": b""})
 
-    def _check_origin(self, headers: Headers, principal: Principal, method: str) -> None:
-        """CSRF: a cookie-authenticated call must come from our own origin, as JSON."""
+    def _check_origin(self, scope: Scope, headers: Headers, principal: Principal) -> None:
+        """CSRF: a cookie-authenticated call must come from our own origin (scheme and host), or
+        from an allowed one."""
         if not principal.via_cookie:
             return
         if headers.get(b"sec-fetch-site") == b"cross-site":
             raise Forbidden("cross-site request refused")
         origin = headers.get(b"origin")
         if origin is not None and origin not in self.allowed_origins:
-            host = headers.get(b"host", b"")
-            if origin.split(b"://", 1)[-1] != host:
+            scheme = scope.get("scheme", "http").encode()
+            client = scope.get("client")
+            forwarded = headers.get(b"x-forwarded-proto")
+            if forwarded and client and client[0] in self.trusted_proxies:  # TLS ends at the proxy
+                scheme = forwarded.split(b",")[0].strip()
+            if origin != scheme + b"://" + headers.get(b"host", b""):
                 raise Forbidden("request from another origin refused")
 
     async def _read_body(self, receive: Receive, headers: Headers, limit: int) -> bytes:
@@ -228,7 +233,7 @@ class RpcApp:
             # decoded only once the caller may call the route.
             raw = await self._raw_input(route, scope, receive, headers, method)
             principal = await self.authenticate(headers, lease)
-            self._check_origin(headers, principal, method)
+            self._check_origin(scope, headers, principal)
             _authorize(route, principal)
             body = self._decode(route, raw, headers, method)
             client = scope.get("client")

@@ -622,3 +622,33 @@ async def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trust
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as behind:
         await behind.post("/rpc/who.am_i", json={}, headers={"x-forwarded-for": forwarded})
     assert events == [seen]
+
+
+@pytest.mark.parametrize(
+    ("base", "origin", "peer", "forwarded_proto", "status"),
+    [
+        ("https://app.test", "https://app.test", "1.2.3.4", None, 200),
+        ("https://app.test", "http://app.test", "1.2.3.4", None, 403),  # same host, other scheme
+        ("http://app.test", "https://app.test", "10.0.0.5", "https", 200),  # TLS ended at a trusted proxy
+        ("http://app.test", "https://app.test", "1.2.3.4", "https", 403),  # not a trusted proxy: its word is ignored
+    ],
+)
+async def test_a_cookie_call_must_come_from_our_own_scheme_and_host(
+    base: str, origin: str, peer: str, forwarded_proto: str | None, status: int
+) -> None:
+    app = RpcApp(router, _fallback, authenticate=_principal, trusted_proxies=["10.0.0.5"])
+    headers = {
+        "origin": origin,
+        "x-who": "cookie",
+        **({"x-forwarded-proto": forwarded_proto} if forwarded_proto else {}),
+    }
+    transport = httpx.ASGITransport(app=app, client=(peer, 5000))
+    async with httpx.AsyncClient(transport=transport, base_url=base) as client:
+        assert (await client.post("/rpc/me.user", json={}, headers=headers)).status_code == status
+
+
+async def test_a_preflight_for_a_route_that_does_not_exist_is_refused(client) -> None:
+    response = await client.options(
+        "/rpc/no.such_route", headers={"origin": "https://app.example", "access-control-request-method": "POST"}
+    )
+    assert response.status_code == 403
