@@ -139,6 +139,14 @@ async def _fake_transaction(principal: Principal, lease: object) -> AsyncIterato
     events.append("commit")
 
 
+@contextlib.asynccontextmanager
+async def _recorded_acquire() -> AsyncIterator[str]:
+    """A pool's acquire that records when the request's connection is taken and given back."""
+    events.append("connection acquired")
+    yield "conn"
+    events.append("connection released")
+
+
 class _FakeDatabase:
     """The dispatcher's RequestDatabase with a recording transaction, an optional lease's
     acquire and an optional outage reading."""
@@ -311,35 +319,12 @@ async def test_the_request_id_is_taken_from_the_caller(client) -> None:
 
 async def test_a_stream_sends_events_and_a_disconnect_cancels_the_handler() -> None:
     events.clear()
-    app = RpcApp(router, _fallback)
-    sent: list[dict] = []
-    body_sent = asyncio.Event()
-    requests = [{"type": "http.request", "body": b"{}", "more_body": False}]
-
-    async def receive() -> dict:
-        if requests:
-            return requests.pop()
-        await body_sent.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-        if len([m for m in sent if m.get("body", b"").startswith(b"data:")]) == 3:
-            body_sent.set()
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/rpc/stream.ticks",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json")],
-    }
-    await asyncio.wait_for(app(scope, receive, send), timeout=5)
+    sent = await _drive(RpcApp(router, _fallback), "/rpc/stream.ticks", leave_after=3)
     assert sent[0]["status"] == 200
     assert dict(sent[0]["headers"])[b"content-type"] == b"text/event-stream"
     data = [json.loads(m["body"][6:]) for m in sent[1:] if m.get("body", b"").startswith(b"data: ")]
     assert data == [{"n": 0}, {"n": 1}, {"n": 2}]
-    assert events == ["stream cancelled"]
+    assert [e for e in events if not e.startswith("sent")] == ["stream cancelled"]
 
 
 @router.route("limits.hit", auth="public", errors=[])
@@ -360,12 +345,6 @@ async def test_the_pooled_connection_is_held_only_from_authentication_to_the_end
     """Not while the client's body arrives, not while the response goes out: with fewer
     connections than concurrent requests, hold time is throughput."""
 
-    @contextlib.asynccontextmanager
-    async def acquire() -> AsyncIterator[str]:
-        events.append("connection acquired")
-        yield "conn"
-        events.append("connection released")
-
     async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
         assert lease is not None
         await lease.connection()
@@ -380,7 +359,7 @@ async def test_the_pooled_connection_is_held_only_from_authentication_to_the_end
             events.append(f"response {message['status']}")
 
     events.clear()
-    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(acquire))
+    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(_recorded_acquire))
     scope = {
         "type": "http",
         "method": "POST",
@@ -440,22 +419,11 @@ def _access_status(capsys: pytest.CaptureFixture[str], *expected: str) -> int:
     return int(re.findall(r'status[=":]+(\d+)', logged)[-1])
 
 
-async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[list[dict], list[str]]:
-    """Drive a stream over ASGI with a leased connection; the client leaves after `leave_after` events."""
+async def _drive(app: RpcApp, path: str, *, leave_after: int | None = None) -> list[dict]:
+    """POST `path` to `app` over raw ASGI, recording what it sends ("sent N" for each event in
+    `events`); the client leaves after `leave_after` events."""
     sent: list[dict] = []
     left = asyncio.Event()
-
-    @contextlib.asynccontextmanager
-    async def acquire() -> AsyncIterator[str]:
-        events.append("connection acquired")
-        yield "conn"
-        events.append("connection released")
-
-    async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
-        assert lease is not None
-        await lease.connection()  # a session lookup
-        return UserPrincipal(user_id="usr_1")
-
     requests = [{"type": "http.request", "body": b"{}", "more_body": False}]
 
     async def receive() -> dict:
@@ -466,14 +434,12 @@ async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[lis
 
     async def send(message: dict) -> None:
         sent.append(message)
-        data = [m for m in sent if m.get("body", b"").startswith(b"data:")]
         if message.get("body", b"").startswith(b"data:"):
-            events.append(f"sent {len(data)}")
-        if leave_after is not None and len(data) == leave_after:
-            left.set()
+            count = len([m for m in sent if m.get("body", b"").startswith(b"data:")])
+            events.append(f"sent {count}")
+            if count == leave_after:
+                left.set()
 
-    events.clear()
-    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(acquire))
     scope = {
         "type": "http",
         "method": "POST",
@@ -482,6 +448,20 @@ async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[lis
         "headers": [(b"content-type", b"application/json")],
     }
     await asyncio.wait_for(app(scope, receive, send), timeout=5)
+    return sent
+
+
+async def _run_stream(path: str, *, leave_after: int | None = None) -> tuple[list[dict], list[str]]:
+    """Drive a stream with a leased connection that authentication uses (a session lookup)."""
+
+    async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
+        assert lease is not None
+        await lease.connection()
+        return UserPrincipal(user_id="usr_1")
+
+    events.clear()
+    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(_recorded_acquire))
+    sent = await _drive(app, path, leave_after=leave_after)
     return sent, list(events)
 
 
