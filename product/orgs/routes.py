@@ -248,6 +248,10 @@ async def accept_invite(req: UserReq[InviteTokenIn]) -> OrgSummary:
     """Join the organization an invitation (for my email) names, and make it active."""
     invite = await _pending_invite(req)
     await _set_context(req, org_id=invite.org_id)
+    # The org's lock first, as every route changing its members takes it: an accept racing the
+    # org's deletion, or a second invitation's accept, waits instead of deadlocking or colliding.
+    if await queries.lock_org(req.db, id=invite.org_id) == 0:
+        raise InvalidToken("this invitation is unknown, used, expired or for another email")
     if await queries.set_invite_status(req.db, id=invite.invite_id, status="accepted") != 1:
         raise InvalidToken("this invitation is unknown, used, expired or for another email")
     existing = await queries.membership_of(req.db, org_id=invite.org_id, user_id=req.principal.user_id)

@@ -1,10 +1,14 @@
 """Organizations and members over the real app, as their users would drive it."""
 
 import asyncio
+import datetime as dt
+from typing import Any
 
 import httpx
 
+from foundation.crypto import new_token, token_digest
 from product.accounts.sessions import COOKIE_NAME
+from product.orgs import queries as org_queries
 from product.testing import ProductHarness, signed_in_session
 
 
@@ -240,3 +244,54 @@ async def test_renaming_while_the_org_is_deleted_is_an_answer_not_a_500(product:
             product.http.post("/rpc/orgs.delete", json={}, headers={"cookie": y["cookie"]}),
         )
         assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
+
+
+async def _invitation(product: ProductHarness, org: Any, email: str, role: str = "member") -> str:
+    token = new_token()
+    now = product.t.clock.now()
+    async with product.t.db.owner.acquire() as conn:
+        await org_queries.insert_invite(
+            conn,
+            org_id=org.id,
+            email=email,
+            role=role,
+            token_hash=token_digest(token),
+            invited_by=None,
+            now=now,
+            expires_at=now + dt.timedelta(days=1),
+        )
+    return token
+
+
+async def test_accepting_while_the_org_is_deleted_is_an_answer_not_a_deadlock(product: ProductHarness) -> None:
+    t = product.t
+    for n in range(25):
+        org = await t.factory.org()
+        owner = await t.factory.user()
+        await t.factory.membership(org, owner, "owner")
+        invitee = await t.factory.user(email=f"invitee{n}@example.com")
+        token = await _invitation(product, org, invitee.email)
+        owner_cookie = f"{COOKIE_NAME}={await signed_in_session(t, user_id=owner.id, org_id=org.id)}"
+        invitee_cookie = f"{COOKIE_NAME}={await signed_in_session(t, user_id=invitee.id, org_id=None)}"
+        responses = await asyncio.gather(
+            product.http.post("/rpc/invites.accept", json={"token": token}, headers={"cookie": invitee_cookie}),
+            product.http.post("/rpc/orgs.delete", json={}, headers={"cookie": owner_cookie}),
+        )
+        assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
+
+
+async def test_two_invitations_accepted_at_once_make_one_membership(product: ProductHarness) -> None:
+    t = product.t
+    for n in range(10):
+        org = await t.factory.org()
+        invitee = await t.factory.user(email=f"twice{n}@example.com")
+        tokens = [await _invitation(product, org, invitee.email, role) for role in ("member", "admin")]
+        cookie = f"{COOKIE_NAME}={await signed_in_session(t, user_id=invitee.id, org_id=None)}"
+        responses = await asyncio.gather(
+            *(product.http.post("/rpc/invites.accept", json={"token": tk}, headers={"cookie": cookie}) for tk in tokens)
+        )
+        assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+        memberships = await t.db.owner.fetchval(
+            "SELECT count(*) FROM memberships WHERE org_id = $1 AND user_id = $2", org.id, invitee.id
+        )
+        assert memberships == 1
