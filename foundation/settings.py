@@ -102,7 +102,14 @@ class Settings(BaseSettings):
 
     @property
     def proxies(self) -> frozenset[str]:
-        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
+        """Each in its canonical form (and an IPv4 one also IPv4-mapped), as servers report peers."""
+        found: set[str] = set()
+        for text in filter(None, (a.strip() for a in self.trusted_proxies.split(","))):
+            address = ipaddress.ip_address(text)
+            found.add(str(address))
+            if address.version == 4:
+                found.add(f"::ffff:{address}")
+        return frozenset(found)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:

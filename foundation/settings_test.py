@@ -131,3 +131,10 @@ def test_production_needs_a_mail_server_and_a_sender_and_records_no_mail_to_file
 def test_smtp_username_and_password_go_together() -> None:
     with pytest.raises(ConfigurationError, match="SMTP_USERNAME and SMTP_PASSWORD"):
         load_settings({"SMTP_HOST": "localhost", "SMTP_USERNAME": "mailer"})
+
+
+def test_trusted_proxies_match_however_the_server_writes_the_peer() -> None:
+    proxies = load_settings({"TRUSTED_PROXIES": "10.0.0.5, 2001:DB8::1"}).proxies
+    assert {"10.0.0.5", "::ffff:10.0.0.5", "2001:db8::1"} <= proxies
+    with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
+        load_settings({"TRUSTED_PROXIES": "proxy.internal"})

@@ -77,19 +77,31 @@ async def _prune_now_and_then(conn: DbConnection, now: dt.datetime) -> None:
         await queries.prune_rate_limits(conn, now=now, max_rows=PRUNE_ROWS)
 
 
+async def _trusted(conn: DbConnection, pair: str, now: dt.datetime) -> bool:
+    """Whether this (account, address) pair logged in successfully in this trust window or the
+    one before: trusted for 30 to 60 days after a success."""
+    since = _window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
+    seen = await queries.rate_limit_seen(conn, bucket=bucket(LOGIN_TRUSTED, pair), since=since)
+    return seen is not None and seen.seen
+
+
 def _raise(retry_after: int) -> NoReturn:
     raise RateLimited("too many attempts; try again later", retry_after_seconds=retry_after)
 
 
 def address_of(req: Req[Any]) -> str:
-    """The caller's address as rate limits see it: an IPv6 address stands for its /64 (one
+    """The caller's address as rate limits see it: an IPv4 address itself (also when a dual-stack
+    listener reports it IPv4-mapped, ::ffff:a.b.c.d); an IPv6 address stands for its /64 (one
     subscriber's network; anyone holding one holds them all)."""
     if ":" not in req.client:
         return req.client
     try:
-        return str(ipaddress.IPv6Network((req.client, 64), strict=False))
+        address = ipaddress.IPv6Address(req.client)
     except ValueError:
         return req.client
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
 
 
 async def hit(req: Req[Any], limit: Limit, subject: str) -> None:
@@ -125,12 +137,8 @@ async def hit_login(req: Req[Any], email: str) -> None:
         retry_after = await _hit(conn, LOGIN_PER_ADDRESS, address, now)
         if retry_after is None:
             retry_after = await _hit(conn, LOGIN_PER_PAIR, pair, now)
-        if retry_after is None:
-            # A success in this window or the one before: trusted for 30 to 60 days after it.
-            trusted_since = _window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
-            trusted = await queries.rate_limit_seen(conn, bucket=bucket(LOGIN_TRUSTED, pair), since=trusted_since)
-            if trusted is None or not trusted.seen:
-                retry_after = await _hit(conn, LOGIN_PER_ACCOUNT_FROM_UNKNOWN, email, now)
+        if retry_after is None and not await _trusted(conn, pair, now):
+            retry_after = await _hit(conn, LOGIN_PER_ACCOUNT_FROM_UNKNOWN, email, now)
     if retry_after is not None:
         _raise(retry_after)
 
@@ -145,8 +153,8 @@ async def login_succeeded(conn: DbConnection, req: Req[Any], email: str) -> None
 async def hit_reset(req: Req[Any], email: str) -> bool:
     """Count a reset request; whether to send anything. Past the caller's address budget the
     answer is 429. Past the (account, address) pair's or the account's, the request is answered as
-    usual and nothing is sent: mail to one person stays bounded, and strangers spend their own
-    pair budgets, not the owner's (the account-wide cap is four times wider)."""
+    usual and nothing is sent: mail to one person stays bounded. The account-wide cap does not
+    apply from addresses the owner has logged in from, so strangers cannot spend it for them."""
     svc = req.services
     if svc.settings.disable_rate_limits:
         return True
@@ -157,7 +165,7 @@ async def hit_reset(req: Req[Any], email: str) -> bool:
         over_pair = over_account = None
         if over_address is None:
             over_pair = await _hit(conn, RESET_PER_PAIR, _pair(email, address), now)
-        if over_address is None and over_pair is None:
+        if over_address is None and over_pair is None and not await _trusted(conn, _pair(email, address), now):
             over_account = await _hit(conn, RESET_PER_ACCOUNT, email, now)
     if over_address is not None:
         _raise(over_address)

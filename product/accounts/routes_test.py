@@ -427,3 +427,29 @@ async def test_an_ipv6_network_is_one_address_for_rate_limits(product: ProductHa
         client = product.client(f"2001:db8:1:2::{n + 1:x}")
         statuses += [r.status_code for r in await _logins(client, "quinn@example.com", "guess", 1)]
     assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}
+
+
+async def test_ipv4_clients_reported_ipv4_mapped_keep_buckets_of_their_own(product: ProductHarness) -> None:
+    for n in range(rate_limit.SIGNUP_PER_ADDRESS.max_hits + 1):
+        response = await product.client(f"::ffff:198.51.100.{n}").post(
+            "/rpc/auth.signup", json={"email": f"mapped{n}@example.com", "password": PASSWORD, "display_name": "M"}
+        )
+        assert response.status_code == 200, response.text
+
+
+async def test_strangers_spending_the_accounts_reset_budget_do_not_silence_the_owners_address(
+    product: ProductHarness,
+) -> None:
+    await product.sign_up_and_in(product.client("10.7.7.7"), "rae@example.com")  # the owner's address, trusted
+    await product.deliver()
+    for n in range(rate_limit.RESET_PER_ACCOUNT.max_hits + 5):
+        await product.client(f"203.0.113.{n}").post(
+            "/rpc/auth.password.reset_request", json={"email": "rae@example.com"}
+        )
+    await product.deliver()
+    before = [m for m in await product.sent_mail() if m.subject == "Reset your password"]
+    mine = await product.client("10.7.7.7").post("/rpc/auth.password.reset_request", json={"email": "rae@example.com"})
+    assert mine.status_code == 200
+    await product.deliver()
+    after = [m for m in await product.sent_mail() if m.subject == "Reset your password"]
+    assert len(after) == len(before) + 1

@@ -246,7 +246,7 @@ async def test_renaming_while_the_org_is_deleted_is_an_answer_not_a_500(product:
         assert all(r.status_code < 500 for r in responses), [r.text for r in responses]
 
 
-async def _invitation(product: ProductHarness, org: Any, email: str, role: str = "member") -> str:
+async def _invitation(product: ProductHarness, org: Any, email: str, role: org_queries.OrgRole = "member") -> str:
     token = new_token()
     now = product.t.clock.now()
     async with product.t.db.owner.acquire() as conn:
@@ -285,7 +285,8 @@ async def test_two_invitations_accepted_at_once_make_one_membership(product: Pro
     for n in range(10):
         org = await t.factory.org()
         invitee = await t.factory.user(email=f"twice{n}@example.com")
-        tokens = [await _invitation(product, org, invitee.email, role) for role in ("member", "admin")]
+        roles: list[org_queries.OrgRole] = ["member", "admin"]
+        tokens = [await _invitation(product, org, invitee.email, role) for role in roles]
         cookie = f"{COOKIE_NAME}={await signed_in_session(t, user_id=invitee.id, org_id=None)}"
         responses = await asyncio.gather(
             *(product.http.post("/rpc/invites.accept", json={"token": tk}, headers={"cookie": cookie}) for tk in tokens)
