@@ -25,6 +25,7 @@ class AppDatabase:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._pool: ConnectionPool | None = None
+        self._outbox_pool: ConnectionPool | None = None
 
     @property
     def pool(self) -> ConnectionPool:
@@ -32,14 +33,25 @@ class AppDatabase:
             raise RuntimeError("the app's database pool is not open (the app is not serving)")
         return self._pool
 
+    @property
+    def outbox_pool(self) -> ConnectionPool:
+        """The outbox worker's few connections, as the outbox role (it alone claims rows)."""
+        if self._outbox_pool is None:
+            raise RuntimeError("the app's outbox pool is not open (the app is not serving)")
+        return self._outbox_pool
+
     async def open(self) -> None:
-        """Connect as the application role; refuses (ConfigurationError) a role that bypasses RLS."""
+        """Connect as the application role and the outbox role; refuses (ConfigurationError) a role
+        that bypasses RLS."""
         target = resolve_target(self._settings)
         self._pool = await create_app_pool(target.app, max_size=self._settings.database_pool_size)
+        self._outbox_pool = await create_app_pool(target.outbox, min_size=0, max_size=2)
 
     async def close(self) -> None:
         # The closed pool stays: a request still arriving while the server stops gets PoolClosed
         # from it (a 503), not "the pool is not open" (a 500).
+        if self._outbox_pool is not None:
+            await self._outbox_pool.close()
         if self._pool is not None:
             await self._pool.close()
 

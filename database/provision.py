@@ -11,7 +11,7 @@ import psycopg
 from psycopg import sql
 
 from database.connect import unreachable
-from database.target import APP_ROLE, OWNER_ROLE, DatabaseTarget, PgUrl
+from database.target import APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, DatabaseTarget, PgUrl
 
 MAINTENANCE_DATABASE = "postgres"
 
@@ -20,7 +20,10 @@ MAINTENANCE_DATABASE = "postgres"
 ROLE_ATTRIBUTES: dict[str, LiteralString] = {
     OWNER_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS",
     APP_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
+    OUTBOX_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
 }
+# The outbox worker does what requests do (its handlers write tokens and queue mail, under RLS).
+ROLE_MEMBERSHIPS = [(APP_ROLE, OUTBOX_ROLE)]
 
 
 def admin_connect(url: PgUrl, *, autocommit: bool = True) -> psycopg.Connection:
@@ -52,6 +55,17 @@ def ensure_roles(conn: psycopg.Connection) -> None:
             )
 
 
+def ensure_memberships(conn: psycopg.Connection) -> None:
+    for granted, member in ROLE_MEMBERSHIPS:
+        is_member = conn.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", (member, granted)).fetchone()
+        if not (is_member and is_member[0]):
+            conn.execute(
+                sql.SQL(
+                    "DO $$ BEGIN GRANT {granted} TO {member}; EXCEPTION WHEN unique_violation THEN NULL; END $$"
+                ).format(granted=sql.Identifier(granted), member=sql.Identifier(member))
+            )
+
+
 def database_exists(conn: psycopg.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
@@ -80,4 +94,5 @@ def provision(target: DatabaseTarget) -> None:
     """Roles and the target database; migrations come next (`database.migrate`)."""
     with admin_connect(target.admin.with_database(MAINTENANCE_DATABASE)) as conn:
         ensure_roles(conn)
+        ensure_memberships(conn)
         ensure_database(conn, target.admin.database)

@@ -809,21 +809,21 @@ REVOKE ALL ON FUNCTION public.app_org_keeps_an_owner() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer) TO blossom_app;
+GRANT ALL ON FUNCTION public.app_outbox_claim(p_now timestamp with time zone, p_locked_until timestamp with time zone, p_limit integer) TO blossom_outbox;
 
 --
 -- Name: FUNCTION app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone) TO blossom_app;
+GRANT ALL ON FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, p_now timestamp with time zone) TO blossom_outbox;
 
 --
 -- Name: FUNCTION app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) TO blossom_app;
+GRANT ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) TO blossom_outbox;
 
 --
 -- Name: FUNCTION app_session_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -

@@ -15,6 +15,9 @@ from foundation.settings import Settings
 
 OWNER_ROLE = "blossom_owner"
 APP_ROLE = "blossom_app"
+# The outbox worker's role: the application role's privileges (it is a member) plus, alone, the
+# functions that claim and complete outbox rows, whose payloads hold one-time codes.
+OUTBOX_ROLE = "blossom_outbox"
 DEFAULT_DATABASE = "blossom"
 
 
@@ -88,6 +91,12 @@ class DatabaseTarget:
     owner: PgUrl
     app: PgUrl
     embedded: bool
+
+    @property
+    def outbox(self) -> PgUrl:
+        """The outbox worker's URL: the application's, as the outbox role (which logs in the same
+        way: trust, or its own ~/.pgpass line)."""
+        return self.app.with_user(OUTBOX_ROLE)
 
     def for_database(self, database: str) -> DatabaseTarget:
         return DatabaseTarget(

@@ -14,4 +14,6 @@ from product.services import ProductServices
 def outbox_worker(services: ProductServices, database: AppDatabase, **options: Any) -> OutboxWorker:
     """`options`: OutboxWorker's (policy, poll_seconds, jitter, …), for tests."""
     handlers = {MAIL: mail_handler(services.mailer), RESET_REQUESTED: reset_handler()}
-    return OutboxWorker(lambda: database.pool, handlers, clock=services.clock, doorbell=services.doorbell, **options)
+    return OutboxWorker(
+        lambda: database.outbox_pool, handlers, clock=services.clock, doorbell=services.doorbell, **options
+    )

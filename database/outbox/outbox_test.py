@@ -29,6 +29,25 @@ async def test_the_request_role_may_queue_but_not_read_change_or_delete_rows(t: 
     assert await t.db.owner.fetchval("SELECT count(*) FROM outbox") == 1
 
 
+async def test_only_the_outbox_role_may_claim_complete_or_fail_rows(t: T) -> None:
+    """Claiming returns payloads with one-time codes in them: the request role cannot, so code
+    running as it (a bug, an injection) cannot read pending codes or mark mail delivered unsent."""
+    await _enqueue(t, 1)
+    now = t.clock.now()
+    calls = [
+        "SELECT * FROM app_outbox_claim($1, $1, 10)",
+        "SELECT app_outbox_complete('obx_00000000000000000000000000', 1, $1)",
+        "SELECT app_outbox_fail('obx_00000000000000000000000000', 1, 'x', $1)",
+    ]
+    for call in calls:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with t.db.app_transaction() as conn:
+                await conn.execute(call, now)
+    async with t.db.outbox_transaction() as conn:
+        claimed = await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=5)
+    assert len(claimed) == 1
+
+
 async def test_a_rolled_back_transaction_queues_nothing(t: T) -> None:
     with pytest.raises(RuntimeError):
         async with t.db.app_transaction() as conn:
@@ -43,17 +62,17 @@ async def test_concurrent_claims_skip_locked_rows_and_leased_ones(t: T) -> None:
     lease = now + dt.timedelta(minutes=5)
 
     async def claim_in_another_task() -> list[queries.ClaimOutboxRow]:
-        async with t.db.app_transaction() as second:
+        async with t.db.outbox_transaction() as second:
             return await queries.claim_outbox(second, now=now, locked_until=lease, max_rows=5)
 
-    async with t.db.app_transaction() as first:
+    async with t.db.outbox_transaction() as first:
         claimed = await queries.claim_outbox(first, now=now, locked_until=lease, max_rows=2)
         # Another worker, while the first still holds its row locks (a task of its own, as a
         # worker in another process would be: it holds no connection yet).
         others = await asyncio.create_task(claim_in_another_task(), context=contextvars.Context())
     assert len(claimed) == 2 and len(others) == 1
     assert {r.id for r in claimed}.isdisjoint({r.id for r in others})
-    async with t.db.app_transaction() as conn:  # all leased now
+    async with t.db.outbox_transaction() as conn:  # all leased now
         assert await queries.claim_outbox(conn, now=now, locked_until=lease, max_rows=5) == []
         later = lease + dt.timedelta(seconds=1)  # a lease that ran out (its worker died) is claimed again
         again = await queries.claim_outbox(conn, now=later, locked_until=later + dt.timedelta(minutes=5), max_rows=5)
@@ -63,7 +82,7 @@ async def test_concurrent_claims_skip_locked_rows_and_leased_ones(t: T) -> None:
 async def test_a_claim_whose_lease_ran_out_cannot_complete_a_row_claimed_since(t: T) -> None:
     await _enqueue(t, 1)
     now = t.clock.now()
-    async with t.db.app_transaction() as conn:
+    async with t.db.outbox_transaction() as conn:
         [stale] = await queries.claim_outbox(conn, now=now, locked_until=now, max_rows=1)
         [fresh] = await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=1)
         lost = await queries.complete_outbox(conn, id=stale.id, attempts=stale.attempts, now=now)
@@ -76,13 +95,13 @@ async def test_a_handler_whose_claim_was_lost_commits_none_of_its_writes(t: T) -
     now = t.clock.now()
 
     async def slow_handler(delivery: Delivery) -> None:
-        async with t.db.app_transaction() as conn:  # meanwhile the lease ran out and another took it
+        async with t.db.outbox_transaction() as conn:  # meanwhile the lease ran out and another took it
             await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=1)
-        async with t.db.app_transaction() as conn:
+        async with t.db.outbox_transaction() as conn:
             await enqueue(conn, kind="follow_up", payload={}, now=now)
             await delivery.complete_in(conn)
 
-    worker = OutboxWorker(lambda: t.db.app, {"note": slow_handler}, clock=t.clock, lease=dt.timedelta(0))
+    worker = OutboxWorker(lambda: t.db.outbox, {"note": slow_handler}, clock=t.clock, lease=dt.timedelta(0))
     await worker.run_once()
     rows = await t.db.owner.fetch("SELECT kind, status::text, attempts FROM outbox")
     assert [tuple(r) for r in rows] == [("note", "pending", 2)]  # no follow-up; the second claim stands
@@ -96,7 +115,7 @@ async def test_workers_in_parallel_deliver_every_row_exactly_once(t: T) -> None:
         await asyncio.sleep(0)  # let the other workers interleave
         delivered.append(delivery.job.payload)
 
-    workers = [OutboxWorker(lambda: t.db.app, {"note": handler}, clock=t.clock, batch=3) for _ in range(3)]
+    workers = [OutboxWorker(lambda: t.db.outbox, {"note": handler}, clock=t.clock, batch=3) for _ in range(3)]
     counts = await asyncio.gather(*(w.run_once() for w in workers))
     assert sum(counts) == 30
     assert sorted(p["n"] for p in delivered) == list(range(30))  # type: ignore[index]
@@ -107,7 +126,7 @@ async def test_workers_in_parallel_deliver_every_row_exactly_once(t: T) -> None:
 
 async def test_a_kind_no_handler_knows_is_retried_then_given_up(t: T) -> None:
     await _enqueue(t, 1, kind="from_the_future")
-    worker = OutboxWorker(lambda: t.db.app, {}, clock=t.clock, policy=RetryPolicy(max_attempts=2), jitter=lambda: 0)
+    worker = OutboxWorker(lambda: t.db.outbox, {}, clock=t.clock, policy=RetryPolicy(max_attempts=2), jitter=lambda: 0)
     assert await worker.run_once() == 1
     row = await t.db.owner.fetchrow("SELECT status::text, last_error, available_at FROM outbox")
     assert row is not None

@@ -28,6 +28,7 @@ class TestDatabaseHandles:
     target: DatabaseTarget
     owner: ConnectionPool
     app: ConnectionPool
+    outbox: ConnectionPool  # the outbox worker's role: the app's privileges, and the outbox functions
 
     def tenant(
         self, *, user_id: str | None = None, org_id: str | None = None
@@ -38,6 +39,10 @@ class TestDatabaseHandles:
     def app_transaction(self) -> AbstractAsyncContextManager[PgConnection]:
         """A transaction as the application role with no tenant context at all."""
         return transaction(self.app)
+
+    def outbox_transaction(self) -> AbstractAsyncContextManager[PgConnection]:
+        """A transaction as the outbox worker's role."""
+        return transaction(self.outbox)
 
 
 FACTORY_PASSWORD = "factory-made correct horse"  # noqa: S105 (test data)
@@ -134,8 +139,10 @@ async def make_t(db: TestDatabaseHandles) -> T:
 async def open_handles(target: DatabaseTarget) -> AsyncIterator[TestDatabaseHandles]:
     owner = await create_pool(target.owner, min_size=1, max_size=4)
     app = await create_app_pool(target.app, min_size=1, max_size=4)
+    outbox = await create_app_pool(target.outbox, min_size=0, max_size=2)
     try:
-        yield TestDatabaseHandles(target=target, owner=owner, app=app)
+        yield TestDatabaseHandles(target=target, owner=owner, app=app, outbox=outbox)
     finally:
+        await outbox.close()
         await app.close()
         await owner.close()

@@ -29,6 +29,7 @@ from database.provision import (
     database_exists,
     drop_database,
     ensure_database,
+    ensure_memberships,
     ensure_roles,
 )
 from database.target import DatabaseTarget, PgUrl, target_from_admin_url
@@ -107,6 +108,7 @@ def ensure_template(admin: PgUrl) -> str:
             if database_exists(conn, name):
                 return name
             ensure_roles(conn)
+            ensure_memberships(conn)
             building = f"{name}_building"
             drop_database(conn, building)
             ensure_database(conn, building)
