@@ -95,13 +95,15 @@ async def test_a_handler_whose_claim_was_lost_commits_none_of_its_writes(t: T) -
     now = t.clock.now()
 
     async def slow_handler(delivery: Delivery) -> None:
-        async with t.db.outbox_transaction() as conn:  # meanwhile the lease ran out and another took it
-            await queries.claim_outbox(conn, now=now, locked_until=now + dt.timedelta(minutes=5), max_rows=1)
+        t.clock.advance(seconds=31)  # meanwhile the lease ran out and another worker took the row
+        later = t.clock.now()
+        async with t.db.outbox_transaction() as conn:
+            await queries.claim_outbox(conn, now=later, locked_until=later + dt.timedelta(minutes=5), max_rows=1)
         async with t.db.outbox_transaction() as conn:
             await enqueue(conn, kind="follow_up", payload={}, now=now)
             await delivery.complete_in(conn)
 
-    worker = OutboxWorker(lambda: t.db.outbox, {"note": slow_handler}, clock=t.clock, lease=dt.timedelta(0))
+    worker = OutboxWorker(lambda: t.db.outbox, {"note": slow_handler}, clock=t.clock, lease=dt.timedelta(seconds=30))
     await worker.run_once()
     rows = await t.db.owner.fetch("SELECT kind, status::text, attempts FROM outbox")
     assert [tuple(r) for r in rows] == [("note", "pending", 2)]  # no follow-up; the second claim stands
@@ -145,3 +147,43 @@ def test_backoff_doubles_with_jitter_up_to_a_cap_then_gives_up() -> None:
     assert policy.retry_delay(3, 0.0) == dt.timedelta(seconds=60)  # never less than half
     assert policy.retry_delay(3, 0.5) == dt.timedelta(seconds=90)
     assert policy.retry_delay(10, 1.0) is None
+
+
+async def test_a_delivery_that_outlasts_its_share_of_the_lease_is_cut_off_and_retried(t: T) -> None:
+    await _enqueue(t, 1)
+
+    async def stuck(delivery: Delivery) -> None:
+        await asyncio.sleep(5)  # a mail server that answers each command just in time, forever
+
+    lease = dt.timedelta(seconds=0.6)  # batch 2: each delivery gets 0.2 s
+    worker = OutboxWorker(lambda: t.db.outbox, {"note": stuck}, clock=t.clock, batch=2, lease=lease, jitter=lambda: 0)
+    await asyncio.wait_for(worker.run_once(), 3)
+    row = await t.db.owner.fetchrow("SELECT status::text, attempts, last_error FROM outbox")
+    assert row is not None
+    assert (row["status"], row["attempts"], row["last_error"]) == ("pending", 1, "TimeoutError")
+
+
+async def test_rows_left_when_the_lease_runs_out_are_not_sent_by_this_worker(t: T) -> None:
+    """A backstop behind the per-delivery cut-off (a loop blocked, a slow write): once 90 % of the
+    claim's lease has passed, the rest of the batch is left for the next claim, which another
+    worker may make, instead of being sent twice."""
+    await _enqueue(t, 3)
+    sent: list[object] = []
+    elapsed = [0.0]
+
+    async def slow(delivery: Delivery) -> None:
+        elapsed[0] += 50.0  # seconds of real time, on the worker's own watch
+        sent.append(delivery.job.payload)
+
+    worker = OutboxWorker(
+        lambda: t.db.outbox,
+        {"note": slow},
+        clock=t.clock,
+        batch=3,
+        lease=dt.timedelta(seconds=100),
+        monotonic=lambda: elapsed[0],
+    )
+    assert await worker.run_once() == 2  # before the third row 100 s of the 100 s lease are gone
+    assert len(sent) == 2
+    pending = await t.db.owner.fetchval("SELECT count(*) FROM outbox WHERE status = 'pending'")
+    assert pending == 1  # left for the next claim once the lease is over

@@ -18,13 +18,15 @@ import asyncio
 import contextlib
 import datetime as dt
 import random
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from quart import Quart
 
-from database.connect import PgConnection
-from database.connection_pool import ConnectionPool
+from database.connect import DatabaseUnreachable, PgConnection
+from database.connection_pool import ConnectionPool, PoolClosed, ServerDown
+from database.outage import is_connection_loss
 from database.outbox import queries
 from database.tx import transaction
 from foundation.logging import get_logger
@@ -113,9 +115,10 @@ class OutboxWorker:
         batch: int = 5,
         lease: dt.timedelta = dt.timedelta(minutes=5),
         jitter: Callable[[], float] = random.random,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`pool()`: the app's pool once it is open. A lease must outlast `batch` deliveries
-        (each mail is bounded by the SMTP timeout)."""
+        """`pool()`: the outbox role's pool once it is open. Each delivery is cut off after
+        lease / (batch + 1), so a whole batch ends inside its claim's lease."""
         self._pool = pool
         self._handlers = dict(handlers)
         self._clock = clock
@@ -125,6 +128,7 @@ class OutboxWorker:
         self._batch = batch
         self._lease = lease
         self._jitter = jitter
+        self._monotonic = monotonic  # how long a batch has been held (real time, not business time)
         self._pass = asyncio.Lock()  # one pass at a time per worker (the loop, or a test's drain)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -135,10 +139,16 @@ class OutboxWorker:
         async with self._pass:
             handled = 0
             while not self._stopping:
+                claimed_at = self._monotonic()
                 jobs = await self._claim()
                 if not jobs:
                     break
-                for job in jobs:
+                for index, job in enumerate(jobs):
+                    if self._monotonic() - claimed_at > self._lease.total_seconds() * 0.9:
+                        # Too close to the lease's end: another worker may claim the rest now, and
+                        # sending them too could deliver a message twice. They come back later.
+                        log.warning("outbox_lease_running_out", left=len(jobs) - index)
+                        return handled + index
                     await self._handle(job)
                 handled += len(jobs)
             return handled
@@ -154,12 +164,17 @@ class OutboxWorker:
         try:
             if handler is None:
                 raise LookupError(f"no outbox handler for {job.kind!r} in this process")
-            await handler(Delivery(job, self._pool(), self._clock.now()))
+            # The whole delivery is bounded (an SMTP timeout bounds each command, not a message).
+            async with asyncio.timeout(self._lease.total_seconds() / (self._batch + 1)):
+                await handler(Delivery(job, self._pool(), self._clock.now()))
         except Exception as error:  # noqa: BLE001 (any failure is recorded on the row and retried)
-            await self._fail(job, f"{type(error).__name__}: {error}")
+            await self._fail(job, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
             return
         async with transaction(self._pool()) as conn:
-            await queries.complete_outbox(conn, id=job.id, attempts=job.attempts, now=self._clock.now())
+            done = await queries.complete_outbox(conn, id=job.id, attempts=job.attempts, now=self._clock.now())
+        if done is None or not done.completed:
+            log.warning("outbox_lost_claim", id=job.id, kind=job.kind, attempts=job.attempts)
+            return
         log.info("outbox_delivered", id=job.id, kind=job.kind, attempts=job.attempts)
 
     async def _fail(self, job: Job, error: str) -> None:
@@ -178,8 +193,10 @@ class OutboxWorker:
         while not self._stopping:
             try:
                 await self.run_once()
-            except Exception:
-                log.exception("outbox_pass_failed")
+            except Exception as error:
+                # During a database outage the pool logs it once; a line per poll would not help.
+                if not (isinstance(error, ServerDown | PoolClosed | DatabaseUnreachable) or is_connection_loss(error)):
+                    log.exception("outbox_pass_failed")
             if not self._stopping:
                 await self.doorbell.wait(self._poll_seconds)
 

@@ -150,3 +150,11 @@ def test_a_route_whose_input_accepts_unknown_fields_is_refused_at_declaration() 
         loose.__annotations__ = {"req": Req[input_type], "return": Empty}
         with pytest.raises(RouteDeclarationError, match=r"forbid_unknown_fields=True \((Loose|LooseDataclass)"):
             other.route(f"loose.{input_type.__name__.lower()}", auth="public")(loose)
+
+
+async def test_an_unknown_fields_name_is_echoed_without_its_nul_and_cut_when_long(client) -> None:
+    body = b'{"name": "x", "a\\u0000b": 1, "' + b"k" * 5000 + b'": 2}'
+    response = await _post(client, body)
+    paths = _paths(response)
+    assert paths[0] == "a\\u0000b"  # the six characters, not a NUL
+    assert len(paths[1]) == 101 and paths[1].endswith("…")

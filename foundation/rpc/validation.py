@@ -89,8 +89,19 @@ def _fields(cls: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
     return msgspec.structs.fields(cls)
 
 
+MAX_NAME_CHARS = 100  # a field name in an error path (a client's own key may be any length)
+
+
 def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+    return f"{path}.{_printable(name)}" if path else _printable(name)
+
+
+def _printable(name: str) -> str:
+    """A client's key as an error path may show it: a NUL written as `\\u0000` (text the error
+    carries must be storable and loggable like any other), a long one cut."""
+    if "\x00" in name:
+        name = name.replace("\x00", "\\u0000")
+    return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS] + "…"
 
 
 def _struct_errors(cls: type[msgspec.Struct], raw: Any, path: str, out: _Errors) -> None:
