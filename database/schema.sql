@@ -224,6 +224,24 @@ CREATE FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error te
 $$;
 
 --
+-- Name: app_outbox_prune(timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH gone AS (
+        DELETE FROM outbox WHERE id IN (
+            SELECT o.id FROM outbox o WHERE o.status <> 'pending' AND o.created_at < p_before
+            ORDER BY o.created_at LIMIT p_limit
+        )
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM gone
+$$;
+
+--
 -- Name: app_session_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -568,6 +586,12 @@ CREATE INDEX org_notes_org_id_created_at_idx ON public.org_notes USING btree (or
 CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHERE (status = 'pending'::public.outbox_status);
 
 --
+-- Name: outbox_finished_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE (status <> 'pending'::public.outbox_status);
+
+--
 -- Name: rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -824,6 +848,13 @@ GRANT ALL ON FUNCTION public.app_outbox_complete(p_id text, p_attempts integer, 
 
 REVOKE ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_error text, p_retry_at timestamp with time zone) TO blossom_outbox;
+
+--
+-- Name: FUNCTION app_outbox_prune(p_before timestamp with time zone, p_limit integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) TO blossom_outbox;
 
 --
 -- Name: FUNCTION app_session_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -

@@ -187,3 +187,23 @@ async def test_rows_left_when_the_lease_runs_out_are_not_sent_by_this_worker(t: 
     assert len(sent) == 2
     pending = await t.db.owner.fetchval("SELECT count(*) FROM outbox WHERE status = 'pending'")
     assert pending == 1  # left for the next claim once the lease is over
+
+
+async def test_finished_rows_are_removed_after_the_retention_pending_ones_never(t: T) -> None:
+    await _enqueue(t, 2)
+    delivered: list[object] = []
+
+    async def handler(delivery: Delivery) -> None:
+        delivered.append(delivery.job.payload)
+
+    worker = OutboxWorker(lambda: t.db.outbox, {"note": handler}, clock=t.clock, retention=dt.timedelta(days=14))
+    await worker.run_once()
+    await _enqueue(t, 1, kind="unknown_kind")  # fails, stays pending for its retry
+    await worker.run_once()
+    t.clock.advance(days=15)
+    await worker.run_once()  # more than an hour since the last pruning: prunes now
+    rows = await t.db.owner.fetch("SELECT kind, status::text FROM outbox ORDER BY created_at")
+    assert [tuple(r) for r in rows] == [("unknown_kind", "pending")]
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):  # the request role cannot prune
+        async with t.db.app_transaction() as conn:
+            await conn.execute("SELECT app_outbox_prune(now(), 10)")

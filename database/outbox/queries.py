@@ -26,6 +26,10 @@ class FailOutboxRow(msgspec.Struct, frozen=True):
     recorded: bool
 
 
+class PruneOutboxRow(msgspec.Struct, frozen=True):
+    removed: int
+
+
 ENQUEUE_OUTBOX_SQL = """INSERT INTO outbox (kind, payload, available_at, created_at)
 VALUES ($1, $2, $3, $3)"""
 
@@ -39,6 +43,9 @@ COMPLETE_OUTBOX_SQL = """SELECT app_outbox_complete($1::text, $2::integer, $3::t
 
 FAIL_OUTBOX_SQL = """SELECT app_outbox_fail($1::text, $2::integer, $3::text,
                        $4::timestamptz) AS recorded"""
+
+
+PRUNE_OUTBOX_SQL = """SELECT app_outbox_prune($1::timestamptz, $2::integer) AS removed"""
 
 
 async def enqueue_outbox(conn: DbConnection, *, kind: str, payload: JsonValue, now: datetime.datetime) -> None:
@@ -70,3 +77,9 @@ async def fail_outbox(
     """Record a failed attempt: retry from `retry_at`, or give up when it is null."""
     _record = await conn.fetchrow(FAIL_OUTBOX_SQL, id, attempts, error, retry_at)
     return None if _record is None else FailOutboxRow(*_record)
+
+
+async def prune_outbox(conn: DbConnection, *, before: datetime.datetime, max_rows: int) -> PruneOutboxRow | None:
+    """Remove up to `max_rows` finished (delivered or given-up) rows created before `before`."""
+    _record = await conn.fetchrow(PRUNE_OUTBOX_SQL, before, max_rows)
+    return None if _record is None else PruneOutboxRow(*_record)

@@ -19,3 +19,8 @@ SELECT app_outbox_complete(sqlc.arg(id)::text, sqlc.arg(attempts)::integer, sqlc
 -- not-null: recorded
 SELECT app_outbox_fail(sqlc.arg(id)::text, sqlc.arg(attempts)::integer, sqlc.arg(error)::text,
                        sqlc.narg(retry_at)::timestamptz) AS recorded;
+
+-- name: PruneOutbox :one
+-- Remove up to `max_rows` finished (delivered or given-up) rows created before `before`.
+-- not-null: removed
+SELECT app_outbox_prune(sqlc.arg(before)::timestamptz, sqlc.arg(max_rows)::integer) AS removed;

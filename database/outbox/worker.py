@@ -33,6 +33,8 @@ from foundation.logging import get_logger
 from foundation.time import Clock
 
 log = get_logger("blossom.outbox")
+PRUNE_INTERVAL = dt.timedelta(hours=1)
+PRUNE_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class OutboxWorker:
         lease: dt.timedelta = dt.timedelta(minutes=5),
         jitter: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
+        retention: dt.timedelta = dt.timedelta(days=14),
     ) -> None:
         """`pool()`: the outbox role's pool once it is open. Each delivery is cut off after
         lease / (batch + 1), so a whole batch ends inside its claim's lease."""
@@ -129,6 +132,10 @@ class OutboxWorker:
         self._lease = lease
         self._jitter = jitter
         self._monotonic = monotonic  # how long a batch has been held (real time, not business time)
+        # Finished rows (recipient and subject; the body is already cleared) are removed after
+        # `retention`, a bounded batch at most once an hour.
+        self._retention = retention
+        self._pruned_at: dt.datetime | None = None
         self._pass = asyncio.Lock()  # one pass at a time per worker (the loop, or a test's drain)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -151,7 +158,18 @@ class OutboxWorker:
                         return handled + index
                     await self._handle(job)
                 handled += len(jobs)
+            await self._prune_now_and_then()
             return handled
+
+    async def _prune_now_and_then(self) -> None:
+        now = self._clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_INTERVAL:
+            return
+        self._pruned_at = now
+        async with transaction(self._pool()) as conn:
+            pruned = await queries.prune_outbox(conn, before=now - self._retention, max_rows=PRUNE_ROWS)
+        if pruned is not None and pruned.removed:
+            log.info("outbox_pruned", rows=pruned.removed)
 
     async def _claim(self) -> list[Job]:
         now = self._clock.now()
