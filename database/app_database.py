@@ -16,8 +16,8 @@ from database.pool import create_app_pool, schema_version
 from database.target import resolve_target
 from database.tx import tenant_transaction, tenant_transaction_leased
 from foundation.errors import Unavailable
-from foundation.rpc.db import Lease
 from foundation.rpc.principal import Principal
+from foundation.rpc.request import Lease
 from foundation.settings import Settings
 
 

@@ -13,4 +13,4 @@ Req = Request[In, Principal, ProductServices]  # public
 UserReq = Request[In, SignedIn, ProductServices]  # a signed-in user
 OrgReq = Request[In, OrgPrincipal, ProductServices]  # a member in their active organization
 
-router = Router("product")
+router = Router("product", services=ProductServices)

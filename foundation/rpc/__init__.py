@@ -12,7 +12,8 @@ from foundation.rpc.principal import (
     SignedIn,
     UserPrincipal,
 )
-from foundation.rpc.routes import AdminReq, Auth, Empty, OrgReq, Req, Request, Router, RouteSpec, UserReq
+from foundation.rpc.request import AdminReq, OrgReq, Req, Request, UserReq
+from foundation.rpc.routes import Auth, Empty, Router, RouteSpec
 
 __all__ = [
     "ANONYMOUS",

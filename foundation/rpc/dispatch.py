@@ -31,7 +31,6 @@ from foundation.errors import (
     UnsupportedMediaType,
 )
 from foundation.logging import access_log, get_logger, start_request
-from foundation.rpc.db import Lease, RequestDatabase, RequestDb
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     FieldError,
@@ -42,7 +41,8 @@ from foundation.rpc.errors import (
     ValidationFailed,
 )
 from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
-from foundation.rpc.routes import Request, Router, RouteSpec
+from foundation.rpc.request import Lease, Request, RequestDatabase, RequestDb
+from foundation.rpc.routes import Router, RouteSpec
 from foundation.rpc.validation import collect_errors, nul_errors
 from foundation.web import request_id_from
 

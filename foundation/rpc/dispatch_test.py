@@ -27,9 +27,9 @@ from foundation.rpc import (
     UserPrincipal,
     UserReq,
 )
-from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.errors import UndeclaredError
+from foundation.rpc.request import Lease
 from foundation.rpc.routes import RouteDeclarationError
 
 router = Router("test")

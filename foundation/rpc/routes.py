@@ -16,13 +16,13 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import msgspec
 
 from foundation.errors import BlossomError
-from foundation.rpc.db import RequestDb
 from foundation.rpc.principal import AdminPrincipal, OrgPrincipal, Principal, SignedIn
+from foundation.rpc.request import Request
 
 Auth = Literal["public", "user", "organization", "admin"]
 AUTH_LEVELS: tuple[Auth, ...] = ("public", "user", "organization", "admin")
@@ -32,49 +32,15 @@ _ROUTE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _STREAMS = {collections.abc.AsyncIterator, collections.abc.AsyncIterable, collections.abc.AsyncGenerator}
 
 In = TypeVar("In")
-P = TypeVar("P", covariant=True)  # an OrgReq may go where a Req is expected
-S = TypeVar("S", covariant=True)  # the app's services (product: ProductServices)
+P = TypeVar("P")
+R = TypeVar("R")
+S = TypeVar("S")  # the app's services (product: ProductServices)
 
 
 class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The input of a route that takes none (an empty body or `{}`)."""
 
 
-class Request(Generic[In, P, S]):
-    """What a handler receives: the validated body, who is calling (narrowed by the route's auth
-    level), and the request's transaction. Handlers name it through the aliases below."""
-
-    __slots__ = ("body", "client", "db", "headers", "principal", "request_id", "response_headers", "services")
-
-    def __init__(
-        self,
-        body: In,
-        principal: P,
-        db: RequestDb,
-        request_id: str,
-        services: S = None,  # type: ignore[assignment]  # apps without services pass none
-        client: str = "",
-        headers: dict[bytes, bytes] | None = None,
-    ) -> None:
-        self.body = body
-        self.principal = principal
-        self.db = db
-        self.request_id = request_id
-        self.services = services  # the app's own services (clock, mailer, …): typed by its aliases
-        self.client = client  # the client's address, for rate limits
-        self.headers = headers if headers is not None else {}  # lower-case names, raw bytes
-        self.response_headers: list[tuple[bytes, bytes]] = []  # sent with a successful response
-
-    def set_cookie(self, header_value: str) -> None:
-        self.response_headers.append((b"set-cookie", header_value.encode()))
-
-
-# For apps without services of their own; an app with some declares the same four with its type
-# (product/rpc.py), so that `req.services` is typed in its handlers.
-Req = Request[In, Principal, Any]
-UserReq = Request[In, SignedIn, Any]
-OrgReq = Request[In, OrgPrincipal, Any]
-AdminReq = Request[In, AdminPrincipal, Any]
 # The auth level each principal type stands for (the annotation's second argument).
 _AUTH_OF_PRINCIPAL: dict[Any, Auth] = {
     Principal: "public",
@@ -85,7 +51,13 @@ _AUTH_OF_PRINCIPAL: dict[Any, Auth] = {
 
 # A handler returns an awaitable of its output, or (streaming) an async iterator of events.
 Handler = Callable[[Request[Any, Any, Any]], Any]
-H = TypeVar("H", bound=Handler)
+
+
+class Register(Protocol[S]):
+    """What `router.route(...)` returns: a decorator that takes only handlers whose request
+    carries the router's services (a type checker refuses any other), and returns them as they are."""
+
+    def __call__(self, handler: Callable[[Request[In, P, S]], R], /) -> Callable[[Request[In, P, S]], R]: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,15 +81,16 @@ class RouteDeclarationError(TypeError):
     pass
 
 
-def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, bool]:
-    """(input type, auth level, output or event type, streaming) from the handler's annotations."""
+def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, Any, bool]:
+    """(input type, auth level, services type, output or event type, streaming) from the
+    handler's annotations."""
     hints = typing.get_type_hints(handler, include_extras=True)
     params = [p for p in hints if p != "return"]
     if len(params) != 1 or typing.get_origin(hints[params[0]]) is not Request:
         raise RouteDeclarationError(
             f"route {name}: the handler takes exactly one argument annotated Req, UserReq, OrgReq or AdminReq[Input]"
         )
-    input_type, principal_type, _services = typing.get_args(hints[params[0]])
+    input_type, principal_type, services_type = typing.get_args(hints[params[0]])
     auth = _AUTH_OF_PRINCIPAL.get(principal_type)
     if auth is None:
         raise RouteDeclarationError(f"route {name}: annotate the argument with Req, UserReq, OrgReq or AdminReq")
@@ -125,8 +98,8 @@ def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, bool
     if output is None:
         raise RouteDeclarationError(f"route {name}: annotate the handler's return type")
     if typing.get_origin(output) in _STREAMS:
-        return input_type, auth, typing.get_args(output)[0], True
-    return input_type, auth, output, False
+        return input_type, auth, services_type, typing.get_args(output)[0], True
+    return input_type, auth, services_type, output, False
 
 
 def _loose_structs(annotation: Any, seen: set[Any] | None = None) -> list[str]:
@@ -151,17 +124,22 @@ def _loose_structs(annotation: Any, seen: set[Any] | None = None) -> list[str]:
     return [name for arg in typing.get_args(annotation) for name in _loose_structs(arg, seen)]
 
 
-class Router:
-    """One app's routes. Features declare with `@router.route(...)`; the app serves the router."""
+class Router(Generic[S]):
+    """One app's routes. Features declare with `@router.route(...)`; the app serves the router.
 
-    def __init__(self, app_name: str) -> None:
+    `services` is the type of the app's services (`Router("product", services=ProductServices)`
+    is a `Router[ProductServices]`): a handler whose request names other services is refused,
+    by the type checker and again at registration. Without it, handlers take any (`Any`)."""
+
+    def __init__(self, app_name: str, *, services: type[S] | None = None) -> None:
         self.app_name = app_name
+        self.services = services
         self.routes: dict[str, RouteSpec] = {}
 
-    def including(self, *others: Router) -> Router:
+    def including(self, *others: Router[S] | Router[Any]) -> Router[S]:
         """A router serving this one's routes and the others' (an app that serves a
         development-only set beside its own); a name declared twice is an error."""
-        combined = Router(self.app_name)
+        combined = Router(self.app_name, services=self.services)
         for router in (self, *others):
             for name, spec in router.routes.items():
                 if name in combined.routes:
@@ -179,16 +157,21 @@ class Router:
         timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
         max_body: int = DEFAULT_MAX_BODY_BYTES,
         deprecated: bool = False,
-    ) -> Callable[[H], H]:
+    ) -> Register[S]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
         if auth is not None and auth not in AUTH_LEVELS:
             raise RouteDeclarationError(f"route {name}: auth must be one of {AUTH_LEVELS}")
 
-        def register(handler: H) -> H:
+        def register(handler: Any) -> Any:
             if name in self.routes:
                 raise RouteDeclarationError(f"route {name} is declared twice in {self.app_name}")
-            input_type, annotated_auth, output_type, streaming = _types(handler, name)
+            input_type, annotated_auth, services_type, output_type, streaming = _types(handler, name)
+            if not self._serves(services_type):
+                raise RouteDeclarationError(
+                    f"route {name}: the handler's request carries {_name(services_type)}, but {self.app_name}"
+                    f" serves {_name(self.services)} (use the app's own Req aliases)"
+                )
             # `auth=` may only restate the annotation's level, or narrow a plain `Req` (whose
             # handler then sees the broad Principal type).
             if auth is not None and annotated_auth not in ("public", auth):
@@ -218,3 +201,13 @@ class Router:
             return handler
 
         return register
+
+    def _serves(self, services_type: Any) -> bool:
+        """Whether a handler expecting `services_type` may be given this router's services."""
+        if services_type is Any or self.services is None:
+            return True
+        return isinstance(services_type, type) and issubclass(self.services, services_type)
+
+
+def _name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", repr(annotation))

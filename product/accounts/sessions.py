@@ -12,8 +12,8 @@ from database.connect import DbConnection
 from foundation.crypto import new_signed_token, signed_by, token_digest
 from foundation.ids import new_id
 from foundation.rpc import ANONYMOUS, OrgPrincipal, Principal, UserPrincipal
-from foundation.rpc.db import Lease
 from foundation.rpc.dispatch import Authenticate, Headers
+from foundation.rpc.request import Lease
 from foundation.time import Clock
 from product.accounts import queries
 

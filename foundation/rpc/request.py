@@ -1,4 +1,7 @@
-"""`req.db`: the request's one transaction, opened on first use and finished by the dispatcher.
+"""What a handler receives: `Request` (the validated body, the narrowed principal, the app's
+services) and `req.db`, the request's one transaction, opened on first use and finished by the
+dispatcher; beneath it the `Lease` on one pooled connection that authentication and `req.db`
+share, and `RequestDatabase`, what the dispatcher needs of the app's database.
 
 A handler that never touches the database never opens a transaction. The app supplies the
 opener (for product: a tenant transaction with the principal's user and org).
@@ -8,11 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from foundation.rpc.principal import AdminPrincipal, OrgPrincipal, Principal, SignedIn
 
 if TYPE_CHECKING:
     from foundation.errors import Unavailable
-    from foundation.rpc.principal import Principal
+
+In = TypeVar("In")
+P = TypeVar("P", covariant=True)  # an OrgReq may go where a Req is expected
+S = TypeVar("S", covariant=True)  # the app's services (product: ProductServices)
 
 
 class NoDatabase(RuntimeError):
@@ -135,3 +143,40 @@ class RequestDatabase(Protocol):
     def unavailable(self, error: Exception) -> Unavailable | None:
         """The 503 to answer when `error` means the database is out of reach, else None."""
         ...
+
+
+class Request(Generic[In, P, S]):
+    """What a handler receives: the validated body, who is calling (narrowed by the route's auth
+    level), and the request's transaction. Handlers name it through the aliases below."""
+
+    __slots__ = ("body", "client", "db", "headers", "principal", "request_id", "response_headers", "services")
+
+    def __init__(
+        self,
+        body: In,
+        principal: P,
+        db: RequestDb,
+        request_id: str,
+        services: S = None,  # type: ignore[assignment]  # apps without services pass none
+        client: str = "",
+        headers: dict[bytes, bytes] | None = None,
+    ) -> None:
+        self.body = body
+        self.principal = principal
+        self.db = db
+        self.request_id = request_id
+        self.services = services  # the app's own services (clock, mailer, …): typed by its aliases
+        self.client = client  # the client's address, for rate limits
+        self.headers = headers if headers is not None else {}  # lower-case names, raw bytes
+        self.response_headers: list[tuple[bytes, bytes]] = []  # sent with a successful response
+
+    def set_cookie(self, header_value: str) -> None:
+        self.response_headers.append((b"set-cookie", header_value.encode()))
+
+
+# For apps without services of their own; an app with some declares the same four with its type
+# (product/rpc.py), so that `req.services` is typed in its handlers.
+Req = Request[In, Principal, Any]
+UserReq = Request[In, SignedIn, Any]
+OrgReq = Request[In, OrgPrincipal, Any]
+AdminReq = Request[In, AdminPrincipal, Any]

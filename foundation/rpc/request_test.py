@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from foundation.rpc.db import RequestDb
+from foundation.rpc.request import RequestDb
 
 
 def _db(outcomes: list[str]) -> RequestDb:

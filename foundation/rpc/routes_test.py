@@ -1,0 +1,120 @@
+"""A router is typed by its app's services: a handler that expects other services is refused,
+at registration and by the type checker, so `req.services` is what the handler says it is."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+import pytest
+
+from foundation.rpc import Empty, OrgPrincipal, Principal, Request, Router
+from foundation.rpc.routes import RouteDeclarationError
+from foundation.settings import REPO_ROOT
+
+In = TypeVar("In")
+
+
+class ShopServices:
+    greeting = "hello"
+
+
+class BiggerShopServices(ShopServices):
+    pass
+
+
+class OtherServices:
+    pass
+
+
+class Out(msgspec.Struct, frozen=True):
+    text: str
+
+
+ShopReq = Request[In, Principal, ShopServices]
+OtherReq = Request[In, Principal, OtherServices]
+
+
+def test_a_router_takes_handlers_of_its_own_services_or_any() -> None:
+    router = Router("shop", services=ShopServices)
+
+    @router.route("shop.hello")
+    async def hello(req: ShopReq[Empty]) -> Out:
+        return Out(text=req.services.greeting)
+
+    @router.route("shop.generic")
+    async def generic(req: Request[Empty, Principal, Any]) -> Out:
+        return Out(text="any services will do")
+
+    assert set(router.routes) == {"shop.hello", "shop.generic"}
+    bigger = Router("bigger", services=BiggerShopServices)  # a subclass gives all a ShopReq reads
+
+    @bigger.route("bigger.hello")
+    async def bigger_hello(req: ShopReq[Empty]) -> Out:
+        return Out(text=req.services.greeting)
+
+    assert "bigger.hello" in bigger.routes
+
+
+def test_a_handler_expecting_other_services_is_refused_at_registration() -> None:
+    router = Router("shop", services=ShopServices)
+    with pytest.raises(RouteDeclarationError, match="carries OtherServices, but shop serves ShopServices"):
+
+        @router.route("shop.other")  # pyright: ignore[reportArgumentType]  # what this test is about
+        async def other(req: OtherReq[Empty]) -> Out:
+            return Out(text="")
+
+    assert router.routes == {}
+
+
+def test_including_keeps_the_services_of_the_including_router() -> None:
+    router = Router("shop", services=ShopServices)
+    extra = Router("extra")
+
+    @extra.route("extra.ping")
+    async def ping(req: Request[Empty, OrgPrincipal, Any]) -> Out:
+        return Out(text="pong")
+
+    combined = router.including(extra)
+    assert combined.services is ShopServices and set(combined.routes) == {"extra.ping"}
+
+
+_MISTYPED = """
+from typing import TypeVar
+import msgspec
+from foundation.rpc import Empty, Principal, Request, Router
+
+In = TypeVar("In")
+
+class ShopServices: ...
+class OtherServices: ...
+
+class Out(msgspec.Struct, frozen=True):
+    text: str
+
+router = Router("shop", services=ShopServices)
+
+@router.route("shop.other")
+async def other(req: Request[Empty, Principal, OtherServices]) -> Out:
+    return Out(text="")
+"""
+
+
+@pytest.mark.skipif(shutil.which("pyright", path=str(Path(sys.executable).parent)) is None, reason="pyright missing")
+def test_the_type_checker_refuses_a_handler_expecting_other_services(tmp_path: Path) -> None:
+    source = tmp_path / "mistyped.py"
+    source.write_text(textwrap.dedent(_MISTYPED))
+    pyright = str(Path(sys.executable).parent / "pyright")
+    result = subprocess.run(
+        [pyright, "--pythonpath", sys.executable, str(source)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "reportArgumentType" in result.stdout and "OtherServices" in result.stdout, result.stdout
