@@ -7,6 +7,7 @@ every missing or invalid variable, instead of failing on the first.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -165,6 +166,18 @@ def _variable_name(loc: tuple[int | str, ...]) -> str:
     field = Settings.model_fields.get(str(loc[0]))
     alias = field.validation_alias if field is not None else None
     return str(alias) if isinstance(alias, str) else str(loc[0]).upper()
+
+
+def load_serving_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings for a server (`*/asgi.py`), which must be told where it runs: a deploy that forgot
+    BLOSSOM_ENV would otherwise serve as development (demo routes, cookies without Secure, the
+    public signing key). Developer commands keep development as their default; `just dev` sets it."""
+    source = os.environ if environ is None else environ
+    if not any(name.upper() == "BLOSSOM_ENV" for name in source):
+        raise ConfigurationError(
+            "BLOSSOM_ENV is not set: a server must be told where it runs (production, development or test)"
+        )
+    return load_settings(environ)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

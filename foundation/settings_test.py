@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from foundation.errors import ConfigurationError
-from foundation.settings import load_settings
+from foundation.settings import load_serving_settings, load_settings
 
 KEY = {"BLOSSOM_SECRET_KEY": "k" * 32, "SMTP_HOST": "smtp.example.com", "MAIL_FROM": "no-reply@example.com"}
 
@@ -138,3 +138,11 @@ def test_trusted_proxies_match_however_the_server_writes_the_peer() -> None:
     assert {"10.0.0.5", "::ffff:10.0.0.5", "2001:db8::1"} <= proxies
     with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
         load_settings({"TRUSTED_PROXIES": "proxy.internal"})
+
+
+def test_a_server_refuses_to_start_without_being_told_where_it_runs() -> None:
+    # A deploy that forgot BLOSSOM_ENV must not serve as development (demo routes, public key).
+    with pytest.raises(ConfigurationError, match=r"^BLOSSOM_ENV is not set"):
+        load_serving_settings({"DATABASE_URL": "postgresql://u@db/x"})
+    assert load_serving_settings({"BLOSSOM_ENV": "development"}).environment == "development"
+    assert load_settings({}).environment == "development"  # developer commands keep their default

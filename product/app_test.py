@@ -1,6 +1,12 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
 from database.testing.app_checks import check_health_reports_database, check_refuses_a_role_that_bypasses_rls
 from database.testing.fixture import T
-from foundation.settings import load_settings
+from foundation.settings import REPO_ROOT, load_settings
 from product.app import create_app
 from product.testing import PASSWORD, product_harness
 
@@ -45,3 +51,20 @@ async def test_a_frontend_on_an_allowed_origin_signs_in_and_calls_with_its_cooki
         assert created.headers["access-control-allow-origin"] == "https://app.example"
         evil = await client.post("/rpc/orgs.create", json={"name": "Evil"}, headers={"origin": "https://evil.example"})
         assert evil.status_code == 403
+
+
+@pytest.mark.parametrize("app", ["product", "panopticon"])
+def test_the_server_entry_point_refuses_to_start_without_blossom_env(app: str) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "BLOSSOM_ENV"}
+    probe = [sys.executable, "-c", f"import {app}.asgi"]
+    refused = subprocess.run(probe, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0
+    assert (
+        refused.stderr.strip()
+        .splitlines()[-1]
+        .endswith("BLOSSOM_ENV is not set: a server must be told where it runs (production, development or test)")
+    )
+    told = subprocess.run(
+        probe, cwd=REPO_ROOT, env={**environ, "BLOSSOM_ENV": "development"}, capture_output=True, text=True, timeout=120
+    )
+    assert told.returncode == 0, told.stderr

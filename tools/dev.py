@@ -93,7 +93,8 @@ def main(argv: list[str]) -> int:
         flush=True,
     )
 
-    env = {**os.environ, "APP_DATABASE_URL": target.app.render()}
+    # The servers refuse to start without BLOSSOM_ENV (a forgotten one must not mean development).
+    env = {"BLOSSOM_ENV": settings.environment, **os.environ, "APP_DATABASE_URL": target.app.render()}
     children = {
         # Own sessions: a terminal Ctrl-C reaches only this runner, which shuts the servers down in order.
         name: subprocess.Popen(
