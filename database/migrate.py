@@ -15,11 +15,10 @@ from yoyo import get_backend, read_migrations
 from yoyo.migrations import MigrationList
 
 from database.connect import unreachable
-from database.target import APP_ROLE, DatabaseTarget
+from database.target import APP_ROLE, VERSION_TABLE, DatabaseTarget
 from foundation.errors import ConfigurationError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-VERSION_TABLE = "_yoyo_migration"
 
 
 class MigrationFailed(ConfigurationError):

@@ -6,8 +6,7 @@ import asyncpg
 
 from database.connect import PgConnection, create_pool
 from database.connection_pool import ConnectionPool
-from database.migrate import VERSION_TABLE
-from database.target import OWNER_ROLE, PgUrl
+from database.target import OWNER_ROLE, VERSION_TABLE, PgUrl
 from foundation.errors import ConfigurationError
 
 _ROLE_CHECK = """

@@ -19,6 +19,9 @@ APP_ROLE = "blossom_app"
 # functions that claim and complete outbox rows, whose payloads hold one-time codes.
 OUTBOX_ROLE = "blossom_outbox"
 DEFAULT_DATABASE = "blossom"
+# yoyo's table of applied migrations (the schema version health reports). Named here, not in
+# database/migrate.py, so a serving worker never imports yoyo, sqlparse or psycopg for one name.
+VERSION_TABLE = "_yoyo_migration"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 (and building an app, short of serving it) registers no process hooks, reads no files it does not
 need and computes no password hash."""
 
+import ast
+import os
 import subprocess
 import sys
 
@@ -37,3 +39,24 @@ def test_importing_the_foundation_and_building_an_app_has_no_side_effects() -> N
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
+
+
+MIGRATION_ONLY = ("psycopg", "yoyo", "sqlparse", "dagster")
+
+
+def test_a_serving_worker_imports_no_migration_or_provisioning_code() -> None:
+    # yoyo, sqlparse and psycopg serve `just migrate` and provisioning; a worker never runs them.
+    probe = "import sys, product.asgi, panopticon.asgi; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        env={**os.environ, "BLOSSOM_ENV": "development"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(ast.literal_eval(result.stdout.strip().splitlines()[-1]))
+    assert loaded.isdisjoint(MIGRATION_ONLY), sorted(loaded & set(MIGRATION_ONLY))
+    assert "asyncpg" in loaded  # the probe saw a real worker's imports
