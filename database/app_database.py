@@ -5,12 +5,13 @@ dispatcher calls `RequestDatabase`); the 503 it answers during an outage; its he
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 import asyncpg
 from quart import Quart
 
 from database.connect import CONNECT_TIMEOUT_SECONDS, DatabaseUnreachable, PgConnection
-from database.connection_pool import ConnectionPool, PoolClosed
+from database.connection_pool import ConnectionPool, PoolClosed, PoolTimeout
 from database.outage import RETRY_AFTER_SECONDS, is_connection_loss
 from database.pool import create_app_pool, schema_version
 from database.target import resolve_target
@@ -20,12 +21,17 @@ from foundation.rpc.principal import Principal
 from foundation.rpc.request import Lease
 from foundation.settings import Settings
 
+# How long a request waits for its pooled connection (every one busy, or the server at its
+# connection limit) before it answers 503 with Retry-After: a route's own default timeout.
+LEASE_TIMEOUT_SECONDS = 10.0
+
 
 class AppDatabase:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._pool: ConnectionPool | None = None
         self._outbox_pool: ConnectionPool | None = None
+        self._lease_acquire = self._not_serving
 
     @property
     def pool(self) -> ConnectionPool:
@@ -40,11 +46,15 @@ class AppDatabase:
             raise RuntimeError("the app's outbox pool is not open (the app is not serving)")
         return self._outbox_pool
 
+    def _not_serving(self) -> AbstractAsyncContextManager[PgConnection]:
+        return self.pool.acquire()  # raises: the pool is not open
+
     async def open(self) -> None:
         """Connect as the application role and the outbox role; refuses (ConfigurationError) a role
         that bypasses RLS."""
         target = resolve_target(self._settings)
         self._pool = await create_app_pool(target.app, max_size=self._settings.database_pool_size)
+        self._lease_acquire = partial(self._pool.acquire, timeout=LEASE_TIMEOUT_SECONDS)  # made once, not per request
         self._outbox_pool = await create_app_pool(target.outbox, min_size=0, max_size=2)
 
     async def close(self) -> None:
@@ -62,7 +72,7 @@ class AppDatabase:
 
     def lease(self) -> Lease:
         """A request's one pooled connection, acquired on first use (authentication or req.db)."""
-        return Lease(self.pool.acquire)
+        return Lease(self._lease_acquire)
 
     def transaction(self, principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[PgConnection]:
         """A tenant transaction with the principal's user and active organization: on the
@@ -77,6 +87,8 @@ class AppDatabase:
         pool, which logs the outage once and probes for the server's return."""
         if isinstance(error, PoolClosed):
             return Unavailable("the server is shutting down", retry_after_seconds=RETRY_AFTER_SECONDS)
+        if isinstance(error, PoolTimeout):  # busy, not gone: nothing to report to the pool
+            return Unavailable("the database is busy", retry_after_seconds=RETRY_AFTER_SECONDS)
         if isinstance(error, DatabaseUnreachable) or is_connection_loss(error):
             if self._pool is not None:
                 self._pool.connection_lost(error)  # once per outage; a no-op while it lasts

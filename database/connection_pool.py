@@ -21,7 +21,12 @@ Rules:
   ones as they come back (all broke with the server, or will fail at their first statement),
   and probes for the server's return in the background, one attempt at a time with a short
   backoff. Meanwhile a caller that needs a new connection gets `ServerDown` at once. The first
-  probe that connects ends the outage (logged once) and its connection serves the next caller.
+  probe that connects ends the outage (logged once) and its connection serves the next caller;
+- when the server refuses a new connection because it has no slot left (SQLSTATE 53300: its
+  `max_connections`, a role's or database's limit, a pooler's cap), that is no outage: the
+  pool's own connections still work. The caller waits for one of them to come back (bounded by
+  its timeout or the request's deadline), the limit is logged once, and while callers wait one
+  background attempt at a time (with backoff) opens a new connection for them when a slot frees.
 """
 
 from __future__ import annotations
@@ -36,7 +41,14 @@ from typing import Any
 
 import asyncpg
 
-from database.outage import FIRST_PROBE_DELAY_SECONDS, MAX_PROBE_DELAY_SECONDS, Outage, is_connection_loss
+from database.outage import (
+    FIRST_PROBE_DELAY_SECONDS,
+    MAX_PROBE_DELAY_SECONDS,
+    ConnectionLimit,
+    Outage,
+    at_connection_limit,
+    is_connection_loss,
+)
 
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
@@ -48,6 +60,10 @@ class PoolClosed(asyncpg.InterfaceError):
 class ServerDown(ConnectionError):
     """The pool's server is unreachable: no connection is attempted for the caller while the pool
     probes for its return (the reason is the last failure's)."""
+
+
+class PoolTimeout(TimeoutError):
+    """No connection came free within the caller's timeout (every one busy, or the server full)."""
 
 
 class SecondConnection(RuntimeError):
@@ -77,12 +93,14 @@ class ConnectionPool:
         "_doomed",
         "_idle",
         "_lent",
+        "_limit",
         "_max_size",
         "_min_size",
         "_opening",
         "_outage",
         "_prober",
         "_replacing",
+        "_retrier",
         "_waiters",
     )
 
@@ -103,6 +121,8 @@ class ConnectionPool:
         self._outage = Outage(server)
         self._prober: asyncio.Task[None] | None = None  # while the server is down
         self._doomed: set[asyncpg.Connection] = set()  # lent when the server went away: terminate on return
+        self._limit = ConnectionLimit(server)
+        self._retrier: asyncio.Task[None] | None = None  # while callers wait at the connection limit
 
     @property
     def size(self) -> int:
@@ -138,7 +158,8 @@ class ConnectionPool:
         try:
             return await self._connect()
         except Exception as error:
-            self.connection_lost(error)
+            if not at_connection_limit(error):
+                self.connection_lost(error)
             raise
         finally:
             self._opening -= 1
@@ -160,25 +181,34 @@ class ConnectionPool:
             if not conn.is_closed():
                 self._lent.add(conn)
                 return conn
-        if self.size < self._max_size and not self._waiters:
+        if self.size < self._max_size and not self._waiters and not self._limit.reached:
             try:
                 conn = await self._new()
+            except Exception as error:
+                if not at_connection_limit(error):
+                    self._wake_waiters()  # someone may have queued behind this connection
+                    raise
+                self._limit_reached(error)  # wait below for one of ours, or a slot
             except BaseException:
-                self._wake_waiters()  # someone may have queued behind this connection
+                self._wake_waiters()
                 raise
-            if self._closed:
-                conn.terminate()
-                raise PoolClosed("the connection pool is closed")
-            self._lent.add(conn)
-            return conn
+            else:
+                if self._closed:
+                    conn.terminate()
+                    raise PoolClosed("the connection pool is closed")
+                self._lent.add(conn)
+                return conn
         waiter: asyncio.Future[asyncpg.Connection] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         self._wake_waiters()  # room for another connection: open it for the queue
         try:
             if timeout is None:
                 return await waiter
-            async with asyncio.timeout(timeout):
-                return await waiter
+            try:
+                async with asyncio.timeout(timeout):
+                    return await waiter
+            except TimeoutError:
+                raise PoolTimeout(f"no database connection came free within {timeout} s") from None
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self.release(waiter.result())  # handed over just as we gave up: pass it on
@@ -214,6 +244,9 @@ class ConnectionPool:
         if self._outage.down:  # no connection until a probe gets one: answer now, not at a timeout
             self._fail_waiters(self._server_down())
             return
+        if self._limit.reached:  # one attempt at a time, in the background, while callers wait
+            self._start_retrier()
+            return
         waiting = sum(1 for waiter in self._waiters if not waiter.done())
         for _ in range(min(waiting - len(self._replacing), self._max_size - self.size)):
             self._opening += 1  # counted at once, so the next check sees it
@@ -225,9 +258,12 @@ class ConnectionPool:
         try:
             conn = await self._connect()
         except Exception as error:  # noqa: BLE001 (not swallowed: every waiter raises it)
+            self._opening -= 1
+            if at_connection_limit(error):  # the server is full, not gone: the waiters keep waiting
+                self._limit_reached(error)
+                return
             # The server is unreachable: waiting callers hear it now instead of waiting for a
             # release that may never come.
-            self._opening -= 1
             self.connection_lost(error)
             self._fail_waiters(error)
             return
@@ -237,6 +273,53 @@ class ConnectionPool:
         self._opening -= 1
         self._lent.add(conn)
         self.release(conn)
+
+    def _limit_reached(self, error: BaseException) -> None:
+        self._limit.hit(error, holding=len(self._idle) + len(self._lent))
+        self._start_retrier()
+
+    def _start_retrier(self) -> None:
+        if self._retrier is None and not self._closed:
+            # A context of its own: its log lines are not the request's that started it.
+            self._retrier = asyncio.get_running_loop().create_task(
+                self._retry_at_limit(), context=contextvars.Context()
+            )
+
+    async def _retry_at_limit(self) -> None:
+        """While callers wait at the connection limit, try one connection at a time (waiting longer
+        after each refusal) until one opens; it goes to the longest waiting caller."""
+        delay = FIRST_PROBE_DELAY_SECONDS
+        try:
+            while True:
+                await asyncio.sleep(delay)
+                if self._closed or self.size >= self._max_size or not any(not w.done() for w in self._waiters):
+                    return  # nobody needs a new connection now (the limit stays noted)
+                self._opening += 1
+                try:
+                    conn = await self._connect()
+                except Exception as error:  # noqa: BLE001 (a refusal is the limit; anything else an outage)
+                    self._opening -= 1
+                    if at_connection_limit(error):
+                        delay = min(delay * 2, MAX_PROBE_DELAY_SECONDS)
+                        continue
+                    self._limit.forget()
+                    self.connection_lost(error)
+                    self._fail_waiters(error)
+                    return
+                except BaseException:
+                    self._opening -= 1
+                    raise
+                self._opening -= 1
+                break
+        finally:
+            self._retrier = None
+        self._limit.cleared()
+        if self._closed:
+            conn.terminate()
+            return
+        self._lent.add(conn)
+        self.release(conn)  # to the longest waiting caller
+        self._wake_waiters()  # more may be waiting: open for them while there is room
 
     def _fail_waiters(self, error: BaseException) -> None:
         waiters, self._waiters = self._waiters, deque()
@@ -290,10 +373,11 @@ class ConnectionPool:
         come back (they are closed as they do), then terminate the rest."""
         self._closed = True
         self._fail_waiters(PoolClosed("the connection pool is closed"))
-        prober, self._prober = self._prober, None
-        if prober is not None:
-            prober.cancel()
-            await asyncio.gather(prober, return_exceptions=True)
+        for task in (self._prober, self._retrier):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._prober = self._retrier = None
         idle, self._idle = list(self._idle), deque()
         await asyncio.gather(*(conn.close(timeout=timeout) for conn in idle), return_exceptions=True)
         if self._lent:
@@ -307,9 +391,10 @@ class ConnectionPool:
     def terminate(self) -> None:
         """Close every connection now, lent or idle, without waiting."""
         self._closed = True
-        if self._prober is not None:
-            self._prober.cancel()
-            self._prober = None
+        for task in (self._prober, self._retrier):
+            if task is not None:
+                task.cancel()
+        self._prober = self._retrier = None
         for conn in [*self._idle, *self._lent]:
             conn.terminate()
         self._idle.clear()

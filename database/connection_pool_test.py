@@ -3,13 +3,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import psycopg
 import pytest
+from psycopg import sql
 
 from database.connect import create_pool
-from database.connection_pool import ConnectionPool, PoolClosed, SecondConnection, ServerDown
+from database.connection_pool import ConnectionPool, PoolClosed, PoolTimeout, SecondConnection, ServerDown
 from database.outage import is_connection_loss
 from database.testing.fixture import T
+from foundation.ids import new_id
 from foundation.logging import flush_logs
 
 
@@ -56,7 +59,7 @@ async def test_when_all_are_lent_callers_wait_first_come_first_served(pool: Conn
 
 async def test_an_acquire_timeout_leaves_the_pool_usable(pool: ConnectionPool) -> None:
     lent = [await pool.acquire_connection(), await pool.acquire_connection()]
-    with pytest.raises(TimeoutError):
+    with pytest.raises(PoolTimeout, match=r"no database connection came free within 0\.05 s"):
         await pool.acquire_connection(timeout=0.05)
     pool.release(lent[0])
     async with pool.acquire(timeout=1) as conn:  # the timed-out waiter was skipped, not served
@@ -414,3 +417,63 @@ async def test_close_stops_the_probe() -> None:
     await pool.close(timeout=1)
     with pytest.raises(PoolClosed):
         await pool.acquire_connection()
+
+
+@contextlib.asynccontextmanager
+async def _capped_role(t: T, limit: int) -> AsyncIterator[Any]:
+    """A role that may hold `limit` connections: the server says `too many connections` (SQLSTATE
+    53300) past it, as a full `max_connections`, PgBouncer's cap or a managed server's does."""
+    role = f"blossom_capped_{new_id('tst').split('_')[1]}"
+    name, database = sql.Identifier(role), sql.Identifier(t.db.target.app.database)
+    admin = t.db.target.admin
+    with psycopg.connect(admin.render(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CONNECTION LIMIT {}").format(name, sql.Literal(limit))
+        )
+        conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, name))
+    try:
+        yield t.db.target.app.with_user(role)
+    finally:
+        with psycopg.connect(admin.render(), autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,))
+            conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM {}").format(database, name))
+            conn.execute(sql.SQL("DROP ROLE {}").format(name))
+
+
+async def test_at_the_servers_connection_limit_callers_wait_for_the_pools_own_connections(
+    t: T, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with _capped_role(t, limit=2) as url:
+        other_client = await asyncpg.connect(url.render())  # someone else holds one of the two
+        pool = await create_pool(url, min_size=1, max_size=6)
+        _forget_output(capsys)
+
+        async def use() -> int:
+            async with pool.acquire(timeout=10) as conn:
+                return await conn.fetchval("SELECT 1 FROM pg_sleep(0.005)")
+
+        results = await asyncio.gather(*(use() for _ in range(60)), return_exceptions=True)
+        assert [r for r in results if r != 1] == []  # every caller served: none failed
+        assert pool.available  # the limit is not an outage: nothing was dropped or doomed
+        flush_logs()
+        captured = capsys.readouterr()
+        lines = (captured.out + captured.err).splitlines()
+        assert sum("database_connection_limit" in line for line in lines) == 1, lines
+        assert not any("database_unavailable" in line for line in lines)
+
+        await other_client.close()  # room again: the pool grows to serve the queue
+        await asyncio.gather(*(use() for _ in range(20)))
+        await _until(lambda: pool.size == 2)
+        await pool.close(timeout=1)
+
+
+async def test_a_pool_with_no_connection_at_the_limit_waits_until_one_can_be_opened(t: T) -> None:
+    async with _capped_role(t, limit=1) as url:
+        pool = await create_pool(url, min_size=0, max_size=4)
+        other_client = await asyncpg.connect(url.render())
+        waiting = asyncio.ensure_future(pool.fetchval("SELECT 42", timeout=5))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # waiting, not failed
+        await other_client.close()
+        assert await asyncio.wait_for(waiting, timeout=5) == 42
+        await pool.close(timeout=1)

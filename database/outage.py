@@ -1,4 +1,4 @@
-"""Database outages: telling a lost server from a bug, and saying so once per outage.
+"""Database outages: telling a lost server from a bug (or from a full one), and saying so once.
 
 While PostgreSQL is unreachable every request that needs it fails the same way; logging each
 one (with its traceback) buried everything else. A pool keeps an `Outage` beside it instead:
@@ -46,6 +46,22 @@ def is_connection_loss(error: BaseException) -> bool:
     return False
 
 
+# SQLSTATE 53300: the server (max_connections), the role or the database has no connection slot
+# left; PgBouncer and managed servers with a connection cap answer the same.
+_TOO_MANY_CONNECTIONS = "53300"
+
+
+def at_connection_limit(error: BaseException) -> bool:
+    """True when a connection attempt failed only because the server has no slot for it: the
+    server is up and the pool's own connections still work, so callers should wait for one."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) == _TOO_MANY_CONNECTIONS:
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def describe(error: BaseException) -> str:
     if isinstance(error, asyncpg.InternalClientError):
         return f"the server ended the connection ({error})"
@@ -81,3 +97,37 @@ class Outage:
         seconds = time.monotonic() - self.since
         self.since = None
         log.info("database_available", server=self._server, outage_seconds=round(seconds, 3))
+
+
+class ConnectionLimit:
+    """Whether the pool's server refuses it more connections; one log line when it starts (with
+    how many the pool holds) and one when a new connection opens again, nothing in between."""
+
+    __slots__ = ("_server", "since")
+
+    def __init__(self, server: str) -> None:
+        self._server = server
+        self.since: float | None = None
+
+    @property
+    def reached(self) -> bool:
+        return self.since is not None
+
+    def hit(self, error: BaseException, *, holding: int) -> bool:
+        """Record a refused connection; True when it starts an episode (and was logged)."""
+        if self.since is not None:
+            return False
+        self.since = time.monotonic()
+        log.warning("database_connection_limit", server=self._server, reason=describe(error), holding=holding)
+        return True
+
+    def forget(self) -> None:
+        """The server went away instead (an outage, logged as such)."""
+        self.since = None
+
+    def cleared(self) -> None:
+        if self.since is None:
+            return
+        seconds = time.monotonic() - self.since
+        self.since = None
+        log.info("database_connection_limit_cleared", server=self._server, seconds=round(seconds, 3))
