@@ -4,12 +4,13 @@ services: `req.services` is a `ProductServices` (clock, hasher, mailer, settings
 
 from typing import TypeVar
 
-from foundation.rpc import OrgPrincipal, Principal, Request, Router, SignedIn
+from foundation.rpc import AnonymousPrincipal, OrgPrincipal, Principal, Request, Router, SignedIn
 from product.services import ProductServices
 
 In = TypeVar("In")
 
 Req = Request[In, Principal, ProductServices]  # public
+AnonymousReq = Request[In, AnonymousPrincipal, ProductServices]  # public; the caller is never looked up
 UserReq = Request[In, SignedIn, ProductServices]  # a signed-in user
 OrgReq = Request[In, OrgPrincipal, ProductServices]  # a member in their active organization
 

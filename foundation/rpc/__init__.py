@@ -12,7 +12,7 @@ from foundation.rpc.principal import (
     SignedIn,
     UserPrincipal,
 )
-from foundation.rpc.request import AdminReq, OrgReq, Req, Request, UserReq
+from foundation.rpc.request import AdminReq, AnonymousReq, OrgReq, Req, Request, UserReq
 from foundation.rpc.routes import Auth, Empty, Router, RouteSpec
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "AdminPrincipal",
     "AdminReq",
     "AnonymousPrincipal",
+    "AnonymousReq",
     "Auth",
     "Empty",
     "OrgPrincipal",

@@ -232,7 +232,7 @@ class RpcApp:
             # connection, so the connection is not held while the client's bytes arrive; it is
             # decoded only once the caller may call the route.
             raw = await self._raw_input(route, scope, receive, headers, method)
-            principal = await self.authenticate(headers, lease)
+            principal = await self.authenticate(headers, lease) if route.authenticates else ANONYMOUS
             self._check_origin(scope, headers, principal)
             _authorize(route, principal)
             body = self._decode(route, raw, headers, method)

@@ -18,6 +18,7 @@ from foundation.logging import flush_logs
 from foundation.rpc import (
     ANONYMOUS,
     AdminPrincipal,
+    AnonymousReq,
     Empty,
     OrgPrincipal,
     OrgReq,
@@ -491,6 +492,39 @@ async def test_a_client_that_leaves_mid_stream_rolls_back_the_open_step(capsys: 
     assert seen[-3:] == ["second write", "sent 2", "rollback"]
     assert "commit" not in seen[seen.index("second write") :]
     assert _access_status(capsys) == 499
+
+
+async def test_a_route_that_never_reads_the_caller_authenticates_no_one_and_takes_no_connection() -> None:
+    events.clear()
+    anonymous = Router("anon")
+
+    @anonymous.route("anon.hello")
+    async def hello(req: AnonymousReq[Empty]) -> Sum:
+        return Sum(total=0 if req.principal is ANONYMOUS else 1)
+
+    @anonymous.route("anon.who")
+    async def who(req: Req[Empty]) -> Sum:
+        return Sum(total=0 if req.principal is ANONYMOUS else 1)
+
+    async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> Principal:
+        events.append("authenticated")
+        assert lease is not None
+        await lease.connection()
+        return UserPrincipal(user_id="usr_01hzzzzzzzzzzzzzzzzzzzzzzz")
+
+    app = RpcApp(anonymous, _fallback, authenticate=authenticate, database=_FakeDatabase(acquire=_recorded_acquire))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        hello_answer = await client.post("/rpc/anon.hello", json={}, headers={"cookie": "blossom_session=x"})
+        assert hello_answer.json() == {"total": 0} and events == []  # no one looked up, no connection
+        who_answer = await client.post("/rpc/anon.who", json={})
+        assert who_answer.json() == {"total": 1}
+        assert events == ["authenticated", "connection acquired", "connection released"]
+    assert anonymous.routes["anon.hello"].auth == anonymous.routes["anon.who"].auth == "public"
+    with pytest.raises(RouteDeclarationError, match="disagrees with the handler's annotation"):
+
+        @anonymous.route("anon.narrowed", auth="user")  # an AnonymousReq never knows its caller
+        async def narrowed(req: AnonymousReq[Empty]) -> Sum:
+            return Sum(total=0)
 
 
 def test_the_auth_level_comes_from_the_handlers_annotation() -> None:

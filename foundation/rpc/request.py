@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from foundation.rpc.principal import AdminPrincipal, OrgPrincipal, Principal, SignedIn
+from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 
 if TYPE_CHECKING:
     from foundation.errors import Unavailable
@@ -177,6 +177,7 @@ class Request(Generic[In, P, S]):
 # For apps without services of their own; an app with some declares the same four with its type
 # (product/rpc.py), so that `req.services` is typed in its handlers.
 Req = Request[In, Principal, Any]
+AnonymousReq = Request[In, AnonymousPrincipal, Any]  # public; the caller is never looked up
 UserReq = Request[In, SignedIn, Any]
 OrgReq = Request[In, OrgPrincipal, Any]
 AdminReq = Request[In, AdminPrincipal, Any]

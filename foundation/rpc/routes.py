@@ -2,7 +2,9 @@
 
 The handler's annotation says who may call it, and gives the handler the narrowed principal:
 
-    Req[In]      public: anyone (`req.principal` is any Principal)
+    Req[In]      public: anyone (`req.principal` is any Principal: a session cookie is looked up)
+    AnonymousReq[In] public, and who calls does not matter: the caller is never looked up (a
+                 cookie costs no database round trip), `req.principal` is always ANONYMOUS
     UserReq[In]  a signed-in user (`req.principal.user_id: str`)
     OrgReq[In]   a member acting in their active organization (`org_id: str`, `role: str`)
     AdminReq[In] an administrator (panopticon)
@@ -21,7 +23,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import msgspec
 
 from foundation.errors import BlossomError
-from foundation.rpc.principal import AdminPrincipal, OrgPrincipal, Principal, SignedIn
+from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
 
 Auth = Literal["public", "user", "organization", "admin"]
@@ -43,6 +45,7 @@ class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 # The auth level each principal type stands for (the annotation's second argument).
 _AUTH_OF_PRINCIPAL: dict[Any, Auth] = {
+    AnonymousPrincipal: "public",
     Principal: "public",
     SignedIn: "user",
     OrgPrincipal: "organization",
@@ -74,6 +77,7 @@ class RouteSpec:
     max_body: int
     summary: str
     deprecated: bool  # still served; marked in the contract, OpenAPI and client, and removable later
+    authenticates: bool  # False: an AnonymousReq handler, whose caller is never looked up
     decoder: msgspec.json.Decoder = field(repr=False)
 
 
@@ -81,9 +85,9 @@ class RouteDeclarationError(TypeError):
     pass
 
 
-def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, Any, bool]:
-    """(input type, auth level, services type, output or event type, streaming) from the
-    handler's annotations."""
+def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Any, Auth, Any, Any, bool]:
+    """(input type, principal type, auth level, services type, output or event type, streaming)
+    from the handler's annotations."""
     hints = typing.get_type_hints(handler, include_extras=True)
     params = [p for p in hints if p != "return"]
     if len(params) != 1 or typing.get_origin(hints[params[0]]) is not Request:
@@ -98,8 +102,8 @@ def _types(handler: Callable[..., Any], name: str) -> tuple[Any, Auth, Any, Any,
     if output is None:
         raise RouteDeclarationError(f"route {name}: annotate the handler's return type")
     if typing.get_origin(output) in _STREAMS:
-        return input_type, auth, services_type, typing.get_args(output)[0], True
-    return input_type, auth, services_type, output, False
+        return input_type, principal_type, auth, services_type, typing.get_args(output)[0], True
+    return input_type, principal_type, auth, services_type, output, False
 
 
 def _loose_structs(annotation: Any, seen: set[Any] | None = None) -> list[str]:
@@ -166,7 +170,7 @@ class Router(Generic[S]):
         def register(handler: Any) -> Any:
             if name in self.routes:
                 raise RouteDeclarationError(f"route {name} is declared twice in {self.app_name}")
-            input_type, annotated_auth, services_type, output_type, streaming = _types(handler, name)
+            input_type, principal_type, annotated_auth, services_type, output_type, streaming = _types(handler, name)
             if not self._serves(services_type):
                 raise RouteDeclarationError(
                     f"route {name}: the handler's request carries {_name(services_type)}, but {self.app_name}"
@@ -174,7 +178,8 @@ class Router(Generic[S]):
                 )
             # `auth=` may only restate the annotation's level, or narrow a plain `Req` (whose
             # handler then sees the broad Principal type).
-            if auth is not None and annotated_auth not in ("public", auth):
+            authenticates = principal_type is not AnonymousPrincipal
+            if auth is not None and auth != annotated_auth and not (annotated_auth == "public" and authenticates):
                 raise RouteDeclarationError(
                     f"route {name}: auth={auth!r} disagrees with the handler's annotation ({annotated_auth})"
                 )
@@ -196,6 +201,7 @@ class Router(Generic[S]):
                 max_body=max_body,
                 summary=(handler.__doc__ or "").strip(),
                 deprecated=deprecated,
+                authenticates=authenticates,
                 decoder=msgspec.json.Decoder(input_type),
             )
             return handler

@@ -22,7 +22,7 @@ from product.accounts.reset import request_reset
 from product.accounts.sessions import clear_session_cookie, create_session, set_session_cookie
 from product.accounts.tokens import VERIFY_TOKEN_LIFETIME, issue_token
 from product.mail import send_mail
-from product.rpc import Req, UserReq, router
+from product.rpc import AnonymousReq, Req, UserReq, router
 
 # No whitespace or control character in any part. The class names the characters Python's `\s`
 # and JavaScript's (JSON Schema's) disagree on, and `$(?!\n)` is the end of the text in both (in
@@ -145,7 +145,7 @@ class Accepted(msgspec.Struct, frozen=True):
 
 
 @router.route("auth.signup", errors=[PasswordTooCommon])
-async def signup(req: Req[SignupIn]) -> Accepted:
+async def signup(req: AnonymousReq[SignupIn]) -> Accepted:
     """Create an account and send a verification email. A taken email gets the same answer (and
     its owner an email saying someone tried)."""
     svc = req.services
@@ -187,7 +187,7 @@ class LoginIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 @router.route("auth.login", errors=[InvalidCredentials])
-async def login(req: Req[LoginIn]) -> InitOut:
+async def login(req: AnonymousReq[LoginIn]) -> InitOut:
     """Check the password (the same work for unknown emails), start a new session, set the cookie."""
     svc = req.services
     email = req.body.email.lower()
@@ -326,7 +326,7 @@ class ResetRequestIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 @router.route("auth.password.reset_request")
-async def request_password_reset(req: Req[ResetRequestIn]) -> Accepted:
+async def request_password_reset(req: AnonymousReq[ResetRequestIn]) -> Accepted:
     """Email a single-use reset code if the account exists; the answer is the same either way.
     The request only queues the job (the same work for every email); the outbox worker looks the
     account up and mails the code after the response. A new code replaces the older ones."""
@@ -355,7 +355,7 @@ async def _use_token(req: Req[Any], token: str, purpose: Literal["password_reset
 
 
 @router.route("auth.password.reset_confirm", errors=[InvalidToken, PasswordTooCommon])
-async def confirm_password_reset(req: Req[ResetConfirmIn]) -> Empty:
+async def confirm_password_reset(req: AnonymousReq[ResetConfirmIn]) -> Empty:
     """Set a new password with a reset code; every session of the account and every other
     reset code end."""
     _check_new_password(req.body.new_password, "new_password")
@@ -372,7 +372,7 @@ class TokenIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 @router.route("auth.email.verify", errors=[InvalidToken])
-async def verify_email(req: Req[TokenIn]) -> Empty:
+async def verify_email(req: AnonymousReq[TokenIn]) -> Empty:
     """Confirm an email address with the code sent at sign-up."""
     user_id = await _use_token(req, req.body.token, "email_verification")
     await queries.mark_email_verified(req.db, id=user_id, verified_at=req.services.clock.now())

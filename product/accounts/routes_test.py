@@ -1,5 +1,6 @@
 """Accounts and sessions over the real app: every security promise has a test that names it."""
 
+import asyncio
 import datetime as dt
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from foundation.passwords import MIN_LENGTH
 from product.accounts import rate_limit
 from product.accounts.sessions import ABSOLUTE_LIFETIME, IDLE_TIMEOUT
-from product.testing import PASSWORD, ProductHarness
+from product.testing import PASSWORD, ProductHarness, product_harness
 
 
 async def test_sign_up_then_log_in_sets_a_hardened_session_cookie(product: ProductHarness) -> None:
@@ -453,3 +454,17 @@ async def test_strangers_spending_the_accounts_reset_budget_do_not_silence_the_o
     await product.deliver()
     after = [m for m in await product.sent_mail() if m.subject == "Reset your password"]
     assert len(after) == len(before) + 1
+
+
+async def test_a_public_route_that_never_reads_the_caller_costs_a_cookie_no_connection(t) -> None:
+    # With the app's only connection held elsewhere, a route that had to look the session up
+    # would wait for it; an AnonymousReq route (demo.ping, login, sign-up, the code routes)
+    # never looks it up.
+    async with product_harness(t, DATABASE_POOL_SIZE="1") as product:
+        await product.sign_up_and_in(product.http, "cookie@example.com")
+        assert product.http.cookies.get("blossom_session")  # the client sends the cookie from now on
+        async with product.database.pool.acquire():
+            ping = await asyncio.wait_for(product.http.get("/rpc/demo.ping", params={"input": '{"message":"hi"}'}), 5)
+            assert ping.status_code == 200 and ping.json() == {"message": "hi"}
+        me = await product.http.get("/rpc/auth.init")  # a route that reads the caller still does
+        assert me.json()["user"]["email"] == "cookie@example.com"

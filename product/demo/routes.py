@@ -19,7 +19,7 @@ import msgspec
 
 from database import queries
 from foundation.errors import Conflict
-from foundation.rpc import Empty, OrgReq, Req, Router
+from foundation.rpc import AnonymousReq, Empty, OrgReq, Req, Router
 
 router = Router("demo")
 
@@ -76,7 +76,7 @@ class EchoOut(msgspec.Struct, frozen=True):
 
 
 @router.route("demo.echo")
-async def echo(req: Req[Everything]) -> EchoOut:
+async def echo(req: AnonymousReq[Everything]) -> EchoOut:
     """Return the input unchanged, and say which of the three nickname states arrived."""
     nickname = req.body.nickname
     state = "absent" if nickname is msgspec.UNSET else "null" if nickname is None else "set"
@@ -92,7 +92,7 @@ class Pong(msgspec.Struct, frozen=True):
 
 
 @router.route("demo.ping", read_only=True)
-async def ping(req: Req[Ping]) -> Pong:
+async def ping(req: AnonymousReq[Ping]) -> Pong:
     """The smallest useful route: decode, validate, encode."""
     return Pong(message=req.body.message)
 
