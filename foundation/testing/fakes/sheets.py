@@ -159,7 +159,9 @@ class FakeSheets(Fake):
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
             return json_response({"error": "unsupported_grant_type"}, 400)
         try:
-            claims = jwt.decode(form.get("assertion", ""), certs=_key_pair()[1], audience=f"{self.origin}/token")
+            # google-auth addresses the assertion to Google's token endpoint wherever it posts it
+            audiences = ["https://oauth2.googleapis.com/token", f"{self.origin}/token"]
+            claims = jwt.decode(form.get("assertion", ""), certs=_key_pair()[1], audience=audiences)
         except ValueError as error:
             return json_response({"error": "invalid_grant", "error_description": str(error)}, 400)
         if claims.get("iss") != CLIENT_EMAIL:
