@@ -69,7 +69,7 @@ class Usage(msgspec.Struct, frozen=True):
 
 class ChatResponse(msgspec.Struct, frozen=True):
     content: str | None
-    tool_calls: Sequence[ToolCall]
+    tool_calls: tuple[ToolCall, ...]
     finish_reason: str
     usage: Usage | None = None
 
@@ -90,7 +90,7 @@ class ChatDelta(msgspec.Struct, frozen=True, omit_defaults=True):
     text: str | None = None
     tool_call: ToolCallDelta | None = None
     finish_reason: str | None = None
-    tool_calls: Sequence[ToolCall] = ()
+    tool_calls: tuple[ToolCall, ...] = ()
     usage: Usage | None = None
 
 
