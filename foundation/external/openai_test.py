@@ -8,11 +8,11 @@ import msgspec
 import pytest
 
 from foundation.errors import ConfigurationError
-from foundation.external.conftest import Logs, Sleeps
 from foundation.external.errors import ExternalRateLimited, ExternalRejected, ExternalUnavailable
 from foundation.external.openai import ChatDelta, ChatMessage, ChatRequest, OpenAIClient, Tool, ToolCall
 from foundation.external.settings import load_external_settings
 from foundation.testing.fakes import FakeOpenAI
+from foundation.testing.fakes.fixtures import Logs, Sleeps
 from foundation.testing.fakes.openai import FakeToolCall, embedding
 
 HELLO = ChatRequest(messages=[ChatMessage("system", "Be brief."), ChatMessage("user", "Hello")])
@@ -198,3 +198,12 @@ async def test_one_log_line_per_call_and_never_the_key(fake_openai: FakeOpenAI, 
 
 def test_deltas_are_plain_structs() -> None:
     assert msgspec.json.decode(msgspec.json.encode(ChatDelta(text="a")), type=ChatDelta) == ChatDelta(text="a")
+
+
+async def test_an_http_client_of_our_own_is_used(fake_openai: FakeOpenAI) -> None:
+    import httpx2
+
+    async with httpx2.AsyncClient(headers={"x-blossom-test": "own-client"}) as http:
+        settings = load_external_settings(fake_openai.settings())
+        await OpenAIClient(settings, http_client=http).complete(HELLO)
+    assert fake_openai.completions()[0].headers["x-blossom-test"] == "own-client"

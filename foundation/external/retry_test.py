@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from foundation.external.conftest import Logs, Sleeps
 from foundation.external.errors import ExternalRateLimited, ExternalRejected, ExternalUnavailable
 from foundation.external.retry import RetryPolicy, logged_call, retry_after, retry_policy
 from foundation.external.settings import load_external_settings
+from foundation.testing.fakes.fixtures import Logs, Sleeps
 
 
 def failing(*errors: Exception, result: str = "done"):

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from foundation.errors import ConfigurationError
-from foundation.external.conftest import Logs, Sleeps
 from foundation.external.errors import ExternalRateLimited, ExternalRejected, ExternalUnavailable
 from foundation.external.settings import load_external_settings
 from foundation.external.sheets import SheetsClient
 from foundation.testing.fakes import FakeSheets
+from foundation.testing.fakes.fixtures import Logs, Sleeps
 from foundation.testing.fakes.sheets import ACCESS_TOKEN
 
 SHEET = "1AbCdEfGhIjKlMnOp"
@@ -126,3 +126,23 @@ async def test_one_log_line_per_call_and_never_the_key_or_token(
     key_body = fake_sheets.private_key.split("-----")[2].strip().splitlines()[3]
     assert key_body not in text
     assert ACCESS_TOKEN not in text
+
+
+async def test_a_key_the_token_endpoint_refuses_is_rejected(fake_sheets: FakeSheets, tmp_path: Path) -> None:
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = stranger.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key_file = tmp_path / "stranger.json"
+    key_file.write_text(json.dumps(fake_sheets.service_account_info() | {"private_key": pem}))
+    fake_sheets.add_worksheet(SHEET, "metrics")
+    sheets = client(fake_sheets, tmp_path, GOOGLE_SERVICE_ACCOUNT_FILE=str(key_file))
+    with pytest.raises(ExternalRejected) as raised:
+        await sheets.read_rows(SHEET, "metrics")
+    assert raised.value.reason == "token_refused"
+    assert fake_sheets.sheets_requests() == []  # no Sheets call without a token

@@ -7,11 +7,11 @@ import time
 import pytest
 
 from foundation.errors import ConfigurationError
-from foundation.external.conftest import Logs, Sleeps
 from foundation.external.errors import ExternalRateLimited, ExternalRejected, ExternalUnavailable
 from foundation.external.settings import load_external_settings
 from foundation.external.slack import Divider, PostedMessage, SlackClient, context, header, section
 from foundation.testing.fakes import FakeSlack
+from foundation.testing.fakes.fixtures import Logs, Sleeps
 
 
 def client(fake: FakeSlack, sleeps: Sleeps | None = None, **env: str) -> SlackClient:
