@@ -340,6 +340,11 @@ def map_error(error: BaseException, timeout: float) -> ExternalError | None:
             return ExternalUnavailable(SERVICE, f"HTTP {status}: {message}")
         reason = str(body.get("code") or body.get("type") or f"http_{status}")
         return ExternalRejected(SERVICE, f"HTTP {status}: {message}", reason=reason, status=status)
+    # Raised by the transport while a stream is read (the SDK wraps only the request itself).
+    if isinstance(error, httpx2.TimeoutException):
+        return ExternalUnavailable(SERVICE, f"no answer within {timeout:g} s", retryable=False)
+    if isinstance(error, httpx2.TransportError):
+        return ExternalUnavailable(SERVICE, f"connection failed: {type(error).__name__}")
     if isinstance(error, openai.APIResponseValidationError | openai.APIError):
         return ExternalRejected(SERVICE, f"unreadable answer: {error}", reason="malformed_answer")
     return None

@@ -207,3 +207,16 @@ async def test_an_http_client_of_our_own_is_used(fake_openai: FakeOpenAI) -> Non
         settings = load_external_settings(fake_openai.settings())
         await OpenAIClient(settings, http_client=http).complete(HELLO)
     assert fake_openai.completions()[0].headers["x-blossom-test"] == "own-client"
+
+
+async def test_a_stream_that_stalls_midway_is_unavailable_within_the_timeout(
+    fake_openai: FakeOpenAI, sleeps: Sleeps, logs: Logs
+) -> None:
+    fake_openai.reply("never finished", stall_after_first_chunk=5)
+    started = time.perf_counter()
+    with pytest.raises(ExternalUnavailable, match=r"no answer within 0\.3 s"):
+        _ = [delta async for delta in client(fake_openai, sleeps, OPENAI_TIMEOUT_SECONDS="0.3").stream(HELLO)]
+    assert time.perf_counter() - started < 3
+    assert sleeps.delays == []  # handed-out deltas cannot be taken back: a stream is not retried midway
+    (call,) = logs.calls()
+    assert (call["operation"], call["outcome"]) == ("chat.stream", "unavailable")

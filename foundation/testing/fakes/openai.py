@@ -6,6 +6,7 @@ A wrong or missing bearer token is a 401 as OpenAI answers it."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -35,6 +36,7 @@ class FakeReply:
     tool_calls: Sequence[FakeToolCall] = ()
     finish_reason: str | None = None  # default: "tool_calls" with tool calls, else "stop"
     chunk_size: int = 4  # characters per streamed content / arguments delta
+    stall_after_first_chunk: float = 0.0  # a stream that stops mid-way for this long
 
 
 @dataclass
@@ -57,9 +59,10 @@ class FakeOpenAI(Fake):
         tool_calls: Sequence[FakeToolCall] = (),
         finish_reason: str | None = None,
         chunk_size: int = 4,
+        stall_after_first_chunk: float = 0.0,
     ) -> None:
         """Queue the answer to the next completion request."""
-        self.replies.append(FakeReply(content, tuple(tool_calls), finish_reason, chunk_size))
+        self.replies.append(FakeReply(content, tuple(tool_calls), finish_reason, chunk_size, stall_after_first_chunk))
 
     def completions(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/v1/chat/completions"]
@@ -138,6 +141,8 @@ class FakeOpenAI(Fake):
 
         size = max(1, reply.chunk_size)
         await send({"role": "assistant", "content": "" if reply.content is not None else None, "refusal": None})
+        if reply.stall_after_first_chunk:
+            await asyncio.sleep(reply.stall_after_first_chunk)
         for start in range(0, len(reply.content or ""), size):
             await send({"content": (reply.content or "")[start : start + size]})
         for index, call in enumerate(calls):
