@@ -128,3 +128,12 @@ def test_the_cache_and_the_client_are_interchangeable() -> None:
     client = OpenAIClient(load_external_settings({}))
     choices: list[LLM] = [client, LLMCache(client, MemoryStore())]  # pyright checks the shapes
     assert all(hasattr(choice, "stream") for choice in choices)
+
+
+async def test_from_settings_takes_the_mode_and_directory(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
+    environ = fake_openai.settings() | {"LLM_CACHE_MODE": "record", "LLM_CACHE_DIR": str(tmp_path / "llm")}
+    cache = LLMCache.from_settings(load_external_settings(environ))
+    assert cache.mode == "record"
+    await cache.complete(QUESTION)
+    assert len(list((tmp_path / "llm").glob("*.json"))) == 1
+    assert isinstance(LLMCache.from_settings(load_external_settings({})).store, MemoryStore)

@@ -96,11 +96,11 @@ async def test_a_stall_is_unavailable_within_the_timeout(
     fake_sheets.add_worksheet(SHEET, "metrics")
     sheets = client(fake_sheets, tmp_path, sleeps, SHEETS_TIMEOUT_SECONDS="0.3")
     await sheets.read_rows(SHEET, "metrics")
-    fake_sheets.stall_next(5)
+    fake_sheets.stall_next(30)
     started = time.perf_counter()
     with pytest.raises(ExternalUnavailable, match=r"no answer within 0\.3 s"):
         await sheets.read_rows(SHEET, "metrics")
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 10
     assert sleeps.delays == []
 
 

@@ -78,11 +78,11 @@ async def test_5xx_backs_off_then_is_unavailable(fake_slack: FakeSlack, sleeps: 
 
 
 async def test_a_stall_is_unavailable_within_the_timeout(fake_slack: FakeSlack, sleeps: Sleeps) -> None:
-    fake_slack.stall_next(5)
+    fake_slack.stall_next(30)
     started = time.perf_counter()
     with pytest.raises(ExternalUnavailable, match=r"no answer within 0\.3 s"):
         await client(fake_slack, sleeps, SLACK_TIMEOUT_SECONDS="0.3").post_message("C123", "hello")
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 10
     assert sleeps.delays == []
 
 
