@@ -10,8 +10,8 @@ extension point gspread offers (`http_client=`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import google.auth.exceptions
 import gspread
@@ -26,6 +26,7 @@ from foundation.external.retry import RetryPolicy, logged_call, retry_after, ret
 from foundation.external.settings import ExternalSettings
 
 SERVICE = "sheets"
+T = TypeVar("T")
 Cell = str | int | float
 
 _DEFAULT_BASE = gspread.urls.SPREADSHEETS_API_V4_BASE_URL
@@ -141,7 +142,7 @@ class SheetsClient:
 
         await logged_call(self.retry, SERVICE, "replace_rows", lambda: self._attempt(replace))
 
-    async def _attempt(self, work: Any) -> Any:
+    async def _attempt(self, work: Callable[[], T]) -> T:
         try:
             return await asyncio.to_thread(work)
         except ExternalError:
