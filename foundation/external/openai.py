@@ -332,6 +332,8 @@ def map_error(error: BaseException, timeout: float) -> ExternalError | None:
         status = error.status_code
         body = error.body if isinstance(error.body, dict) else {}
         message = str(body.get("message") or f"HTTP {status}")[:300]
+        if status == 429 and body.get("code") == "insufficient_quota":  # no wait will make it pass
+            return ExternalRejected(SERVICE, f"HTTP 429: {message}", reason="insufficient_quota", status=429)
         if status == 429:
             return ExternalRateLimited(
                 SERVICE, f"rate limited: {message}", retry_after=retry_after(error.response.headers)

@@ -220,3 +220,18 @@ async def test_a_stream_that_stalls_midway_is_unavailable_within_the_timeout(
     assert sleeps.delays == []  # handed-out deltas cannot be taken back: a stream is not retried midway
     (call,) = logs.calls()
     assert (call["operation"], call["outcome"]) == ("chat.stream", "unavailable")
+
+
+async def test_an_exhausted_quota_is_rejected_not_retried(fake_openai: FakeOpenAI, sleeps: Sleeps) -> None:
+    quota = {
+        "error": {
+            "message": "You exceeded your current quota",
+            "type": "insufficient_quota",
+            "code": "insufficient_quota",
+        }
+    }
+    fake_openai.fail_next(429, quota)
+    with pytest.raises(ExternalRejected) as raised:
+        await client(fake_openai, sleeps).complete(HELLO)
+    assert (raised.value.reason, raised.value.status) == ("insufficient_quota", 429)
+    assert sleeps.delays == []

@@ -123,7 +123,8 @@ class SlackClient:
 
 def _api_error(error: SlackApiError) -> ExternalError:
     response = error.response
-    status = int(getattr(response, "status_code", 0) or 0)
+    # A SlackResponse, or (when the body was not JSON: a proxy's error page) aiohttp's response
+    status = int(getattr(response, "status_code", None) or getattr(response, "status", None) or 0)
     data = getattr(response, "data", None)
     code = str(data.get("error")) if isinstance(data, dict) and data.get("error") else f"http_{status}"
     if status == 429 or code == "ratelimited":

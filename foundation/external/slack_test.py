@@ -106,3 +106,10 @@ async def test_one_log_line_per_call_and_never_the_token(fake_slack: FakeSlack, 
     ]
     assert calls[1]["reason"] == "not_in_channel"
     assert fake_slack.token not in logs.read()
+
+
+async def test_a_proxys_error_page_is_unavailable(fake_slack: FakeSlack, sleeps: Sleeps) -> None:
+    fake_slack.fail_next(502, b"<html>502 Bad Gateway</html>", times=10)
+    with pytest.raises(ExternalUnavailable, match="HTTP 502"):
+        await client(fake_slack, sleeps).post_message("C123", "hello")
+    assert len(sleeps.delays) == 3
