@@ -125,10 +125,10 @@ def run_all() -> None:
         results = uvloop.run(_measure(Path(directory)))
     build, fake = results["build"], results["fake"]
     row("per completion", "median", "vs building", "vs the fake")
-    row("build the request (ChatRequest + arguments)", f"{build * 1e6:.1f} µs", "1.0 ×", f"{build / fake:.3f} ×")
+    row("build the request (ChatRequest + arguments)", f"{build * 1e6:.1f} µs", "1.0 ×", f"{build / fake:.2g} ×")
     for name, label in (("memory", "cache hit, in memory"), ("directory", "cache hit, directory of JSON files")):
         value = results[name]
-        row(label, f"{value * 1e6:.1f} µs", f"{value / build:.1f} ×", f"{value / fake:.3f} ×")
+        row(label, f"{value * 1e6:.1f} µs", f"{value / build:.1f} ×", f"{value / fake:.2g} ×")
     row("OpenAIClient.complete → local fake (loopback)", f"{fake * 1e6:.1f} µs", f"{fake / build:.1f} ×", "1.0 ×")
     overhead = results["memory"] - build
     row("hit overhead over building (memory)", f"{overhead * 1e6:.1f} µs", "", "")
