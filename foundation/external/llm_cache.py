@@ -137,10 +137,11 @@ class LLMCache:
 
     @classmethod
     def from_settings(cls, settings: ExternalSettings, llm: OpenAIClient | None = None) -> LLMCache:
-        """LLM_CACHE_MODE and LLM_CACHE_DIR (unset: in memory, for this process only)."""
+        """LLM_CACHE_MODE (unset: replay in tests, else off) and LLM_CACHE_DIR (unset: in memory,
+        for this process only)."""
         directory = settings.llm_cache_dir
         store: CacheStore = DirectoryStore(directory) if directory is not None else MemoryStore()
-        return cls(llm or OpenAIClient(settings), store, settings.llm_cache_mode)
+        return cls(llm or OpenAIClient(settings), store, settings.cache_mode)
 
     def _lookup(
         self, operation: str, request: Any, answer: type[R], model: str, first: str | None

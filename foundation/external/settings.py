@@ -49,9 +49,17 @@ class ExternalSettings(BaseSettings):
         30.0, ge=0, le=3600, validation_alias="EXTERNAL_RETRY_AFTER_CAP_SECONDS"
     )
     # The LLM cache (foundation/external/llm_cache.py): record, replay or off, and where it keeps
-    # its answers.
-    llm_cache_mode: LLMCacheMode = Field("off", validation_alias="LLM_CACHE_MODE")
+    # its answers. Unset: replay under BLOSSOM_ENV=test (a miss is an error naming the request,
+    # never a network call), off elsewhere. Read `cache_mode`, not this.
+    llm_cache_mode: LLMCacheMode | None = Field(None, validation_alias="LLM_CACHE_MODE")
     llm_cache_dir: Path | None = Field(None, validation_alias="LLM_CACHE_DIR")
+    environment: Literal["development", "test", "production"] = Field("development", validation_alias="BLOSSOM_ENV")
+
+    @property
+    def cache_mode(self) -> LLMCacheMode:
+        if self.llm_cache_mode is not None:
+            return self.llm_cache_mode
+        return "replay" if self.environment == "test" else "off"
 
     def require_openai_key(self) -> str:
         if self.openai_api_key is None:

@@ -13,7 +13,7 @@ def test_defaults_need_no_credentials() -> None:
     assert settings.openai_base_url == "https://api.openai.com/v1"
     assert settings.slack_base_url == "https://slack.com/api/"
     assert settings.sheets_base_url == "https://sheets.googleapis.com/v4/spreadsheets"
-    assert settings.llm_cache_mode == "off"
+    assert settings.cache_mode == "off"
 
 
 def test_bad_values_are_named_together() -> None:
@@ -43,3 +43,9 @@ def test_secrets_are_not_in_the_settings_repr() -> None:
     assert "sk-secret-1" not in repr(settings)
     assert "xoxb-secret-2" not in repr(settings)
     assert settings.require_openai_key() == "sk-secret-1"
+
+
+def test_the_llm_cache_replays_by_default_in_tests_and_is_off_elsewhere() -> None:
+    assert load_external_settings({"BLOSSOM_ENV": "test"}).cache_mode == "replay"  # a miss never calls out
+    assert load_external_settings({"BLOSSOM_ENV": "production"}).cache_mode == "off"
+    assert load_external_settings({"BLOSSOM_ENV": "test", "LLM_CACHE_MODE": "record"}).cache_mode == "record"
