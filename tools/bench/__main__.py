@@ -4,7 +4,7 @@ import sys
 
 from database import embedded
 from database.testing.harness import cluster_dir_for_tests
-from tools.bench import database, external, lifecycle, pieces, product, queries, rpc
+from tools.bench import database, external, lifecycle, pieces, product, queries, rpc, serving
 
 SUITES = {
     "database": database.run_all,
@@ -14,6 +14,7 @@ SUITES = {
     "lifecycle": lifecycle.run_all,
     "pieces": pieces.run_all,
     "external": external.run_all,
+    "serving": serving.run_all,
 }
 
 

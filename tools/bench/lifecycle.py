@@ -43,10 +43,10 @@ PARALLEL = 3 * POOL_SIZE
 HAMMER_SECONDS = 5
 
 
-def _baseline_tree() -> Path:
-    """A worktree at BASELINE_REF (made once, kept under the git-ignored .blossom/)."""
+def baseline_tree(ref: str) -> Path:
+    """A worktree at `ref` (made once, kept under the git-ignored .blossom/), to serve a baseline from."""
     commit = subprocess.run(
-        ["git", "rev-parse", "--short=12", f"{BASELINE_REF}^{{commit}}"],
+        ["git", "rev-parse", "--short=12", f"{ref}^{{commit}}"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -118,7 +118,7 @@ def run_all() -> None:
     heading(f"Request lifecycle: {BASELINE_REF} (before issue 9) vs this tree, one Granian worker each, same database")
     if not _ensure_autocannon():
         return
-    baseline = _baseline_tree()
+    baseline = baseline_tree(BASELINE_REF)
     worker = create_worker_database("bench_lifecycle")
     try:
         token, _, _ = asyncio.run(_seed(worker.target))
