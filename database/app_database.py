@@ -53,9 +53,12 @@ class AppDatabase:
         """Connect as the application role and the outbox role; refuses (ConfigurationError) a role
         that bypasses RLS."""
         target = resolve_target(self._settings)
-        self._pool = await create_app_pool(target.app, max_size=self._settings.database_pool_size)
+        behind_pooler = self._settings.database_pooler == "transaction"
+        self._pool = await create_app_pool(
+            target.app, max_size=self._settings.database_pool_size, behind_pooler=behind_pooler
+        )
         self._lease_acquire = partial(self._pool.acquire, timeout=LEASE_TIMEOUT_SECONDS)  # made once, not per request
-        self._outbox_pool = await create_app_pool(target.outbox, min_size=0, max_size=2)
+        self._outbox_pool = await create_app_pool(target.outbox, min_size=0, max_size=2, behind_pooler=behind_pooler)
 
     async def close(self) -> None:
         # The closed pool stays: a request still arriving while the server stops gets PoolClosed

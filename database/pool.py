@@ -49,8 +49,13 @@ async def check_app_role(conn: PgConnection) -> None:
         )
 
 
-async def create_app_pool(url: PgUrl, *, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
-    pool = await create_pool(url, min_size=min_size, max_size=max_size)
+async def create_app_pool(
+    url: PgUrl, *, min_size: int = 1, max_size: int = 10, behind_pooler: bool = False
+) -> ConnectionPool:
+    """`behind_pooler`: a transaction-mode pooler (PgBouncer) is in between, so no prepared
+    statement is kept across transactions (asyncpg's statement cache off)."""
+    extra = {"statement_cache_size": 0} if behind_pooler else {}
+    pool = await create_pool(url, min_size=min_size, max_size=max_size, **extra)
     try:
         async with pool.acquire() as conn:
             await check_app_role(conn)

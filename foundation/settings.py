@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # Connections each app process keeps to PostgreSQL (the most requests that can be in the
     # database at once; others wait for a connection).
     database_pool_size: int = Field(10, ge=1, le=500, validation_alias="DATABASE_POOL_SIZE")
+    # What stands between the apps and PostgreSQL. `transaction`: a pooler in transaction mode
+    # (PgBouncer `pool_mode = transaction`), which may hand each transaction another server
+    # connection, so the apps keep no prepared-statement cache (asyncpg's documented setting for
+    # poolers). The tenant context is transaction-local either way.
+    database_pooler: Literal["none", "transaction"] = Field("none", validation_alias="DATABASE_POOLER")
     # Session cookies without the Secure flag, which a browser or an HTTP client only sends over
     # https. Unset: without it in development (`just dev` serves plain http on localhost), with it
     # in test and production. Refused in production. Read `secure_cookies`, not this.

@@ -1,17 +1,19 @@
 """Every route the product serves (public, user and organization routes alike), called by the
 owner of org A with ids and tokens that belong to org B, returns nothing of B and changes nothing
-of B. Routes are discovered from the registry, so a new route is covered without anyone
-remembering to add it here."""
+of B, straight on PostgreSQL and through PgBouncer in transaction mode. Routes are discovered
+from the registry, so a new route is covered without anyone remembering to add it here."""
 
 from __future__ import annotations
 
 import typing
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 import pytest
 
+from database.target import PgUrl
 from database.testing.fixture import T
 from foundation.crypto import new_token, token_digest
 from foundation.rpc.routes import RouteSpec
@@ -19,7 +21,21 @@ from product.accounts.sessions import COOKIE_NAME
 from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
-from product.testing import ProductHarness, signed_in_session
+from product.testing import ProductHarness, product_harness, signed_in_session
+
+
+@pytest.fixture(params=["direct", "pgbouncer"])
+async def product(request: pytest.FixtureRequest, t: T) -> AsyncIterator[ProductHarness]:
+    """The product app straight on PostgreSQL, and again through PgBouncer in transaction mode
+    with 3 server connections (which hands each transaction whichever one is free)."""
+    if request.param == "direct":
+        async with product_harness(t) as harness:
+            yield harness
+        return
+    pooler: PgUrl = request.getfixturevalue("pooler")  # skipped, saying why, without PgBouncer
+    async with product_harness(t, APP_DATABASE_URL=pooler.render(), DATABASE_POOLER="transaction") as harness:
+        yield harness
+
 
 SERVED = router.including(demo_router)  # what the product app serves outside production
 ROUTES = sorted((r for r in SERVED.routes.values() if not r.streaming), key=lambda r: r.name)

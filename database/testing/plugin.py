@@ -14,7 +14,8 @@ import pytest_asyncio
 
 from database import embedded
 from database.provision import admin_connect, drop_database, provision
-from database.target import DatabaseTarget, target_from_admin_url
+from database.target import DatabaseTarget, PgUrl, target_from_admin_url
+from database.testing import pgbouncer
 from database.testing.fixture import T, TestDatabaseHandles, make_t, open_handles
 from database.testing.harness import WorkerDatabase, cluster_dir_for_tests, create_worker_database
 
@@ -53,6 +54,17 @@ async def t(database_handles: TestDatabaseHandles) -> T:
     """Factories (`t.factory`), database handles (`t.db.owner`, `t.db.app`, `t.db.tenant(...)`)
     and a clock (`t.clock`), on a database that holds no other test's rows."""
     return await make_t(database_handles)
+
+
+@pytest.fixture(scope="session")
+def pooler(worker_database: WorkerDatabase) -> Iterator[PgUrl]:
+    """A transaction-mode PgBouncer in front of this worker's database, holding at most 3 server
+    connections per role: the application role's URL through it. Skipped, saying why, where
+    PgBouncer is not installed (CI installs it)."""
+    if pgbouncer.executable() is None:
+        pytest.skip(pgbouncer.SKIP_REASON)
+    with pgbouncer.pgbouncer(worker_database.target.app, pool_size=3) as url:
+        yield url
 
 
 @pytest.fixture
