@@ -12,6 +12,10 @@ help:
 dev *args:
     {{py}} -m tools.dev {{args}}
 
+# The production server: SERVE_WORKERS Granian workers, no reload, JSON logs, graceful stop on SIGTERM (BLOSSOM_ENV required)
+serve *args:
+    {{py}} -m tools.serve {{args}}
+
 # Run the whole suite in parallel, TypeScript client included (embedded PostgreSQL; TEST_DATABASE_URL for another server)
 test *args:
     {{py}} -m pytest -n auto {{args}}

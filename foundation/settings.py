@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     # Reverse proxies in front of the apps, comma-separated IP addresses: from them the client's
     # address is read from X-Forwarded-For (rate limits key on it). Unset: the peer's address.
     trusted_proxies: str = Field("", validation_alias="TRUSTED_PROXIES")
+    # `just serve` (the production command): worker processes, the address to listen on
+    # (0.0.0.0 to accept connections from a load balancer on another host), and how long
+    # requests in flight may take to finish after SIGTERM before their worker is killed.
+    serve_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, le=256, validation_alias="SERVE_WORKERS"
+    )
+    serve_host: str = Field("127.0.0.1", validation_alias="SERVE_HOST", min_length=1)
+    serve_grace_seconds: int = Field(30, ge=1, le=600, validation_alias="SERVE_GRACE_SECONDS")
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
     panopticon_port: int = Field(8001, ge=1, le=65535, validation_alias="PANOPTICON_PORT")
 
