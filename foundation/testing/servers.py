@@ -46,10 +46,11 @@ def granian(
     *,
     cwd: Path,
     log: Path | None = None,
+    workers: int = 1,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Serve `module:app` on 127.0.0.1:`port` with one Granian worker until the block ends.
-    The server's output goes to `log` (never to an unread pipe, which would stall it)."""
-    command = granian_command(asgi_target, host="127.0.0.1", port=port)
+    """Serve `module:app` on 127.0.0.1:`port` with `workers` Granian workers until the block
+    ends. The server's output goes to `log` (never to an unread pipe, which would stall it)."""
+    command = granian_command(asgi_target, host="127.0.0.1", port=port, workers=workers)
     output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT)
     try:
