@@ -10,7 +10,7 @@ from functools import partial
 import asyncpg
 from quart import Quart
 
-from database.connect import CONNECT_TIMEOUT_SECONDS, DatabaseUnreachable, PgConnection
+from database.connect import DatabaseUnreachable, PgConnection
 from database.connection_pool import ConnectionPool, PoolClosed, PoolTimeout
 from database.outage import RETRY_AFTER_SECONDS, is_connection_loss
 from database.pool import create_app_pool, schema_version
@@ -24,6 +24,8 @@ from foundation.settings import Settings
 # How long a request waits for its pooled connection (every one busy, or the server at its
 # connection limit) before it answers 503 with Retry-After: a route's own default timeout.
 LEASE_TIMEOUT_SECONDS = 10.0
+# How long /health waits for a connection before it answers `busy` (all of them in use).
+HEALTH_WAIT_SECONDS = 1.0
 
 
 class AppDatabase:
@@ -32,6 +34,7 @@ class AppDatabase:
         self._pool: ConnectionPool | None = None
         self._outbox_pool: ConnectionPool | None = None
         self._lease_acquire = self._not_serving
+        self._schema_version: str | None = None  # as /health last read it
 
     @property
     def pool(self) -> ConnectionPool:
@@ -81,7 +84,9 @@ class AppDatabase:
         """A tenant transaction with the principal's user and active organization: on the
         request's leased connection, or (a stream's short step) on a pooled one for the block."""
         if lease is None:
-            return tenant_transaction(self.pool, user_id=principal.user_id, org_id=principal.org_id)
+            return tenant_transaction(
+                self.pool, user_id=principal.user_id, org_id=principal.org_id, timeout=LEASE_TIMEOUT_SECONDS
+            )
         return tenant_transaction_leased(lease.connection, user_id=principal.user_id, org_id=principal.org_id)
 
     def unavailable(self, error: Exception) -> Unavailable | None:
@@ -99,10 +104,16 @@ class AppDatabase:
         return None
 
     async def health(self) -> tuple[bool, dict[str, object]]:
-        """A health probe: reachable, and the schema version (newest applied migration)."""
+        """A health probe: reachable, and the schema version (newest applied migration). A pool
+        whose connections are all busy (or at the server's connection limit) is healthy: it
+        answers `busy` with the last version it read rather than queueing behind requests, so a
+        load balancer does not pull every replica at the moment they are most needed."""
         try:
-            async with self.pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
-                return True, {"reachable": True, "schema_version": await schema_version(conn)}
+            async with self.pool.acquire(timeout=HEALTH_WAIT_SECONDS) as conn:
+                self._schema_version = await schema_version(conn)
+                return True, {"reachable": True, "schema_version": self._schema_version}
+        except PoolTimeout:
+            return True, {"reachable": True, "busy": True, "schema_version": self._schema_version}
         except (
             OSError,
             TimeoutError,

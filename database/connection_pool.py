@@ -335,6 +335,7 @@ class ConnectionPool:
         block that raises such an error reports it itself."""
         if self._closed or not self._outage.failed(error):
             return
+        self._limit.forget()  # whatever limit there was went with the server
         idle, self._idle = self._idle, deque()
         for conn in idle:
             conn.terminate()

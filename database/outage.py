@@ -47,8 +47,11 @@ def is_connection_loss(error: BaseException) -> bool:
 
 
 # SQLSTATE 53300: the server (max_connections), the role or the database has no connection slot
-# left; PgBouncer and managed servers with a connection cap answer the same.
+# left, as managed servers with a connection cap answer too. PgBouncer refuses a client over its
+# max_client_conn (or a per-database or per-user cap) with a protocol violation (08P01) and a
+# message of its own instead.
 _TOO_MANY_CONNECTIONS = "53300"
+_POOLER_FULL = ("no more connections allowed", "client connections exceeded")
 
 
 def at_connection_limit(error: BaseException) -> bool:
@@ -56,7 +59,10 @@ def at_connection_limit(error: BaseException) -> bool:
     server is up and the pool's own connections still work, so callers should wait for one."""
     seen: BaseException | None = error
     while seen is not None:
-        if getattr(seen, "sqlstate", None) == _TOO_MANY_CONNECTIONS:
+        sqlstate = getattr(seen, "sqlstate", None)
+        if sqlstate == _TOO_MANY_CONNECTIONS:
+            return True
+        if sqlstate == "08P01" and str(seen).lower().startswith(_POOLER_FULL):
             return True
         seen = seen.__cause__
     return False

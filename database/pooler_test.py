@@ -13,8 +13,11 @@ import pytest
 from database.connection_pool import ConnectionPool
 from database.pool import create_app_pool
 from database.target import PgUrl
+from database.testing import pgbouncer
 from database.testing.fixture import T
+from database.testing.harness import WorkerDatabase
 from database.tx import tenant_transaction
+from foundation.logging import flush_logs
 
 
 @pytest.fixture
@@ -63,3 +66,26 @@ async def test_without_the_pooler_setting_prepared_statements_break_behind_pgbou
         assert any(isinstance(r, asyncpg.PostgresError | asyncpg.InterfaceError) for r in results)
     finally:
         await pool.close(timeout=1)
+
+
+async def test_at_pgbouncers_client_cap_callers_wait_instead_of_an_outage(
+    worker_database: WorkerDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # PgBouncer refuses a client over max_client_conn with 08P01 "no more connections allowed":
+    # the pooler is up and the pool's own connections work, so that is the limit, not an outage.
+    if pgbouncer.executable() is None:
+        pytest.skip(pgbouncer.SKIP_REASON)
+    with pgbouncer.pgbouncer(worker_database.target.app, pool_size=2, max_clients=2) as url:
+        other_client = await asyncpg.connect(url.render(), statement_cache_size=0)  # one of the two slots
+        pool = await create_app_pool(url, min_size=1, max_size=6, behind_pooler=True)
+        try:
+            results = await asyncio.gather(*(pool.fetchval("SELECT 1", timeout=10) for _ in range(40)))
+            assert results == [1] * 40
+            assert pool.available
+            flush_logs()
+            captured = capsys.readouterr()
+            assert "database_unavailable" not in captured.out + captured.err
+            assert "database_connection_limit" in captured.out + captured.err
+        finally:
+            await pool.close(timeout=1)
+            await other_client.close()

@@ -141,9 +141,10 @@ def tenant_transaction_on(
 
 @asynccontextmanager
 async def tenant_transaction(
-    pool: ConnectionPool, *, user_id: str | None, org_id: str | None
+    pool: ConnectionPool, *, user_id: str | None, org_id: str | None, timeout: float | None = None
 ) -> AsyncIterator[PgConnection]:
-    """A transaction whose RLS context is `user_id` and `org_id` (None: no such context)."""
+    """A transaction whose RLS context is `user_id` and `org_id` (None: no such context);
+    `timeout`: how long to wait for a connection (`PoolTimeout` after it)."""
     begin = _begin_sql(user_id, org_id)
-    async with pool.acquire() as conn, _transaction(conn, begin) as tx:
+    async with pool.acquire(timeout=timeout) as conn, _transaction(conn, begin) as tx:
         yield tx

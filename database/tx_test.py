@@ -65,7 +65,7 @@ class _OneConnectionPool:
     def __init__(self, conn: PgConnection) -> None:
         self._conn = conn
 
-    def acquire(self) -> "_OneConnectionPool":
+    def acquire(self, *, timeout: float | None = None) -> "_OneConnectionPool":
         return self
 
     async def __aenter__(self) -> PgConnection:

@@ -80,10 +80,9 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field("", validation_alias="TRUSTED_PROXIES")
     # `just serve` (the production command): worker processes, the address to listen on
     # (0.0.0.0 to accept connections from a load balancer on another host), and how long
-    # requests in flight may take to finish after SIGTERM before their worker is killed.
-    serve_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, le=256, validation_alias="SERVE_WORKERS"
-    )
+    # requests in flight may take to finish after SIGTERM before their worker is killed. Each
+    # worker holds up to DATABASE_POOL_SIZE + 2 (outbox) connections to PostgreSQL or the pooler.
+    serve_workers: int = Field(default_factory=lambda: _usable_cpus(), ge=1, le=256, validation_alias="SERVE_WORKERS")
     serve_host: str = Field("127.0.0.1", validation_alias="SERVE_HOST", min_length=1)
     serve_grace_seconds: int = Field(30, ge=1, le=600, validation_alias="SERVE_GRACE_SECONDS")
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
@@ -171,6 +170,14 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return "json" if self.environment == "production" else "console"
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which containers narrow), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _variable_name(loc: tuple[int | str, ...]) -> str:

@@ -14,7 +14,7 @@ from database.app_database import AppDatabase
 from database.outbox import OutboxWorker
 from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.testing import fallback_authenticator
-from foundation.settings import Settings, load_settings
+from foundation.settings import Settings, load_serving_settings
 from foundation.web import new_app
 from product.accounts.sessions import SessionAuthenticator
 from product.demo.routes import router as demo_router
@@ -36,7 +36,7 @@ def create_app(
 ) -> RpcApp:
     """`services` lets tests supply their own clock, hasher or mailer; `database`, hold the pool;
     `outbox`, drive the worker (with `deliver_in_background=False` only they run it)."""
-    settings = settings or load_settings()
+    settings = settings or load_serving_settings()  # BLOSSOM_ENV must be set: never development by default
     services = services or build_services(settings)
     database = database or AppDatabase(settings)
     outbox = outbox or outbox_worker(services, database)

@@ -1,3 +1,4 @@
+import asyncio
 import os
 import subprocess
 import sys
@@ -6,6 +7,7 @@ import pytest
 
 from database.testing.app_checks import check_health_reports_database, check_refuses_a_role_that_bypasses_rls
 from database.testing.fixture import T
+from foundation.errors import ConfigurationError
 from foundation.settings import REPO_ROOT, load_settings
 from product.app import create_app
 from product.testing import PASSWORD, product_harness
@@ -68,3 +70,31 @@ def test_the_server_entry_point_refuses_to_start_without_blossom_env(app: str) -
         probe, cwd=REPO_ROOT, env={**environ, "BLOSSOM_ENV": "development"}, capture_output=True, text=True, timeout=120
     )
     assert told.returncode == 0, told.stderr
+
+
+async def test_health_stays_200_when_every_connection_is_busy(t: T) -> None:
+    # A load balancer must not pull a replica because its pool is saturated.
+    async with product_harness(t, DATABASE_POOL_SIZE="1") as product:
+        first = await product.http.get("/health")
+        version = first.json()["database"]["schema_version"]
+        taken, done = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:  # another task takes the only connection, as a request would
+            async with product.database.pool.acquire():
+                taken.set()
+                await done.wait()
+
+        holder = asyncio.create_task(hold())
+        await taken.wait()
+        busy = await product.http.get("/health")
+        done.set()
+        await holder
+        assert busy.status_code == 200
+        assert busy.json()["database"] == {"reachable": True, "busy": True, "schema_version": version}
+
+
+def test_the_app_factory_refuses_to_build_without_blossom_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `granian --factory product.app:create_app` must fail closed as product.asgi does.
+    monkeypatch.delenv("BLOSSOM_ENV", raising=False)
+    with pytest.raises(ConfigurationError, match=r"^BLOSSOM_ENV is not set"):
+        create_app()

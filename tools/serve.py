@@ -13,12 +13,16 @@ limits and the outbox live in PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import Mapping
 
+from database.pool import create_app_pool, schema_version
+from database.target import resolve_target
+from foundation.errors import ConfigurationError
 from foundation.serving import granian_command
-from foundation.settings import load_serving_settings
+from foundation.settings import Settings, load_serving_settings
 from tools.cli import run
 
 APPS = ("product", "panopticon")
@@ -38,6 +42,11 @@ def command(
     # One JSON object per line, for log shippers, unless LOG_FORMAT says otherwise.
     environment = {"LOG_FORMAT": "json", **(os.environ if environ is None else environ)}
     settings = load_serving_settings(environment)
+    if settings.database_url is None and settings.app_database_url is None:
+        raise ConfigurationError(
+            "just serve needs DATABASE_URL or APP_DATABASE_URL: it never starts the embedded PostgreSQL"
+            " (to serve locally on it, use `uv run just dev`)"
+        )
     port = args.port or (settings.product_port if args.app == "product" else settings.panopticon_port)
     line = granian_command(
         f"{args.app}.asgi:app",
@@ -53,8 +62,21 @@ def command(
     return line, environment
 
 
+async def _preflight(settings: Settings) -> None:
+    """Once, before any worker starts: the database answers as the application role and has a
+    schema, or one line says what to do (instead of a traceback per worker in a crash loop)."""
+    pool = await create_app_pool(resolve_target(settings, start_embedded=False).app, min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            if await schema_version(conn) is None:
+                raise ConfigurationError("the database has no schema yet: run `uv run just migrate` first")
+    finally:
+        await pool.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     line, environ = command(argv)
+    asyncio.run(_preflight(load_serving_settings(environ)))
     sys.stdout.flush()
     # Granian itself becomes this process: signals reach it directly, and it stops gracefully.
     os.execve(line[0], line, environ)

@@ -74,6 +74,26 @@ def test_the_production_command_is_granian_with_workers_json_logs_and_a_grace_pe
     assert environment["LOG_FORMAT"] == "json"
     with pytest.raises(ConfigurationError, match="BLOSSOM_ENV is not set"):  # a forgotten one: no server
         command(["product"], {k: v for k, v in PRODUCTION.items() if k != "BLOSSOM_ENV"})
+    with pytest.raises(ConfigurationError, match="never starts the embedded PostgreSQL"):
+        command(["product"], {"BLOSSOM_ENV": "development"})
+
+
+async def test_an_unmigrated_database_is_one_line_before_any_worker_starts(t: T) -> None:
+    # As a newcomer's fresh database would be: roles there, no schema.
+    environment = {**_environment(t), "APP_DATABASE_URL": t.db.target.app.with_database("postgres").render()}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "tools.serve", "product", "--port", str(free_port())],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: the database has no schema yet: run `uv run just migrate` first"
+    ], result.stderr
 
 
 def _share_limits_and_sessions(environment: dict[str, str], limited: str, member: str) -> None:

@@ -8,6 +8,7 @@ The SDK's own retries are off (`max_retries=0`): `foundation.external.retry` is 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Literal, Protocol, TypeVar
@@ -151,8 +152,10 @@ class OpenAIClient:
         arguments = self._arguments(request)
 
         async def attempt() -> ChatResponse:
+            # One deadline for the whole attempt: the SDK's timeout applies to each read apart.
             with _mapped_errors(self.settings):
-                completion = await client.chat.completions.create(**arguments)
+                async with asyncio.timeout(self.settings.openai_timeout_seconds):
+                    completion = await client.chat.completions.create(**arguments)
             return _response(completion)
 
         return await logged_call(self.retry, SERVICE, "chat.complete", attempt)
@@ -166,9 +169,10 @@ class OpenAIClient:
         call = CallLog(SERVICE, "chat.stream")
         error: BaseException | None = None
 
-        async def attempt() -> Any:
+        async def attempt() -> Any:  # until the answer starts; then each chunk within the timeout
             with _mapped_errors(self.settings):
-                return await client.chat.completions.create(**arguments)
+                async with asyncio.timeout(self.settings.openai_timeout_seconds):
+                    return await client.chat.completions.create(**arguments)
 
         try:
             chunks = await with_retries(self.retry, call, attempt)
@@ -211,7 +215,8 @@ class OpenAIClient:
 
         async def attempt() -> list[list[float]]:
             with _mapped_errors(self.settings):
-                result = await client.embeddings.create(model=chosen, input=list(texts))
+                async with asyncio.timeout(self.settings.openai_timeout_seconds):
+                    result = await client.embeddings.create(model=chosen, input=list(texts))
             vectors = sorted(result.data, key=lambda item: item.index)
             if len(vectors) != len(texts):
                 raise ExternalRejected(
@@ -318,20 +323,27 @@ class _mapped_errors:
     def __exit__(self, kind: Any, error: BaseException | None, traceback: Any) -> None:
         if error is None or isinstance(error, ExternalError):
             return
-        mapped = map_error(error, self.settings.openai_timeout_seconds)
+        key = self.settings.openai_api_key
+        mapped = map_error(error, self.settings.openai_timeout_seconds, [key.get_secret_value()] if key else [])
         if mapped is not None:
             raise mapped from None
 
 
-def map_error(error: BaseException, timeout: float) -> ExternalError | None:
-    if isinstance(error, openai.APITimeoutError):
+def map_error(error: BaseException, timeout: float, secrets: Sequence[str] = ()) -> ExternalError | None:
+    """Our error for an SDK or transport failure (None: not one of theirs). A provider's own
+    message is kept (300 characters) with any of `secrets` in it redacted: an OpenAI-compatible
+    server may echo the key it refused."""
+    if isinstance(error, openai.APITimeoutError | TimeoutError):
         return ExternalUnavailable(SERVICE, f"no answer within {timeout:g} s", retryable=False)
     if isinstance(error, openai.APIConnectionError):
         return ExternalUnavailable(SERVICE, f"connection failed: {type(error.__cause__ or error).__name__}")
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
         body = error.body if isinstance(error.body, dict) else {}
-        message = str(body.get("message") or f"HTTP {status}")[:300]
+        message = str(body.get("message") or f"HTTP {status}")
+        for secret in filter(None, secrets):
+            message = message.replace(secret, "[redacted]")
+        message = message[:300]
         if status == 429 and body.get("code") == "insufficient_quota":  # no wait will make it pass
             return ExternalRejected(SERVICE, f"HTTP 429: {message}", reason="insufficient_quota", status=429)
         if status == 429:

@@ -235,3 +235,12 @@ async def test_an_exhausted_quota_is_rejected_not_retried(fake_openai: FakeOpenA
         await client(fake_openai, sleeps).complete(HELLO)
     assert (raised.value.reason, raised.value.status) == ("insufficient_quota", 429)
     assert sleeps.delays == []
+
+
+async def test_a_provider_that_echoes_the_key_in_its_error_has_it_redacted(fake_openai: FakeOpenAI) -> None:
+    # An OpenAI-compatible server may put the refused key in its message, which reaches logs.
+    key = fake_openai.settings()["OPENAI_API_KEY"]
+    fake_openai.fail_next(403, {"error": {"message": f"key {key} is not allowed here", "code": "forbidden"}})
+    with pytest.raises(ExternalRejected) as raised:
+        await client(fake_openai).complete(HELLO)
+    assert key not in str(raised.value) and "[redacted]" in str(raised.value)

@@ -111,8 +111,14 @@ class SlackClient:
                 raise ExternalUnavailable(
                     SERVICE, f"no answer within {self.settings.slack_timeout_seconds:g} s", retryable=False
                 ) from None
-            except (aiohttp.ClientError, OSError) as error:
+            except aiohttp.ClientConnectorError as error:  # never connected: the message was not sent
                 raise ExternalUnavailable(SERVICE, f"connection failed: {type(error).__name__}") from None
+            except (aiohttp.ClientError, OSError) as error:
+                # The request may have reached Slack (a connection dropped mid-answer), and
+                # chat.postMessage has no idempotency key: a retry could post the message twice.
+                raise ExternalUnavailable(
+                    SERVICE, f"connection lost: {type(error).__name__}", retryable=False
+                ) from None
             data = response.data
             if not isinstance(data, dict) or not isinstance(data.get("ts"), str):
                 raise ExternalRejected(SERVICE, "chat.postMessage answer without ts", reason="malformed_answer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -113,3 +114,28 @@ async def test_a_proxys_error_page_is_unavailable(fake_slack: FakeSlack, sleeps:
     with pytest.raises(ExternalUnavailable, match="HTTP 502"):
         await client(fake_slack, sleeps).post_message("C123", "hello")
     assert len(sleeps.delays) == 3
+
+
+async def test_a_connection_dropped_after_the_request_was_sent_is_not_retried(sleeps: Sleeps) -> None:
+    # chat.postMessage has no idempotency key: once the request may have reached Slack, a retry
+    # could post the message twice.
+    received = 0
+
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        await reader.readuntil(b"\r\n\r\n")
+        received += 1
+        writer.close()  # the request arrived; no answer
+
+    server = await asyncio.start_server(drop, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = load_external_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_BASE_URL": f"http://127.0.0.1:{port}/api/"}
+    )
+    try:
+        with pytest.raises(ExternalUnavailable, match="connection lost") as raised:
+            await SlackClient(settings, retry=sleeps.policy()).post_message("C123", "once")
+        assert received == 1 and not raised.value.retryable
+    finally:
+        server.close()
+        await server.wait_closed()

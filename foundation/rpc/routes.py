@@ -78,6 +78,7 @@ class RouteSpec:
     summary: str
     deprecated: bool  # still served; marked in the contract, OpenAPI and client, and removable later
     authenticates: bool  # False: an AnonymousReq handler, whose caller is never looked up
+    services_type: Any  # what the handler's request says `req.services` is (Any: whatever the app has)
     decoder: msgspec.json.Decoder = field(repr=False)
 
 
@@ -142,12 +143,18 @@ class Router(Generic[S]):
 
     def including(self, *others: Router[S] | Router[Any]) -> Router[S]:
         """A router serving this one's routes and the others' (an app that serves a
-        development-only set beside its own); a name declared twice is an error."""
+        development-only set beside its own); a name declared twice is an error, and so is a
+        handler expecting other services than this router's."""
         combined = Router(self.app_name, services=self.services)
         for router in (self, *others):
             for name, spec in router.routes.items():
                 if name in combined.routes:
                     raise RouteDeclarationError(f"route {name} is declared in two routers of {self.app_name}")
+                if not self._serves(spec.services_type):
+                    raise RouteDeclarationError(
+                        f"route {name}: the handler's request carries {_name(spec.services_type)}, but"
+                        f" {self.app_name} serves {_name(self.services)}"
+                    )
                 combined.routes[name] = spec
         return combined
 
@@ -202,6 +209,7 @@ class Router(Generic[S]):
                 summary=(handler.__doc__ or "").strip(),
                 deprecated=deprecated,
                 authenticates=authenticates,
+                services_type=services_type,
                 decoder=msgspec.json.Decoder(input_type),
             )
             return handler

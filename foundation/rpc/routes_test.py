@@ -81,6 +81,15 @@ def test_including_keeps_the_services_of_the_including_router() -> None:
     combined = router.including(extra)
     assert combined.services is ShopServices and set(combined.routes) == {"extra.ping"}
 
+    other = Router("other", services=OtherServices)
+
+    @other.route("other.thing")
+    async def thing(req: OtherReq[Empty]) -> Out:
+        return Out(text="")
+
+    with pytest.raises(RouteDeclarationError, match="carries OtherServices, but shop serves ShopServices"):
+        router.including(other)  # its handler would be handed ShopServices
+
 
 _MISTYPED = """
 from typing import TypeVar
