@@ -119,13 +119,19 @@ def org_daily_activity_no_negative_counts(
     description=f"The newest day held is at most {FRESHNESS_LAG.days} day old (yesterday, UTC).",
 )
 def org_daily_activity_fresh(database: PipelineDatabase, clock: dg.ResourceParam[Clock]) -> dg.AssetCheckResult:
-    newest = database.run(queries.newest_activity_day)
     expected = clock.now().date() - FRESHNESS_LAG
+
+    async def read(conn):
+        return await queries.newest_activity_day(conn), await queries.source_daily_totals(conn, day=expected)
+
+    newest, source = database.run(read)
     newest_day = newest.day if newest else None
-    passed = newest_day is not None and newest_day >= expected
+    nothing_to_hold = newest_day is None and source is not None and source.orgs == 0  # no organization yet
+    passed = nothing_to_hold or (newest_day is not None and newest_day >= expected)
     return dg.AssetCheckResult(
         passed=passed,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"newest day {newest_day or 'none'}, expected {expected} or later",
+        description=f"newest day {newest_day or 'none'}, expected {expected} or later"
+        + (" (no organization yet)" if nothing_to_hold else ""),
         metadata={"newest_day": str(newest_day), "expected_day": expected.isoformat()},
     )

@@ -182,9 +182,11 @@ async def test_the_negative_count_check_fails_on_a_negative_count(t: T) -> None:
 
 
 async def test_the_freshness_check_fails_when_yesterday_is_missing(t: T) -> None:
-    await arrange(t)
     defs = [org_daily_activity, org_daily_activity_fresh]
     only_check = {"selection": dg.AssetSelection.checks(org_daily_activity_fresh)}
+    t.clock.set(at(DAY2, 6))
+    assert check_results(await materialize(t, defs, **only_check)) == {"org_daily_activity_fresh": True}  # no org yet
+    await arrange(t)
     t.clock.set(at(DAY2, 6))
     assert check_results(await materialize(t, defs, **only_check)) == {"org_daily_activity_fresh": False}
     assert (await materialize(t, [org_daily_activity], partition_key=DAY1)).success
