@@ -24,6 +24,12 @@ def partition_day(key: str) -> dt.date:
     return dt.date.fromisoformat(key)
 
 
+def day_bounds(day: dt.date) -> dict[str, dt.datetime]:
+    """The UTC day as the queries' `starts_at` and `ends_at` (exclusive)."""
+    starts_at = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return {"starts_at": starts_at, "ends_at": starts_at + dt.timedelta(days=1)}
+
+
 def checked_day(context: dg.AssetCheckExecutionContext, database: PipelineDatabase) -> dt.date | None:
     """The day a check looks at: its run's partition, or (run on its own) the newest day held.
 
@@ -49,7 +55,7 @@ def org_daily_activity(
 
     async def replace(conn) -> tuple[int, int]:
         removed = await queries.delete_org_daily_activity(conn, day=day)
-        written = await queries.insert_org_daily_activity(conn, day=day, now=clock.now())
+        written = await queries.insert_org_daily_activity(conn, day=day, now=clock.now(), **day_bounds(day))
         return removed, written
 
     removed, written = database.run(replace)
@@ -73,7 +79,7 @@ def org_daily_activity_matches_source(
     async def totals(conn):
         return (
             await queries.org_daily_activity_totals(conn, day=day),
-            await queries.source_daily_totals(conn, day=day),
+            await queries.source_daily_totals(conn, **day_bounds(day)),
         )
 
     written, source = database.run(totals)
@@ -122,7 +128,7 @@ def org_daily_activity_fresh(database: PipelineDatabase, clock: dg.ResourceParam
     expected = clock.now().date() - FRESHNESS_LAG
 
     async def read(conn):
-        return await queries.newest_activity_day(conn), await queries.source_daily_totals(conn, day=expected)
+        return await queries.newest_activity_day(conn), await queries.source_daily_totals(conn, **day_bounds(expected))
 
     newest, source = database.run(read)
     newest_day = newest.day if newest else None

@@ -56,34 +56,30 @@ class CountUsersRow(msgspec.Struct, frozen=True):
 DELETE_ORG_DAILY_ACTIVITY_SQL = """DELETE FROM analytics.org_daily_activity WHERE day = $1::date"""
 
 
-INSERT_ORG_DAILY_ACTIVITY_SQL = """WITH span AS (
-    SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS lo,
-           ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AS hi
-),
-joined AS (
+INSERT_ORG_DAILY_ACTIVITY_SQL = """WITH joined AS (
     SELECT m.org_id, count(*) AS signups
-    FROM memberships m, span
-    WHERE m.created_at >= span.lo AND m.created_at < span.hi
+    FROM memberships m
+    WHERE m.created_at >= $4::timestamptz AND m.created_at < $3::timestamptz
     GROUP BY m.org_id
 ),
 day_sessions AS (
-    SELECT s.user_id, (s.created_at >= span.lo) AS is_login
-    FROM sessions s, span
-    WHERE s.created_at < span.hi
-      AND (s.created_at >= span.lo OR (s.last_seen_at >= span.lo AND s.last_seen_at < span.hi))
+    SELECT s.user_id, (s.created_at >= $4::timestamptz) AS is_login
+    FROM sessions s
+    WHERE s.created_at < $3::timestamptz
+      AND (s.created_at >= $4::timestamptz
+           OR (s.last_seen_at >= $4::timestamptz AND s.last_seen_at < $3::timestamptz))
 ),
 seen AS (
     SELECT m.org_id, count(*) FILTER (WHERE d.is_login) AS logins, count(DISTINCT d.user_id) AS active_members
     FROM day_sessions d
     JOIN memberships m ON m.user_id = d.user_id
-    CROSS JOIN span
-    WHERE m.created_at < span.hi
+    WHERE m.created_at < $3::timestamptz
     GROUP BY m.org_id
 ),
 invited AS (
     SELECT i.org_id, count(*) AS invites_sent, count(*) FILTER (WHERE i.status = 'accepted') AS invites_accepted
-    FROM invites i, span
-    WHERE i.created_at >= span.lo AND i.created_at < span.hi
+    FROM invites i
+    WHERE i.created_at >= $4::timestamptz AND i.created_at < $3::timestamptz
     GROUP BY i.org_id
 )
 INSERT INTO analytics.org_daily_activity
@@ -91,11 +87,10 @@ INSERT INTO analytics.org_daily_activity
 SELECT o.id, $1::date, coalesce(j.signups, 0), coalesce(s.logins, 0), coalesce(s.active_members, 0),
        coalesce(i.invites_sent, 0), coalesce(i.invites_accepted, 0), $2::timestamptz
 FROM orgs o
-CROSS JOIN span
 LEFT JOIN joined j ON j.org_id = o.id
 LEFT JOIN seen s ON s.org_id = o.id
 LEFT JOIN invited i ON i.org_id = o.id
-WHERE o.created_at < span.hi"""
+WHERE o.created_at < $3::timestamptz"""
 
 
 ORG_DAILY_ACTIVITY_TOTALS_SQL = """SELECT count(*)::int AS org_rows,
@@ -109,16 +104,16 @@ FROM analytics.org_daily_activity
 WHERE day = $1::date"""
 
 
-SOURCE_DAILY_TOTALS_SQL = """WITH span AS (
-    SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS lo,
-           ($1::date + 1)::timestamp AT TIME ZONE 'UTC' AS hi
-)
-SELECT (SELECT count(*) FROM orgs o WHERE o.created_at < span.hi)::int AS orgs,
-       (SELECT count(*) FROM memberships m WHERE m.created_at >= span.lo AND m.created_at < span.hi)::int AS signups,
-       (SELECT count(*) FROM invites i WHERE i.created_at >= span.lo AND i.created_at < span.hi)::int AS invites_sent,
+SOURCE_DAILY_TOTALS_SQL = """SELECT (SELECT count(*) FROM orgs o WHERE o.created_at < $1::timestamptz)::int AS orgs,
+       (SELECT count(*) FROM memberships m
+        WHERE m.created_at >= $2::timestamptz AND m.created_at < $1::timestamptz)::int
+           AS signups,
        (SELECT count(*) FROM invites i
-        WHERE i.created_at >= span.lo AND i.created_at < span.hi AND i.status = 'accepted')::int AS invites_accepted
-FROM span"""
+        WHERE i.created_at >= $2::timestamptz AND i.created_at < $1::timestamptz)::int
+           AS invites_sent,
+       (SELECT count(*) FROM invites i
+        WHERE i.created_at >= $2::timestamptz AND i.created_at < $1::timestamptz
+          AND i.status = 'accepted')::int AS invites_accepted"""
 
 
 NEWEST_ACTIVITY_DAY_SQL = """SELECT max(day)::date AS day FROM analytics.org_daily_activity"""
@@ -167,12 +162,20 @@ async def delete_org_daily_activity(conn: DbConnection, *, day: datetime.date) -
     return int(_status.rpartition(" ")[2])
 
 
-async def insert_org_daily_activity(conn: DbConnection, *, day: datetime.date, now: datetime.datetime) -> int:
-    """One row per organization that existed by the end of the UTC day, zeros included, set-based.
-    signups: members who joined; logins: sessions created by its members; active_members: members
-    with a session created or last seen that day; invites_sent: invitations created that day;
-    invites_accepted: how many of those have been accepted since."""
-    _status = await conn.execute(INSERT_ORG_DAILY_ACTIVITY_SQL, day, now)
+async def insert_org_daily_activity(
+    conn: DbConnection,
+    *,
+    day: datetime.date,
+    now: datetime.datetime,
+    ends_at: datetime.datetime,
+    starts_at: datetime.datetime,
+) -> int:
+    """One row per organization that existed by the end of the day [starts_at, ends_at), zeros
+    included, set-based. signups: members who joined; logins: sessions created by its members;
+    active_members: members with a session created or last seen that day; invites_sent:
+    invitations created that day; invites_accepted: how many of those have been accepted since.
+    The bounds are parameters, not a CTE, so the planner filters each table before joining."""
+    _status = await conn.execute(INSERT_ORG_DAILY_ACTIVITY_SQL, day, now, ends_at, starts_at)
     return int(_status.rpartition(" ")[2])
 
 
@@ -182,9 +185,11 @@ async def org_daily_activity_totals(conn: DbConnection, *, day: datetime.date) -
     return None if _record is None else OrgDailyActivityTotalsRow(*_record)
 
 
-async def source_daily_totals(conn: DbConnection, *, day: datetime.date) -> SourceDailyTotalsRow | None:
+async def source_daily_totals(
+    conn: DbConnection, *, ends_at: datetime.datetime, starts_at: datetime.datetime
+) -> SourceDailyTotalsRow | None:
     """The same day counted straight from the product's tables."""
-    _record = await conn.fetchrow(SOURCE_DAILY_TOTALS_SQL, day)
+    _record = await conn.fetchrow(SOURCE_DAILY_TOTALS_SQL, ends_at, starts_at)
     return None if _record is None else SourceDailyTotalsRow(*_record)
 
 

@@ -3,38 +3,35 @@
 DELETE FROM analytics.org_daily_activity WHERE day = sqlc.arg(day)::date;
 
 -- name: InsertOrgDailyActivity :execrows
--- One row per organization that existed by the end of the UTC day, zeros included, set-based.
--- signups: members who joined; logins: sessions created by its members; active_members: members
--- with a session created or last seen that day; invites_sent: invitations created that day;
--- invites_accepted: how many of those have been accepted since.
-WITH span AS (
-    SELECT (sqlc.arg(day)::date)::timestamp AT TIME ZONE 'UTC' AS lo,
-           (sqlc.arg(day)::date + 1)::timestamp AT TIME ZONE 'UTC' AS hi
-),
-joined AS (
+-- One row per organization that existed by the end of the day [starts_at, ends_at), zeros
+-- included, set-based. signups: members who joined; logins: sessions created by its members;
+-- active_members: members with a session created or last seen that day; invites_sent:
+-- invitations created that day; invites_accepted: how many of those have been accepted since.
+-- The bounds are parameters, not a CTE, so the planner filters each table before joining.
+WITH joined AS (
     SELECT m.org_id, count(*) AS signups
-    FROM memberships m, span
-    WHERE m.created_at >= span.lo AND m.created_at < span.hi
+    FROM memberships m
+    WHERE m.created_at >= sqlc.arg(starts_at)::timestamptz AND m.created_at < sqlc.arg(ends_at)::timestamptz
     GROUP BY m.org_id
 ),
 day_sessions AS (
-    SELECT s.user_id, (s.created_at >= span.lo) AS is_login
-    FROM sessions s, span
-    WHERE s.created_at < span.hi
-      AND (s.created_at >= span.lo OR (s.last_seen_at >= span.lo AND s.last_seen_at < span.hi))
+    SELECT s.user_id, (s.created_at >= sqlc.arg(starts_at)::timestamptz) AS is_login
+    FROM sessions s
+    WHERE s.created_at < sqlc.arg(ends_at)::timestamptz
+      AND (s.created_at >= sqlc.arg(starts_at)::timestamptz
+           OR (s.last_seen_at >= sqlc.arg(starts_at)::timestamptz AND s.last_seen_at < sqlc.arg(ends_at)::timestamptz))
 ),
 seen AS (
     SELECT m.org_id, count(*) FILTER (WHERE d.is_login) AS logins, count(DISTINCT d.user_id) AS active_members
     FROM day_sessions d
     JOIN memberships m ON m.user_id = d.user_id
-    CROSS JOIN span
-    WHERE m.created_at < span.hi
+    WHERE m.created_at < sqlc.arg(ends_at)::timestamptz
     GROUP BY m.org_id
 ),
 invited AS (
     SELECT i.org_id, count(*) AS invites_sent, count(*) FILTER (WHERE i.status = 'accepted') AS invites_accepted
-    FROM invites i, span
-    WHERE i.created_at >= span.lo AND i.created_at < span.hi
+    FROM invites i
+    WHERE i.created_at >= sqlc.arg(starts_at)::timestamptz AND i.created_at < sqlc.arg(ends_at)::timestamptz
     GROUP BY i.org_id
 )
 INSERT INTO analytics.org_daily_activity
@@ -42,11 +39,10 @@ INSERT INTO analytics.org_daily_activity
 SELECT o.id, sqlc.arg(day)::date, coalesce(j.signups, 0), coalesce(s.logins, 0), coalesce(s.active_members, 0),
        coalesce(i.invites_sent, 0), coalesce(i.invites_accepted, 0), sqlc.arg(now)::timestamptz
 FROM orgs o
-CROSS JOIN span
 LEFT JOIN joined j ON j.org_id = o.id
 LEFT JOIN seen s ON s.org_id = o.id
 LEFT JOIN invited i ON i.org_id = o.id
-WHERE o.created_at < span.hi;
+WHERE o.created_at < sqlc.arg(ends_at)::timestamptz;
 
 -- name: OrgDailyActivityTotals :one
 -- What a partition holds, for its checks.
@@ -64,16 +60,16 @@ WHERE day = sqlc.arg(day)::date;
 -- name: SourceDailyTotals :one
 -- The same day counted straight from the product's tables.
 -- not-null: orgs, signups, invites_sent, invites_accepted
-WITH span AS (
-    SELECT (sqlc.arg(day)::date)::timestamp AT TIME ZONE 'UTC' AS lo,
-           (sqlc.arg(day)::date + 1)::timestamp AT TIME ZONE 'UTC' AS hi
-)
-SELECT (SELECT count(*) FROM orgs o WHERE o.created_at < span.hi)::int AS orgs,
-       (SELECT count(*) FROM memberships m WHERE m.created_at >= span.lo AND m.created_at < span.hi)::int AS signups,
-       (SELECT count(*) FROM invites i WHERE i.created_at >= span.lo AND i.created_at < span.hi)::int AS invites_sent,
+SELECT (SELECT count(*) FROM orgs o WHERE o.created_at < sqlc.arg(ends_at)::timestamptz)::int AS orgs,
+       (SELECT count(*) FROM memberships m
+        WHERE m.created_at >= sqlc.arg(starts_at)::timestamptz AND m.created_at < sqlc.arg(ends_at)::timestamptz)::int
+           AS signups,
        (SELECT count(*) FROM invites i
-        WHERE i.created_at >= span.lo AND i.created_at < span.hi AND i.status = 'accepted')::int AS invites_accepted
-FROM span;
+        WHERE i.created_at >= sqlc.arg(starts_at)::timestamptz AND i.created_at < sqlc.arg(ends_at)::timestamptz)::int
+           AS invites_sent,
+       (SELECT count(*) FROM invites i
+        WHERE i.created_at >= sqlc.arg(starts_at)::timestamptz AND i.created_at < sqlc.arg(ends_at)::timestamptz
+          AND i.status = 'accepted')::int AS invites_accepted;
 
 -- name: NewestActivityDay :one
 -- The latest day org_daily_activity holds (null when empty), for the freshness check.
