@@ -24,6 +24,8 @@ atexit.register = recorder("atexit.register", atexit.register)
 os.register_at_fork = recorder("os.register_at_fork", os.register_at_fork)
 hashlib.pbkdf2_hmac = recorder("pbkdf2", hashlib.pbkdf2_hmac)
 import foundation.logging, foundation.web, foundation.passwords, foundation.rpc
+import foundation.external.openai, foundation.external.slack, foundation.external.sheets, foundation.external.llm_cache
+import foundation.testing.fakes
 from foundation.settings import load_settings
 from product.app import create_app
 create_app(load_settings({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}))

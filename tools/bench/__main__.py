@@ -4,7 +4,7 @@ import sys
 
 from database import embedded
 from database.testing.harness import cluster_dir_for_tests
-from tools.bench import database, lifecycle, pieces, pipeline, product, queries, rpc
+from tools.bench import database, external, lifecycle, pieces, pipeline, product, queries, rpc
 
 SUITES = {
     "database": database.run_all,
@@ -13,6 +13,7 @@ SUITES = {
     "product": product.run_all,
     "lifecycle": lifecycle.run_all,
     "pieces": pieces.run_all,
+    "external": external.run_all,
     "pipeline": pipeline.run_all,
 }
 
