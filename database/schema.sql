@@ -320,6 +320,23 @@ CREATE TABLE analytics.org_daily_activity (
 ALTER TABLE ONLY analytics.org_daily_activity FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: org_summaries; Type: TABLE; Schema: analytics; Owner: -
+--
+
+CREATE TABLE analytics.org_summaries (
+    id text DEFAULT public.app_new_id('osm'::text) NOT NULL,
+    org_id text NOT NULL,
+    week_start date NOT NULL,
+    summary text NOT NULL,
+    model text NOT NULL,
+    materialized_at timestamp with time zone NOT NULL,
+    CONSTRAINT org_summaries_id_check CHECK ((id ~ '^osm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT org_summaries_summary_check CHECK (((length(summary) >= 1) AND (length(summary) <= 4000)))
+);
+
+ALTER TABLE ONLY analytics.org_summaries FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: signup_funnel; Type: TABLE; Schema: analytics; Owner: -
 --
 
@@ -504,6 +521,20 @@ ALTER TABLE ONLY analytics.org_daily_activity
     ADD CONSTRAINT org_daily_activity_pkey PRIMARY KEY (id);
 
 --
+-- Name: org_summaries org_summaries_org_id_week_start_key; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_summaries
+    ADD CONSTRAINT org_summaries_org_id_week_start_key UNIQUE (org_id, week_start);
+
+--
+-- Name: org_summaries org_summaries_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_summaries
+    ADD CONSTRAINT org_summaries_pkey PRIMARY KEY (id);
+
+--
 -- Name: signup_funnel signup_funnel_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
 --
 
@@ -622,6 +653,12 @@ ALTER TABLE ONLY public.users
 CREATE INDEX org_daily_activity_day_idx ON analytics.org_daily_activity USING btree (day);
 
 --
+-- Name: org_summaries_week_start_idx; Type: INDEX; Schema: analytics; Owner: -
+--
+
+CREATE INDEX org_summaries_week_start_idx ON analytics.org_summaries USING btree (week_start);
+
+--
 -- Name: invites_invited_by_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -713,6 +750,13 @@ ALTER TABLE ONLY analytics.org_daily_activity
     ADD CONSTRAINT org_daily_activity_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
+-- Name: org_summaries org_summaries_org_id_fkey; Type: FK CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_summaries
+    ADD CONSTRAINT org_summaries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -792,6 +836,24 @@ CREATE POLICY org_daily_activity_pipeline ON analytics.org_daily_activity TO blo
 --
 
 CREATE POLICY org_daily_activity_tenant ON analytics.org_daily_activity USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: org_summaries; Type: ROW SECURITY; Schema: analytics; Owner: -
+--
+
+ALTER TABLE analytics.org_summaries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: org_summaries org_summaries_pipeline; Type: POLICY; Schema: analytics; Owner: -
+--
+
+CREATE POLICY org_summaries_pipeline ON analytics.org_summaries TO blossom_pipeline USING (true) WITH CHECK (true);
+
+--
+-- Name: org_summaries org_summaries_tenant; Type: POLICY; Schema: analytics; Owner: -
+--
+
+CREATE POLICY org_summaries_tenant ON analytics.org_summaries USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
@@ -1023,6 +1085,12 @@ GRANT ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_daily_activity TO blossom_pipeline;
+
+--
+-- Name: TABLE org_summaries; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_summaries TO blossom_pipeline;
 
 --
 -- Name: TABLE signup_funnel; Type: ACL; Schema: analytics; Owner: -

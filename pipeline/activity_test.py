@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import dagster as dg
 
@@ -183,7 +184,7 @@ async def test_the_negative_count_check_fails_on_a_negative_count(t: T) -> None:
 
 async def test_the_freshness_check_fails_when_yesterday_is_missing(t: T) -> None:
     defs = [org_daily_activity, org_daily_activity_fresh]
-    only_check = {"selection": dg.AssetSelection.checks(org_daily_activity_fresh)}
+    only_check: dict[str, Any] = {"selection": dg.AssetSelection.checks(org_daily_activity_fresh)}
     t.clock.set(at(DAY2, 6))
     assert check_results(await materialize(t, defs, **only_check)) == {"org_daily_activity_fresh": True}  # no org yet
     await arrange(t)

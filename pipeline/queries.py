@@ -53,6 +53,36 @@ class CountUsersRow(msgspec.Struct, frozen=True):
     users: int
 
 
+class WeekActivityRow(msgspec.Struct, frozen=True):
+    org_id: str
+    name: str
+    signups: int
+    logins: int
+    peak_active_members: int
+    invites_sent: int
+    invites_accepted: int
+    days: int
+
+
+class OrgSummariesForWeekRow(msgspec.Struct, frozen=True):
+    org_id: str
+    week_start: datetime.date
+    summary: str
+    model: str
+    materialized_at: datetime.datetime
+
+
+class DailyTotalsRow(msgspec.Struct, frozen=True):
+    day: datetime.date
+    orgs: int
+    active_orgs: int
+    signups: int
+    logins: int
+    active_members: int
+    invites_sent: int
+    invites_accepted: int
+
+
 DELETE_ORG_DAILY_ACTIVITY_SQL = """DELETE FROM analytics.org_daily_activity WHERE day = $1::date"""
 
 
@@ -156,6 +186,42 @@ SIGNUP_FUNNEL_SQL = (
 COUNT_USERS_SQL = """SELECT count(*)::int AS users FROM users"""
 
 
+WEEK_ACTIVITY_SQL = """SELECT a.org_id, o.name,
+       sum(a.signups)::int AS signups, sum(a.logins)::int AS logins,
+       max(a.active_members)::int AS peak_active_members,
+       sum(a.invites_sent)::int AS invites_sent, sum(a.invites_accepted)::int AS invites_accepted,
+       count(*)::int AS days
+FROM analytics.org_daily_activity a
+JOIN orgs o ON o.id = a.org_id
+WHERE a.day >= $1::date AND a.day < $2::date
+GROUP BY a.org_id, o.name
+HAVING sum(a.signups + a.logins + a.active_members + a.invites_sent + a.invites_accepted) > 0
+ORDER BY a.org_id"""
+
+
+DELETE_ORG_SUMMARIES_SQL = """DELETE FROM analytics.org_summaries WHERE week_start = $1::date"""
+
+
+INSERT_ORG_SUMMARIES_SQL = """INSERT INTO analytics.org_summaries (org_id, week_start, summary, model, materialized_at)
+SELECT unnest($1::text[]), $2::date, unnest($3::text[]),
+       $4, $5::timestamptz"""
+
+
+ORG_SUMMARIES_FOR_WEEK_SQL = """SELECT org_id, week_start, summary, model, materialized_at FROM analytics.org_summaries
+WHERE week_start = $1::date ORDER BY org_id"""
+
+
+DAILY_TOTALS_SQL = """SELECT day, count(*)::int AS orgs,
+       count(*) FILTER (WHERE signups + logins + active_members + invites_sent + invites_accepted > 0)::int
+           AS active_orgs,
+       sum(signups)::int AS signups, sum(logins)::int AS logins, sum(active_members)::int AS active_members,
+       sum(invites_sent)::int AS invites_sent, sum(invites_accepted)::int AS invites_accepted
+FROM analytics.org_daily_activity
+WHERE day >= $1::date AND day <= $2::date
+GROUP BY day
+ORDER BY day"""
+
+
 async def delete_org_daily_activity(conn: DbConnection, *, day: datetime.date) -> int:
     """The partition's rows, replaced next in the same transaction."""
     _status = await conn.execute(DELETE_ORG_DAILY_ACTIVITY_SQL, day)
@@ -225,3 +291,43 @@ async def count_users(conn: DbConnection) -> CountUsersRow | None:
     """:one CountUsers"""
     _record = await conn.fetchrow(COUNT_USERS_SQL)
     return None if _record is None else CountUsersRow(*_record)
+
+
+async def week_activity(
+    conn: DbConnection, *, starts_on: datetime.date, ends_on: datetime.date
+) -> list[WeekActivityRow]:
+    """Each organization's week [starts_at, ends_at) from org_daily_activity, those with any activity."""
+    return list(starmap(WeekActivityRow, await conn.fetch(WEEK_ACTIVITY_SQL, starts_on, ends_on)))
+
+
+async def delete_org_summaries(conn: DbConnection, *, week_start: datetime.date) -> int:
+    """:execrows DeleteOrgSummaries"""
+    _status = await conn.execute(DELETE_ORG_SUMMARIES_SQL, week_start)
+    return int(_status.rpartition(" ")[2])
+
+
+async def insert_org_summaries(
+    conn: DbConnection,
+    *,
+    org_ids: list[str],
+    week_start: datetime.date,
+    summaries: list[str],
+    model: str,
+    now: datetime.datetime,
+) -> int:
+    """The week's summaries in one statement (parallel arrays, one element per organization).
+    (Two set-returning functions in one select list advance together.)"""
+    _status = await conn.execute(INSERT_ORG_SUMMARIES_SQL, org_ids, week_start, summaries, model, now)
+    return int(_status.rpartition(" ")[2])
+
+
+async def org_summaries_for_week(conn: DbConnection, *, week_start: datetime.date) -> list[OrgSummariesForWeekRow]:
+    """:many OrgSummariesForWeek"""
+    return list(starmap(OrgSummariesForWeekRow, await conn.fetch(ORG_SUMMARIES_FOR_WEEK_SQL, week_start)))
+
+
+async def daily_totals(
+    conn: DbConnection, *, first_day: datetime.date, last_day: datetime.date
+) -> list[DailyTotalsRow]:
+    """Every organization's numbers added up, per day held in [first_day, last_day]."""
+    return list(starmap(DailyTotalsRow, await conn.fetch(DAILY_TOTALS_SQL, first_day, last_day)))

@@ -112,3 +112,45 @@ SELECT step_order, step, users, materialized_at FROM analytics.signup_funnel ORD
 -- name: CountUsers :one
 -- not-null: users
 SELECT count(*)::int AS users FROM users;
+
+-- name: WeekActivity :many
+-- Each organization's week [starts_at, ends_at) from org_daily_activity, those with any activity.
+-- not-null: signups, logins, peak_active_members, invites_sent, invites_accepted, days
+SELECT a.org_id, o.name,
+       sum(a.signups)::int AS signups, sum(a.logins)::int AS logins,
+       max(a.active_members)::int AS peak_active_members,
+       sum(a.invites_sent)::int AS invites_sent, sum(a.invites_accepted)::int AS invites_accepted,
+       count(*)::int AS days
+FROM analytics.org_daily_activity a
+JOIN orgs o ON o.id = a.org_id
+WHERE a.day >= sqlc.arg(starts_on)::date AND a.day < sqlc.arg(ends_on)::date
+GROUP BY a.org_id, o.name
+HAVING sum(a.signups + a.logins + a.active_members + a.invites_sent + a.invites_accepted) > 0
+ORDER BY a.org_id;
+
+-- name: DeleteOrgSummaries :execrows
+DELETE FROM analytics.org_summaries WHERE week_start = sqlc.arg(week_start)::date;
+
+-- name: InsertOrgSummaries :execrows
+-- The week's summaries in one statement (parallel arrays, one element per organization).
+-- (Two set-returning functions in one select list advance together.)
+INSERT INTO analytics.org_summaries (org_id, week_start, summary, model, materialized_at)
+SELECT unnest(sqlc.arg(org_ids)::text[]), sqlc.arg(week_start)::date, unnest(sqlc.arg(summaries)::text[]),
+       sqlc.arg(model), sqlc.arg(now)::timestamptz;
+
+-- name: OrgSummariesForWeek :many
+SELECT org_id, week_start, summary, model, materialized_at FROM analytics.org_summaries
+WHERE week_start = sqlc.arg(week_start)::date ORDER BY org_id;
+
+-- name: DailyTotals :many
+-- Every organization's numbers added up, per day held in [first_day, last_day].
+-- not-null: orgs, active_orgs, signups, logins, active_members, invites_sent, invites_accepted
+SELECT day, count(*)::int AS orgs,
+       count(*) FILTER (WHERE signups + logins + active_members + invites_sent + invites_accepted > 0)::int
+           AS active_orgs,
+       sum(signups)::int AS signups, sum(logins)::int AS logins, sum(active_members)::int AS active_members,
+       sum(invites_sent)::int AS invites_sent, sum(invites_accepted)::int AS invites_accepted
+FROM analytics.org_daily_activity
+WHERE day >= sqlc.arg(first_day)::date AND day <= sqlc.arg(last_day)::date
+GROUP BY day
+ORDER BY day;

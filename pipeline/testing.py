@@ -15,7 +15,11 @@ def resources_for(t: T) -> dict[str, Any]:
     return {"database": PipelineDatabase(url=t.db.target.pipeline.render()), "clock": t.clock}
 
 
-async def materialize(t: T, assets: Sequence[Any], **kwargs: Any) -> dg.ExecuteInProcessResult:
+async def materialize(
+    t: T, assets: Sequence[Any], *, resources: dict[str, Any] | None = None, **kwargs: Any
+) -> dg.ExecuteInProcessResult:
     """`dg.materialize` in a thread: each asset runs its own event loop, which the test's loop
-    (already running) would refuse. Failures are returned, not raised."""
-    return await asyncio.to_thread(dg.materialize, assets, resources=resources_for(t), raise_on_error=False, **kwargs)
+    (already running) would refuse. `resources` adds to (or replaces) `resources_for(t)`.
+    Failures are returned, not raised."""
+    every = resources_for(t) | (resources or {})
+    return await asyncio.to_thread(dg.materialize, assets, resources=every, raise_on_error=False, **kwargs)

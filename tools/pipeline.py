@@ -1,8 +1,10 @@
 """Pipeline commands on the development database: materialize assets headlessly, or serve the UI.
 
-python -m tools.pipeline materialize [ASSET ...] [--partition DAY | --from DAY --to DAY]
-    every asset (or those named), partitioned ones for yesterday (UTC) unless told which days;
-    one run per asset and partition (a range is a backfill), recorded in DAGSTER_HOME
+python -m tools.pipeline materialize [ASSET ...] [--partition KEY | --from KEY --to KEY]
+    the database assets (group `analytics`), or those named (the `external` group's call OpenAI,
+    Slack or Google Sheets and need their credentials); partitioned ones for their latest
+    complete partition (yesterday; last week) unless told which; one run per asset and
+    partition (a range is a backfill), recorded in DAGSTER_HOME
 python -m tools.pipeline ui
     `dagster dev` on the code location (Ctrl-C stops it)
 
@@ -15,7 +17,6 @@ the server again if they started it.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -31,6 +32,7 @@ from foundation.settings import REPO_ROOT, load_settings
 from foundation.time import system_clock
 from tools.cli import run
 
+DEFAULT_GROUP = "analytics"  # what `just materialize` alone runs: the assets that need only the database
 DATABASE_URL_VARIABLE = "PIPELINE_DATABASE_URL"  # pipeline.resources reads it; not imported before it is set
 
 
@@ -57,11 +59,12 @@ def _partitions(partitions_def, args: argparse.Namespace) -> list[str]:
             raise ConfigurationError("--from and --to go together")
         keys = partitions_def.get_partition_keys_in_range(dg.PartitionKeyRange(args.start, args.end))
     else:
-        keys = [(system_clock.now().date() - dt.timedelta(days=1)).isoformat()]
+        keys = partitions_def.get_partition_keys(current_time=system_clock.now())[-1:]
     for key in keys:
         if not partitions_def.has_partition_key(key):
             first = partitions_def.get_first_partition_key()
-            raise ConfigurationError(f"no partition {key!r}: days from {first} to yesterday (UTC), as YYYY-MM-DD")
+            last = partitions_def.get_partition_keys(current_time=system_clock.now())[-1]
+            raise ConfigurationError(f"no partition {key!r}: from {first} to {last} (UTC), as YYYY-MM-DD")
     return keys
 
 
@@ -79,7 +82,8 @@ def materialize(args: argparse.Namespace) -> int:
     definitions = [*(defs.assets or []), *(defs.asset_checks or [])]
     instance = dg.DagsterInstance.get()
     failed = 0
-    for name in args.assets or sorted(keys):
+    default = sorted(name for name, key in keys.items() if graph.get(key).group_name == DEFAULT_GROUP)
+    for name in args.assets or default:
         partitions_def = graph.get(keys[name]).partitions_def
         for partition in _partitions(partitions_def, args) if partitions_def else [None]:
             result = dg.materialize(
@@ -122,10 +126,12 @@ def main(argv: list[str]) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     mat = commands.add_parser("materialize", help="materialize assets headlessly on the development database")
-    mat.add_argument("assets", nargs="*", help="asset names (default: every asset)")
-    mat.add_argument("--partition", action="append", help="a day (YYYY-MM-DD) of the partitioned assets; repeatable")
-    mat.add_argument("--from", dest="start", help="first day of a backfill range")
-    mat.add_argument("--to", dest="end", help="last day of a backfill range")
+    mat.add_argument("assets", nargs="*", help="asset names (default: the database assets)")
+    mat.add_argument(
+        "--partition", action="append", help="a partition (YYYY-MM-DD: a day, or a week's Monday); repeatable"
+    )
+    mat.add_argument("--from", dest="start", help="first partition of a backfill range")
+    mat.add_argument("--to", dest="end", help="last partition of a backfill range")
     commands.add_parser("ui", help="serve the Dagster UI (dagster dev)")
     args = parser.parse_args(argv)
     with embedded.leave_as_found(load_settings().data_dir / "postgres"):

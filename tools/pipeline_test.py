@@ -45,12 +45,12 @@ def test_an_unknown_asset_or_day_is_one_line(tmp_path: Path) -> None:
         result = _tools_pipeline(tmp_path, "materialize", "nope")
         assert (result.returncode, result.stderr.strip().splitlines()[-1]) == (
             1,
-            "error: unknown asset nope; choose from org_daily_activity, signup_funnel",
+            "error: unknown asset nope; choose from metrics_sheet, org_daily_activity, org_summaries, signup_funnel",
         )
         result = _tools_pipeline(tmp_path, "materialize", "org_daily_activity", "--partition", "2020-01-01")
         assert result.returncode == 1
         assert (
-            result.stderr.strip().splitlines()[-1].startswith("error: no partition '2020-01-01': days from 2026-01-01")
+            result.stderr.strip().splitlines()[-1].startswith("error: no partition '2020-01-01': from 2026-01-01 to ")
         )
     finally:
         embedded.stop(tmp_path / "postgres")
