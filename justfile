@@ -63,11 +63,14 @@ codegen-rpc *args:
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout) and print their figures
+# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline) and print their figures
 bench *suites:
     {{py}} -m tools.bench {{suites}}
 
-# Serve the Dagster code location (pipeline/) in the Dagster UI
+# Serve the Dagster code location (pipeline/) in the Dagster UI, on the development database (storage in .blossom/dagster)
 pipeline:
-    mkdir -p .blossom/dagster
-    DAGSTER_HOME="$PWD/.blossom/dagster" uv run dagster dev -m pipeline.definitions
+    {{py}} -m tools.pipeline ui
+
+# Materialize assets headlessly on the development database (all, or those named; --partition DAY, --from DAY --to DAY)
+materialize *args:
+    {{py}} -m tools.pipeline materialize {{args}}

@@ -79,7 +79,9 @@ def test_every_migration_rolls_back_cleanly(scratch_database: DatabaseTarget) ->
             "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"
             " AND relname NOT LIKE '\\_yoyo%%' AND relname <> 'yoyo_lock'"
         ).fetchall()
+        analytics = conn.execute("SELECT to_regnamespace('analytics')").fetchone()
     assert leftovers == []
+    assert analytics == (None,)
 
 
 def test_unreachable_server_is_one_clear_line() -> None:

@@ -11,6 +11,9 @@ import msgspec
 
 from database.connect import DbConnection
 
+InviteStatus = Literal["pending", "accepted", "declined", "cancelled"]
+
+
 OrgRole = Literal["owner", "admin", "member"]
 
 
@@ -47,6 +50,26 @@ class CountOrgNotesRow(msgspec.Struct, frozen=True):
     notes: int
 
 
+class CreateSessionRow(msgspec.Struct, frozen=True):
+    id: str
+    user_id: str
+    active_org_id: str | None
+    created_at: datetime.datetime
+    last_seen_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
+class CreateInviteRow(msgspec.Struct, frozen=True):
+    id: str
+    org_id: str
+    email: str
+    role: OrgRole
+    invited_by: str | None
+    status: InviteStatus
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
 CREATE_ORG_SQL = """INSERT INTO orgs (id, name, created_at)
 VALUES (coalesce($1::text, app_new_id('org')), $2, coalesce($3::timestamptz, now()))
 RETURNING id, name, created_at"""
@@ -81,6 +104,21 @@ COUNT_ORG_NOTES_SQL = """SELECT count(*) AS notes FROM org_notes"""
 
 
 DELETE_ORG_NOTE_SQL = """DELETE FROM org_notes WHERE id = $1"""
+
+
+SET_USER_EMAIL_VERIFIED_SQL = """UPDATE users SET email_verified_at = $1 WHERE id = $2"""
+
+
+CREATE_SESSION_SQL = """INSERT INTO sessions (id, user_id, token_hash, active_org_id, created_at, last_seen_at, expires_at)
+VALUES (coalesce($1::text, app_new_id('ses')), $2, $3,
+        $4, $5, $6, $7)
+RETURNING id, user_id, active_org_id, created_at, last_seen_at, expires_at"""
+
+
+CREATE_INVITE_SQL = """INSERT INTO invites (id, org_id, email, role, token_hash, invited_by, status, created_at, expires_at)
+VALUES (coalesce($1::text, app_new_id('inv')), $2, $3, $4,
+        $5, $6, $7, $8, $9)
+RETURNING id, org_id, email, role, invited_by, status, created_at, expires_at"""
 
 
 async def create_org(
@@ -148,3 +186,46 @@ async def delete_org_note(conn: DbConnection, *, id: str) -> int:
     """:execrows DeleteOrgNote"""
     _status = await conn.execute(DELETE_ORG_NOTE_SQL, id)
     return int(_status.rpartition(" ")[2])
+
+
+async def set_user_email_verified(conn: DbConnection, *, verified_at: datetime.datetime | None = None, id: str) -> None:
+    """Test factories: mark a user's email verified at a given time."""
+    await conn.execute(SET_USER_EMAIL_VERIFIED_SQL, verified_at, id)
+
+
+async def create_session(
+    conn: DbConnection,
+    *,
+    id: str | None = None,
+    user_id: str,
+    token_hash: bytes,
+    active_org_id: str | None = None,
+    created_at: datetime.datetime,
+    last_seen_at: datetime.datetime,
+    expires_at: datetime.datetime,
+) -> CreateSessionRow | None:
+    """Test factories: a session (a login) with a random token hash."""
+    _record = await conn.fetchrow(
+        CREATE_SESSION_SQL, id, user_id, token_hash, active_org_id, created_at, last_seen_at, expires_at
+    )
+    return None if _record is None else CreateSessionRow(*_record)
+
+
+async def create_invite(
+    conn: DbConnection,
+    *,
+    id: str | None = None,
+    org_id: str,
+    email: str,
+    role: OrgRole,
+    token_hash: bytes,
+    invited_by: str | None = None,
+    status: InviteStatus,
+    created_at: datetime.datetime,
+    expires_at: datetime.datetime,
+) -> CreateInviteRow | None:
+    """Test factories: an invitation with a random token hash."""
+    _record = await conn.fetchrow(
+        CREATE_INVITE_SQL, id, org_id, email, role, token_hash, invited_by, status, created_at, expires_at
+    )
+    return None if _record is None else CreateInviteRow(*_record)

@@ -34,3 +34,21 @@ SELECT count(*) AS notes FROM org_notes;
 
 -- name: DeleteOrgNote :execrows
 DELETE FROM org_notes WHERE id = sqlc.arg(id);
+
+-- name: SetUserEmailVerified :exec
+-- Test factories: mark a user's email verified at a given time.
+UPDATE users SET email_verified_at = sqlc.arg(verified_at) WHERE id = sqlc.arg(id);
+
+-- name: CreateSession :one
+-- Test factories: a session (a login) with a random token hash.
+INSERT INTO sessions (id, user_id, token_hash, active_org_id, created_at, last_seen_at, expires_at)
+VALUES (coalesce(sqlc.narg(id)::text, app_new_id('ses')), sqlc.arg(user_id), sqlc.arg(token_hash),
+        sqlc.narg(active_org_id), sqlc.arg(created_at), sqlc.arg(last_seen_at), sqlc.arg(expires_at))
+RETURNING id, user_id, active_org_id, created_at, last_seen_at, expires_at;
+
+-- name: CreateInvite :one
+-- Test factories: an invitation with a random token hash.
+INSERT INTO invites (id, org_id, email, role, token_hash, invited_by, status, created_at, expires_at)
+VALUES (coalesce(sqlc.narg(id)::text, app_new_id('inv')), sqlc.arg(org_id), sqlc.arg(email), sqlc.arg(role),
+        sqlc.arg(token_hash), sqlc.narg(invited_by), sqlc.arg(status), sqlc.arg(created_at), sqlc.arg(expires_at))
+RETURNING id, org_id, email, role, invited_by, status, created_at, expires_at;

@@ -17,6 +17,12 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: analytics; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA analytics;
+
+--
 -- Name: public; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -295,6 +301,55 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: org_daily_activity; Type: TABLE; Schema: analytics; Owner: -
+--
+
+CREATE TABLE analytics.org_daily_activity (
+    id text DEFAULT public.app_new_id('oda'::text) NOT NULL,
+    org_id text NOT NULL,
+    day date NOT NULL,
+    signups integer NOT NULL,
+    logins integer NOT NULL,
+    active_members integer NOT NULL,
+    invites_sent integer NOT NULL,
+    invites_accepted integer NOT NULL,
+    materialized_at timestamp with time zone NOT NULL,
+    CONSTRAINT org_daily_activity_id_check CHECK ((id ~ '^oda_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY analytics.org_daily_activity FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: org_summaries; Type: TABLE; Schema: analytics; Owner: -
+--
+
+CREATE TABLE analytics.org_summaries (
+    id text DEFAULT public.app_new_id('osm'::text) NOT NULL,
+    org_id text NOT NULL,
+    week_start date NOT NULL,
+    summary text NOT NULL,
+    model text NOT NULL,
+    materialized_at timestamp with time zone NOT NULL,
+    CONSTRAINT org_summaries_id_check CHECK ((id ~ '^osm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT org_summaries_summary_check CHECK (((length(summary) >= 1) AND (length(summary) <= 4000)))
+);
+
+ALTER TABLE ONLY analytics.org_summaries FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: signup_funnel; Type: TABLE; Schema: analytics; Owner: -
+--
+
+CREATE TABLE analytics.signup_funnel (
+    id text DEFAULT public.app_new_id('suf'::text) NOT NULL,
+    step_order integer NOT NULL,
+    step text NOT NULL,
+    users integer NOT NULL,
+    materialized_at timestamp with time zone NOT NULL,
+    CONSTRAINT signup_funnel_id_check CHECK ((id ~ '^suf_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+--
 -- Name: invites; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -452,6 +507,48 @@ CREATE TABLE public.users (
 ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: org_daily_activity org_daily_activity_org_id_day_key; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_daily_activity
+    ADD CONSTRAINT org_daily_activity_org_id_day_key UNIQUE (org_id, day);
+
+--
+-- Name: org_daily_activity org_daily_activity_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_daily_activity
+    ADD CONSTRAINT org_daily_activity_pkey PRIMARY KEY (id);
+
+--
+-- Name: org_summaries org_summaries_org_id_week_start_key; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_summaries
+    ADD CONSTRAINT org_summaries_org_id_week_start_key UNIQUE (org_id, week_start);
+
+--
+-- Name: org_summaries org_summaries_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_summaries
+    ADD CONSTRAINT org_summaries_pkey PRIMARY KEY (id);
+
+--
+-- Name: signup_funnel signup_funnel_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.signup_funnel
+    ADD CONSTRAINT signup_funnel_pkey PRIMARY KEY (id);
+
+--
+-- Name: signup_funnel signup_funnel_step_order_key; Type: CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.signup_funnel
+    ADD CONSTRAINT signup_funnel_step_order_key UNIQUE (step_order);
+
+--
 -- Name: invites invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -550,6 +647,18 @@ ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: org_daily_activity_day_idx; Type: INDEX; Schema: analytics; Owner: -
+--
+
+CREATE INDEX org_daily_activity_day_idx ON analytics.org_daily_activity USING btree (day);
+
+--
+-- Name: org_summaries_week_start_idx; Type: INDEX; Schema: analytics; Owner: -
+--
+
+CREATE INDEX org_summaries_week_start_idx ON analytics.org_summaries USING btree (week_start);
+
+--
 -- Name: invites_invited_by_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -634,6 +743,20 @@ CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 CREATE TRIGGER memberships_org_keeps_an_owner AFTER DELETE OR UPDATE OF role, org_id ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.app_org_keeps_an_owner();
 
 --
+-- Name: org_daily_activity org_daily_activity_org_id_fkey; Type: FK CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_daily_activity
+    ADD CONSTRAINT org_daily_activity_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: org_summaries org_summaries_org_id_fkey; Type: FK CONSTRAINT; Schema: analytics; Owner: -
+--
+
+ALTER TABLE ONLY analytics.org_summaries
+    ADD CONSTRAINT org_summaries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -697,10 +820,52 @@ ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: org_daily_activity; Type: ROW SECURITY; Schema: analytics; Owner: -
+--
+
+ALTER TABLE analytics.org_daily_activity ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: org_daily_activity org_daily_activity_pipeline; Type: POLICY; Schema: analytics; Owner: -
+--
+
+CREATE POLICY org_daily_activity_pipeline ON analytics.org_daily_activity TO blossom_pipeline USING (true) WITH CHECK (true);
+
+--
+-- Name: org_daily_activity org_daily_activity_tenant; Type: POLICY; Schema: analytics; Owner: -
+--
+
+CREATE POLICY org_daily_activity_tenant ON analytics.org_daily_activity USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: org_summaries; Type: ROW SECURITY; Schema: analytics; Owner: -
+--
+
+ALTER TABLE analytics.org_summaries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: org_summaries org_summaries_pipeline; Type: POLICY; Schema: analytics; Owner: -
+--
+
+CREATE POLICY org_summaries_pipeline ON analytics.org_summaries TO blossom_pipeline USING (true) WITH CHECK (true);
+
+--
+-- Name: org_summaries org_summaries_tenant; Type: POLICY; Schema: analytics; Owner: -
+--
+
+CREATE POLICY org_summaries_tenant ON analytics.org_summaries USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
 ALTER TABLE public.invites ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invites invites_pipeline_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY invites_pipeline_read ON public.invites FOR SELECT TO blossom_pipeline USING (true);
 
 --
 -- Name: invites invites_tenant; Type: POLICY; Schema: public; Owner: -
@@ -719,6 +884,12 @@ ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY memberships_own_read ON public.memberships FOR SELECT USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
+-- Name: memberships memberships_pipeline_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY memberships_pipeline_read ON public.memberships FOR SELECT TO blossom_pipeline USING (true);
 
 --
 -- Name: memberships memberships_tenant; Type: POLICY; Schema: public; Owner: -
@@ -759,6 +930,12 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
   WHERE (m.user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)))));
 
 --
+-- Name: orgs orgs_pipeline_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
+
+--
 -- Name: sessions; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -769,6 +946,12 @@ ALTER TABLE public.sessions ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY sessions_own ON public.sessions USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
+-- Name: sessions sessions_pipeline_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY sessions_pipeline_read ON public.sessions FOR SELECT TO blossom_pipeline USING (true);
 
 --
 -- Name: user_tokens; Type: ROW SECURITY; Schema: public; Owner: -
@@ -797,16 +980,29 @@ CREATE POLICY users_colleague_read ON public.users FOR SELECT USING ((id IN ( SE
   WHERE (m.org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)))));
 
 --
+-- Name: users users_pipeline_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_pipeline_read ON public.users FOR SELECT TO blossom_pipeline USING (true);
+
+--
 -- Name: users users_self; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY users_self ON public.users USING ((id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
 
 --
+-- Name: SCHEMA analytics; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA analytics TO blossom_pipeline;
+
+--
 -- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
 --
 
 GRANT USAGE ON SCHEMA public TO blossom_app;
+GRANT USAGE ON SCHEMA public TO blossom_pipeline;
 
 --
 -- Name: FUNCTION app_invite_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -885,16 +1081,94 @@ REVOKE ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose publi
 GRANT ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public.token_purpose) TO blossom_app;
 
 --
+-- Name: TABLE org_daily_activity; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_daily_activity TO blossom_pipeline;
+
+--
+-- Name: TABLE org_summaries; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_summaries TO blossom_pipeline;
+
+--
+-- Name: TABLE signup_funnel; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.signup_funnel TO blossom_pipeline;
+
+--
 -- Name: TABLE invites; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invites TO blossom_app;
 
 --
+-- Name: COLUMN invites.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.invites TO blossom_pipeline;
+
+--
+-- Name: COLUMN invites.org_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(org_id) ON TABLE public.invites TO blossom_pipeline;
+
+--
+-- Name: COLUMN invites.invited_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(invited_by) ON TABLE public.invites TO blossom_pipeline;
+
+--
+-- Name: COLUMN invites.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(status) ON TABLE public.invites TO blossom_pipeline;
+
+--
+-- Name: COLUMN invites.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.invites TO blossom_pipeline;
+
+--
 -- Name: TABLE memberships; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO blossom_app;
+
+--
+-- Name: COLUMN memberships.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.memberships TO blossom_pipeline;
+
+--
+-- Name: COLUMN memberships.org_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(org_id) ON TABLE public.memberships TO blossom_pipeline;
+
+--
+-- Name: COLUMN memberships.user_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(user_id) ON TABLE public.memberships TO blossom_pipeline;
+
+--
+-- Name: COLUMN memberships.role; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(role) ON TABLE public.memberships TO blossom_pipeline;
+
+--
+-- Name: COLUMN memberships.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.memberships TO blossom_pipeline;
 
 --
 -- Name: TABLE org_notes; Type: ACL; Schema: public; Owner: -
@@ -907,6 +1181,24 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.org_notes TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.orgs TO blossom_app;
+
+--
+-- Name: COLUMN orgs.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.orgs TO blossom_pipeline;
+
+--
+-- Name: COLUMN orgs.name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(name) ON TABLE public.orgs TO blossom_pipeline;
+
+--
+-- Name: COLUMN orgs.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
 
 --
 -- Name: TABLE outbox; Type: ACL; Schema: public; Owner: -
@@ -927,6 +1219,36 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.rate_limits TO blossom_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sessions TO blossom_app;
 
 --
+-- Name: COLUMN sessions.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.sessions TO blossom_pipeline;
+
+--
+-- Name: COLUMN sessions.user_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(user_id) ON TABLE public.sessions TO blossom_pipeline;
+
+--
+-- Name: COLUMN sessions.active_org_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(active_org_id) ON TABLE public.sessions TO blossom_pipeline;
+
+--
+-- Name: COLUMN sessions.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.sessions TO blossom_pipeline;
+
+--
+-- Name: COLUMN sessions.last_seen_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(last_seen_at) ON TABLE public.sessions TO blossom_pipeline;
+
+--
 -- Name: TABLE user_tokens; Type: ACL; Schema: public; Owner: -
 --
 
@@ -937,6 +1259,30 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.user_tokens TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO blossom_app;
+
+--
+-- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE public.users TO blossom_pipeline;
+
+--
+-- Name: COLUMN users.created_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE public.users TO blossom_pipeline;
+
+--
+-- Name: COLUMN users.email_verified_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(email_verified_at) ON TABLE public.users TO blossom_pipeline;
+
+--
+-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: analytics; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE blossom_owner IN SCHEMA analytics GRANT SELECT,INSERT,DELETE,UPDATE ON TABLES TO blossom_pipeline;
 
 --
 -- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: public; Owner: -

@@ -38,6 +38,7 @@ def dump_schema(url: PgUrl) -> str:
             "--schema-only",
             "--no-owner",
             "--schema=public",
+            "--schema=analytics",
             "--exclude-table=_yoyo_*",
             "--exclude-table=yoyo_lock",
             "--dbname",

@@ -9,6 +9,12 @@ async def test_the_migrated_schema_follows_every_rule(t: T) -> None:
         assert await lint_schema(conn) == []
 
 
+async def test_the_analytics_schema_follows_every_rule(t: T) -> None:
+    async with t.db.owner.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM pg_class WHERE relnamespace = 'analytics'::regnamespace") > 0
+        assert await lint_schema(conn, "analytics") == []
+
+
 @pytest.fixture
 async def probe_schema(t: T):
     """A scratch schema of deliberately broken tables, dropped afterwards."""

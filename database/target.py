@@ -1,9 +1,10 @@
 """Which PostgreSQL server and database to use, and the URL for each role.
 
 `DATABASE_URL` unset: the embedded server in the settings' data folder, database `blossom`.
-`DATABASE_URL` set: that server and database. Either way three roles connect:
+`DATABASE_URL` set: that server and database. Either way these roles connect:
 the administrator (the URL's own user: creates roles and databases), the owner (owns every
-table, runs migrations) and the application role (serves requests, subject to RLS).
+table, runs migrations) and the application role (serves requests, subject to RLS), besides the
+outbox worker's and the pipeline's roles, which log in like the application role.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ APP_ROLE = "blossom_app"
 # The outbox worker's role: the application role's privileges (it is a member) plus, alone, the
 # functions that claim and complete outbox rows, whose payloads hold one-time codes.
 OUTBOX_ROLE = "blossom_outbox"
+# The Dagster pipeline's role: reads what analytics needs from every organization, writes only
+# the analytics schema (migration 0011).
+PIPELINE_ROLE = "blossom_pipeline"
 DEFAULT_DATABASE = "blossom"
 # yoyo's table of applied migrations (the schema version health reports). Named here, not in
 # database/migrate.py, so a serving worker never imports yoyo, sqlparse or psycopg for one name.
@@ -100,6 +104,12 @@ class DatabaseTarget:
         """The outbox worker's URL: the application's, as the outbox role (which logs in the same
         way: trust, or its own ~/.pgpass line)."""
         return self.app.with_user(OUTBOX_ROLE)
+
+    @property
+    def pipeline(self) -> PgUrl:
+        """The Dagster pipeline's URL: the application's, as the pipeline role (trust, or its own
+        ~/.pgpass line)."""
+        return self.app.with_user(PIPELINE_ROLE)
 
     def for_database(self, database: str) -> DatabaseTarget:
         return DatabaseTarget(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ class Factories:
         assert org is not None
         return org
 
-    async def user(self, *, email: str | None = None, display_name: str | None = None) -> queries.CreateUserRow:
-        """A user whose password is FACTORY_PASSWORD."""
+    async def user(
+        self, *, email: str | None = None, display_name: str | None = None, verified: bool = False
+    ) -> queries.CreateUserRow:
+        """A user whose password is FACTORY_PASSWORD; `verified`: email verified at creation."""
         id, n, now = self._next("usr")
         async with self._db.owner.acquire() as conn:
             user = await queries.create_user(
@@ -87,6 +90,8 @@ class Factories:
                 password_hash=_factory_password_hash(),
                 created_at=now,
             )
+            if verified:
+                await queries.set_user_email_verified(conn, id=id, verified_at=now)
         assert user is not None
         return user
 
@@ -100,6 +105,55 @@ class Factories:
             )
         assert membership is not None
         return membership
+
+    async def session(
+        self,
+        user: queries.CreateUserRow,
+        *,
+        org: queries.Org | None = None,
+        last_seen_at: dt.datetime | None = None,
+    ) -> queries.CreateSessionRow:
+        """A session (a login) created now, active in `org`; last seen now unless given."""
+        id, _, now = self._next("ses")
+        async with self._db.owner.acquire() as conn:
+            session = await queries.create_session(
+                conn,
+                id=id,
+                user_id=user.id,
+                token_hash=secrets.token_bytes(32),
+                active_org_id=org.id if org else None,
+                created_at=now,
+                last_seen_at=last_seen_at or now,
+                expires_at=now + dt.timedelta(days=30),
+            )
+        assert session is not None
+        return session
+
+    async def invite(
+        self,
+        org: queries.Org,
+        *,
+        invited_by: queries.CreateUserRow | None = None,
+        email: str | None = None,
+        status: queries.InviteStatus = "pending",
+    ) -> queries.CreateInviteRow:
+        """An invitation to `org` sent now, as a member, in the given status."""
+        id, n, now = self._next("inv")
+        async with self._db.owner.acquire() as conn:
+            invite = await queries.create_invite(
+                conn,
+                id=id,
+                org_id=org.id,
+                email=email or f"invitee{n}@example.test",
+                role="member",
+                token_hash=secrets.token_bytes(32),
+                invited_by=invited_by.id if invited_by else None,
+                status=status,
+                created_at=now,
+                expires_at=now + dt.timedelta(days=7),
+            )
+        assert invite is not None
+        return invite
 
     async def note(
         self, org: queries.Org, *, body: str | None = None, author: queries.CreateUserRow | None = None

@@ -49,7 +49,7 @@ DECLARE
 BEGIN
     FOR rel IN
         SELECT c.oid::regclass AS name FROM pg_class c
-        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+        WHERE c.relnamespace::regnamespace::text IN ('public', 'analytics') AND c.relkind IN ('r', 'p')
           AND c.relname NOT LIKE '\\_yoyo%' AND c.relname <> 'yoyo_lock'
     LOOP
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', rel.name) INTO has_rows;

@@ -4,7 +4,7 @@ import sys
 
 from database import embedded
 from database.testing.harness import cluster_dir_for_tests
-from tools.bench import database, external, lifecycle, pieces, product, queries, rpc, scaleout, serving
+from tools.bench import database, external, lifecycle, pieces, pipeline, product, queries, rpc, scaleout, serving
 
 SUITES = {
     "database": database.run_all,
@@ -16,6 +16,7 @@ SUITES = {
     "external": external.run_all,
     "serving": serving.run_all,
     "scaleout": scaleout.run_all,
+    "pipeline": pipeline.run_all,
 }
 
 
