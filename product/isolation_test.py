@@ -1,6 +1,6 @@
 """Every route the product serves (public, user and organization routes alike), called by the
-owner of org A with ids and tokens that belong to org B, returns nothing of B and changes nothing
-of B. Routes are discovered from the registry, so a new route is covered without anyone
+owner of org A with ids and tokens that belong to org B, at /rpc/ and through /jsonrpc, returns
+nothing of B and changes nothing of B. Routes are discovered from the registry, so a new route is covered without anyone
 remembering to add it here."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from product.accounts.sessions import COOKIE_NAME
 from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
-from product.testing import ProductHarness, signed_in_session
+from product.testing import TRANSPORTS, ProductHarness, failure_of, post_route, signed_in_session
 
 SERVED = router.including(demo_router)  # what the product app serves outside production
 ROUTES = sorted((r for r in SERVED.routes.values() if not r.streaming), key=lambda r: r.name)
@@ -115,8 +115,9 @@ def test_every_route_is_covered_whatever_its_auth_level() -> None:
     assert {"orgs.switch", "invites.accept", "invites.decline", "auth.sessions.list", "auth.init"} <= names
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, route: RouteSpec) -> None:
+async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, route: RouteSpec, transport: str) -> None:
     t = product.t
     a = await _org_world(t, "A")
     b = await _org_world(t, "B")
@@ -124,9 +125,11 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
     before = await _snapshot(t, b)
     body = _sample(route.input_type, "", b) or {}
 
-    response = await product.http.post(f"/rpc/{route.name}", json=body, headers={"cookie": f"{COOKIE_NAME}={token}"})
+    cookie = {"cookie": f"{COOKIE_NAME}={token}"}
+    response = await post_route(product.http, transport, route.name, msgspec.json.encode(body), cookie)
 
     assert response.status_code != 500, response.text
+    assert (failure_of(transport, response) or {}).get("code") != "internal", response.text
     text = response.text
     for secret in (
         b.org.id,
