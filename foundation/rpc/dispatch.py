@@ -426,6 +426,35 @@ class RpcApp:
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
 
+    def _jsonrpc_failure(
+        self,
+        route: RouteSpec | None,
+        name: str,
+        error: Exception,
+        params: bytes,
+        request_id_bytes: bytes,
+        log_id: str,
+        strict_failure: list[tuple[RouteSpec | None, str, Exception]],
+    ) -> bytes:
+        if isinstance(error, _NotHere):
+            return jsonrpc.error_response(
+                request_id_bytes,
+                jsonrpc.METHOD_NOT_FOUND,
+                f"Method not found: {name} streams Server-Sent Events; call it at {PREFIX}{name}",
+                {"code": "streaming_route", "path": PREFIX + name},
+            )
+        answer = self._answerable(route, name, error)
+        if answer is None:
+            if self.strict_errors:
+                strict_failure.append((route, name, error))
+            return jsonrpc.internal_error(request_id_bytes, log_id)
+        if isinstance(answer, RouteNotFound):
+            code = jsonrpc.METHOD_NOT_FOUND
+            return jsonrpc.error_response(request_id_bytes, code, f"Method not found: {name}", {"code": answer.code})
+        if isinstance(answer, ValidationFailed) and (refusal := jsonrpc.params_refusal(params, request_id_bytes)):
+            return refusal.response
+        return jsonrpc.application_error(request_id_bytes, answer)
+
     async def _jsonrpc_call(
         self,
         raw: bytes | msgspec.Raw,
@@ -439,25 +468,19 @@ class RpcApp:
         """One call of a /jsonrpc request: (the method, for the access log; its response, or None
         for a notification). Never raises: every failure is its response."""
         try:
-            call = jsonrpc.read_call(raw)
+            call, request_id_bytes = jsonrpc.read_call(raw)
         except jsonrpc.Refusal as refusal:
             return "jsonrpc", refusal.response  # answered even without an id: it is no request
         name = call.method
         route = self._routes.get(PREFIX + name)
         database = self.database
         lease = database.lease() if database is not None else None
+        params = bytes(call.params) if call.params else b"{}"
         try:
             if route is None:
                 raise RouteNotFound(f"no route {name!r}")
             if route.streaming:
-                response = jsonrpc.error_response(
-                    call.id,
-                    jsonrpc.METHOD_NOT_FOUND,
-                    f"Method not found: {name} streams Server-Sent Events; call it at {PREFIX}{name}",
-                    {"code": "streaming_route", "path": PREFIX + name},
-                )
-                return name, None if call.notification else response
-            params = bytes(call.params) if call.params else b"{}"
+                raise _NotHere
             if len(params) > route.max_body:
                 raise PayloadTooLarge(f"params over {route.max_body} bytes", limit=route.max_body)
             principal, body = await self._admit(route, params, scope, headers, lease, True)
@@ -465,19 +488,19 @@ class RpcApp:
             if lease is not None:
                 await lease.release()
             response_headers += req.response_headers
-            return name, None if call.notification else jsonrpc.result_response(call.id, _encoder.encode(output))
+            if request_id_bytes is None:
+                return name, None
+            return name, jsonrpc.result_response(request_id_bytes, _encoder.encode(output))
         except Exception as error:  # noqa: BLE001 (as in `_handle`: every failure is this call's answer)
-            answer = self._answerable(route, name, error)
-            if answer is None:
-                if self.strict_errors:
+            if request_id_bytes is None:  # a notification: nothing answers it, whatever happened
+                if (
+                    not isinstance(error, _NotHere)
+                    and self._answerable(route, name, error) is None
+                    and self.strict_errors
+                ):
                     strict_failure.append((route, name, error))
-                return name, None if call.notification else jsonrpc.internal_error(call.id or b"null", request_id)
-            if isinstance(answer, RouteNotFound):
-                code = jsonrpc.METHOD_NOT_FOUND
-                response = jsonrpc.error_response(call.id, code, f"Method not found: {name}", {"code": answer.code})
-            else:
-                response = jsonrpc.application_error(call.id, answer)
-            return name, None if call.notification else response
+                return name, None
+            return name, self._jsonrpc_failure(route, name, error, params, request_id_bytes, request_id, strict_failure)
         finally:
             if lease is not None:
                 await lease.release()
@@ -561,6 +584,10 @@ class RpcApp:
         await asyncio.gather(pumping, return_exceptions=True)
         log.info("stream_cancelled", route=route.name)
         return CLIENT_CLOSED
+
+
+class _NotHere(Exception):
+    """A streaming route called through /jsonrpc."""
 
 
 def _no_content(request_id: str, cors: list[tuple[bytes, bytes]] | None) -> list[tuple[bytes, bytes]]:

@@ -66,10 +66,6 @@ class Call(msgspec.Struct, forbid_unknown_fields=True):
     params: msgspec.Raw = _NO_VALUE
     id: msgspec.Raw = _NO_VALUE
 
-    @property
-    def notification(self) -> bool:
-        return not self.id
-
 
 _call_decoder = msgspec.json.Decoder(Call)
 _batch_decoder = msgspec.json.Decoder(list[msgspec.Raw])
@@ -119,29 +115,39 @@ def read_batch(raw: bytes) -> list[msgspec.Raw] | None:
     return items
 
 
-def read_call(raw: bytes | msgspec.Raw) -> Call:
-    """One request object, or the Refusal to answer it with."""
+def read_call(raw: bytes | msgspec.Raw) -> tuple[Call, bytes | None]:
+    """One request object and its id's bytes (None: a notification), or the Refusal to answer
+    it with. `params` is checked by the route's decoder (every input is a Struct, so anything but
+    an object fails there, and `params_refusal` then says why)."""
     try:
         call = _call_decoder.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
         raise _refusal(raw, exc) from None
-    if call.id and _first(call.id) not in _ID_START and bytes(call.id) != _NULL:
+    if not call.id:
+        return call, None
+    request_id = bytes(call.id)
+    if request_id[0] not in _ID_START and request_id != _NULL:
         raise Refusal(INVALID_REQUEST, "Invalid Request: `id` must be a string, a number or null")
-    params = call.params
-    if params and (first := _first(params)) != 123:  # `{`
-        if first == 91:  # `[`
-            raise Refusal(
-                INVALID_PARAMS,
-                "Invalid params: by-position params are not supported; send an object of named params",
-                {"code": "invalid_input", "fields": [{"path": "", "message": "Expected `object`, got `array`"}]},
-                call.id or _NULL,
-            )
-        raise Refusal(INVALID_REQUEST, "Invalid Request: `params` must be an object", request_id=call.id or _NULL)
-    return call
+    return call, request_id
 
 
-def _first(raw: msgspec.Raw) -> int:
-    return memoryview(raw)[0]
+def params_refusal(params: bytes, request_id: bytes | None) -> Refusal | None:
+    """When the route refused `params` because they are not an object: what to answer instead."""
+    if params[:1] == b"[":
+        return Refusal(
+            INVALID_PARAMS,
+            "Invalid params: by-position params are not supported; send an object of named params",
+            {"code": "invalid_input", "fields": [{"path": "", "message": "Expected `object`, got `array`"}]},
+            request_id or _NULL,
+        )
+    if params[:1] != b"{":
+        return Refusal(INVALID_REQUEST, "Invalid Request: `params` must be an object", request_id=request_id or _NULL)
+    return None
+
+
+def _usable_id(raw: msgspec.Raw) -> bool:
+    """A string, a number or null (the raw bytes of a valid JSON value: its first byte says)."""
+    return memoryview(raw)[0] in _ID_START or bytes(raw) == _NULL
 
 
 def _refusal(raw: bytes | msgspec.Raw, exc: Exception) -> Refusal:
@@ -156,7 +162,7 @@ def _refusal(raw: bytes | msgspec.Raw, exc: Exception) -> Refusal:
     except (msgspec.ValidationError, msgspec.DecodeError):
         members = {}
     found = members.get("id")
-    if found is not None and found and (_first(found) in _ID_START or bytes(found) == _NULL):
+    if found is not None and found and _usable_id(found):
         request_id = bytes(found)
     message = str(exc).replace("`$.", "`")
     return Refusal(INVALID_REQUEST, f"Invalid Request: {message}", request_id=request_id)
@@ -168,8 +174,8 @@ def code_of(error: BlossomError) -> int:
     return CODE_OF_STATUS.get(error.status, APPLICATION_ERROR)
 
 
-def result_response(request_id: bytes | msgspec.Raw, result: bytes) -> bytes:
-    return b'{"jsonrpc":"2.0","result":' + result + b',"id":' + bytes(request_id) + b"}"
+def result_response(request_id: bytes, result: bytes) -> bytes:
+    return b'{"jsonrpc":"2.0","result":' + result + b',"id":' + request_id + b"}"
 
 
 def error_response(
