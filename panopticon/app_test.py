@@ -1,4 +1,8 @@
-from database.testing.app_checks import check_health_reports_database, check_refuses_a_role_that_bypasses_rls
+from database.testing.app_checks import (
+    check_health_reports_database,
+    check_refuses_a_role_that_bypasses_rls,
+    rpc_client,
+)
 from database.testing.fixture import T
 from panopticon.app import create_app
 
@@ -9,3 +13,16 @@ async def test_health_reports_the_database_and_schema_version(t: T) -> None:
 
 async def test_the_app_refuses_to_start_as_a_role_that_bypasses_rls(t: T) -> None:
     await check_refuses_a_role_that_bypasses_rls(t, create_app)
+
+
+async def test_every_route_is_served_over_jsonrpc_too(t: T) -> None:
+    """The same routes at POST /jsonrpc: an administrator's call answers, anyone else's is refused
+    per call (-32002), in one batch."""
+    calls = [{"jsonrpc": "2.0", "method": "system.whoami", "id": n} for n in (1, 2)]
+    async with rpc_client(t, create_app) as client:
+        admin = await client.post("/jsonrpc", json=calls, headers={"x-test-principal": "admin=adm_1"})
+        anonymous = await client.post("/jsonrpc", json=calls[0])
+    assert admin.status_code == 200
+    assert [a["result"] for a in admin.json()] == [{"app": "panopticon", "admin_id": "adm_1"}] * 2
+    assert anonymous.json()["error"]["code"] == -32002
+    assert anonymous.json()["error"]["data"]["code"] == "unauthenticated"

@@ -1,7 +1,7 @@
 """A request holds at most one pooled connection: every route, called at three times the pool size
-in parallel with a real session cookie (and with junk cookies and random tokens), answers without
-a timeout while /health stays 200. Routes are discovered from the registry, so a new route is
-covered without anyone remembering to add it here."""
+in parallel with a real session cookie (and with junk cookies and random tokens), at /rpc/ and
+in /jsonrpc batches, answers without a timeout while /health stays 200. Routes are discovered
+from the registry, so a new route is covered without anyone remembering to add it here."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from database.testing.fixture import T
 from foundation.crypto import new_token
+from foundation.rpc.jsonrpc import MAX_BATCH
 from foundation.rpc.routes import RouteSpec
 from product.accounts.sessions import COOKIE_NAME
 from product.routes import router
@@ -71,6 +72,39 @@ async def test_every_route_at_three_times_the_pool_size(small_pool: ProductHarne
     statuses = sorted(r.status_code for r in responses)
     assert not [s for s in statuses if s >= 500], f"{route.name}: {statuses} {responses[-1].text}"
     assert set(health) <= {200}, f"/health answered {health} while {route.name} ran"
+
+
+@pytest.mark.parametrize("cookie", ["valid", "junk"])
+async def test_batches_of_every_route_at_three_times_the_pool_size(small_pool: ProductHarness, cookie: str) -> None:
+    """Over /jsonrpc the calls of a batch run one after the other, each taking and returning the
+    request's one connection: batches of every route (in chunks of the batch limit), three times
+    the pool size in parallel, all answered, none internal or timed out, /health still 200."""
+    t = small_pool.t
+    org = await t.factory.org()
+    user = await t.factory.user()
+    await t.factory.membership(org, user, "owner")
+    token = await signed_in_session(t, user_id=user.id, org_id=org.id) if cookie == "valid" else new_token()
+    headers = {"cookie": f"{COOKIE_NAME}={token}"}
+    calls = [
+        {"jsonrpc": "2.0", "method": r.name, "params": sample_body(r.input_type, "", {"org": org.id}) or {}, "id": n}
+        for n, r in enumerate(ROUTES)
+    ]
+    chunks = [calls[i : i + MAX_BATCH] for i in range(0, len(calls), MAX_BATCH)]
+    done = asyncio.Event()
+
+    async def batches() -> list[httpx.Response]:
+        try:
+            sent = [small_pool.http.post("/jsonrpc", json=chunk, headers=headers) for chunk in chunks] * PARALLEL
+            return await asyncio.wait_for(asyncio.gather(*sent), NO_DEADLOCK_WITHIN_SECONDS * 2)
+        finally:
+            done.set()
+
+    responses, health = await asyncio.gather(batches(), _health_until(small_pool, done))
+    answers = [answer for response in responses for answer in response.json()]
+    assert len(answers) == len(calls) * PARALLEL
+    failed = [a for a in answers if a.get("error", {}).get("code") in (-32603, -32006, -32007)]
+    assert not failed, failed[:3]
+    assert set(health) <= {200}
 
 
 async def test_a_junk_session_cookie_takes_no_connection(small_pool: ProductHarness) -> None:

@@ -1,6 +1,7 @@
 """Every product route, signed in as an org owner, given hostile bodies: a NUL in each text field,
-invalid UTF-8, deep nesting, unknown fields. Always a 4xx naming the field, never a 500, and
-nothing written. Routes come from the registry, so a new route is covered automatically."""
+invalid UTF-8, deep nesting, unknown fields, at /rpc/ and through /jsonrpc. Always an error naming
+the field (a 4xx; over JSON-RPC its error object), never an internal error, and nothing written.
+Routes come from the registry, so a new route is covered automatically."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from foundation.rpc.routes import RouteSpec
 from product.accounts.sessions import COOKIE_NAME
 from product.routes import router
-from product.testing import ProductHarness, sample_body, signed_in_session
+from product.testing import TRANSPORTS, ProductHarness, failure_of, post_route, sample_body, signed_in_session
 
 ROUTES = sorted(router.routes.values(), key=lambda r: r.name)
 
@@ -54,20 +55,28 @@ def test_text_fields_are_found() -> None:
     assert ("auth.signup", "display_name") in {(r.name, f) for r, f in TEXT_FIELDS}
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(("route", "field"), TEXT_FIELDS, ids=lambda v: v if isinstance(v, str) else v.name)
-async def test_a_nul_in_any_text_field_is_refused_naming_it(product: ProductHarness, route: RouteSpec, field: str):
+async def test_a_nul_in_any_text_field_is_refused_naming_it(
+    product: ProductHarness, route: RouteSpec, field: str, transport: str
+):
     headers, org_id = await _owner_cookie(product)
     body = sample_body(route.input_type, "", {"org": org_id}) or {}
     body[field] = "a\u0000b"
     before = await _row_counts(product)
-    response = await product.http.post(f"/rpc/{route.name}", content=msgspec.json.encode(body), headers=headers)
-    assert response.status_code == 400, response.text
-    assert field in [f["path"] for f in response.json()["error"]["fields"]]
+    response = await post_route(product.http, transport, route.name, msgspec.json.encode(body), headers)
+    failure = failure_of(transport, response)
+    assert failure is not None and failure["code"] == "invalid_input", response.text
+    assert transport == "jsonrpc" or response.status_code == 400
+    assert field in [f["path"] for f in failure["fields"]]
     assert await _row_counts(product) == before
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-async def test_invalid_utf8_deep_nesting_and_unknown_fields_are_4xx(product: ProductHarness, route: RouteSpec):
+async def test_invalid_utf8_deep_nesting_and_unknown_fields_are_4xx(
+    product: ProductHarness, route: RouteSpec, transport: str
+):
     headers, org_id = await _owner_cookie(product)
     before = await _row_counts(product)
     bodies = [
@@ -77,8 +86,15 @@ async def test_invalid_utf8_deep_nesting_and_unknown_fields_are_4xx(product: Pro
         msgspec.json.encode({**(sample_body(route.input_type, "", {"org": org_id}) or {}), "org_id_extra": "x"}),
     ]
     for body in bodies:
-        response = await product.http.post(f"/rpc/{route.name}", content=body, headers=headers)
-        assert 400 <= response.status_code < 500, (route.name, body[:30], response.text)
+        response = await post_route(product.http, transport, route.name, body, headers)
+        failure = failure_of(transport, response)
+        assert failure is not None and failure["code"] != "internal", (route.name, body[:30], response.text)
+        if transport == "rpc":
+            assert 400 <= response.status_code < 500, (route.name, body[:30], response.text)
+        elif route.streaming:
+            assert failure["jsonrpc_code"] == -32601  # not callable here, whatever the params
+        else:
+            assert failure["jsonrpc_code"] in (-32700, -32602), (route.name, body[:30], response.text)
     assert await _row_counts(product) == before
 
 

@@ -1,7 +1,8 @@
 """Every route the product serves (public, user and organization routes alike), called by the
-owner of org A with ids and tokens that belong to org B, returns nothing of B and changes nothing
-of B, straight on PostgreSQL and through PgBouncer in transaction mode. Routes are discovered
-from the registry, so a new route is covered without anyone remembering to add it here."""
+owner of org A with ids and tokens that belong to org B, at /rpc/ and through /jsonrpc, straight on
+PostgreSQL and through PgBouncer in transaction mode, returns nothing of B and changes nothing of
+B. Routes are discovered from the registry, so a new route is covered without anyone remembering
+to add it here."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from product.accounts.sessions import COOKIE_NAME
 from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
-from product.testing import ProductHarness, product_harness, signed_in_session
+from product.testing import TRANSPORTS, ProductHarness, failure_of, post_route, product_harness, signed_in_session
 
 
 @pytest.fixture(params=["direct", "pgbouncer"])
@@ -131,8 +132,9 @@ def test_every_route_is_covered_whatever_its_auth_level() -> None:
     assert {"orgs.switch", "invites.accept", "invites.decline", "auth.sessions.list", "auth.init"} <= names
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, route: RouteSpec) -> None:
+async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, route: RouteSpec, transport: str) -> None:
     t = product.t
     a = await _org_world(t, "A")
     b = await _org_world(t, "B")
@@ -140,9 +142,11 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
     before = await _snapshot(t, b)
     body = _sample(route.input_type, "", b) or {}
 
-    response = await product.http.post(f"/rpc/{route.name}", json=body, headers={"cookie": f"{COOKIE_NAME}={token}"})
+    cookie = {"cookie": f"{COOKIE_NAME}={token}"}
+    response = await post_route(product.http, transport, route.name, msgspec.json.encode(body), cookie)
 
     assert response.status_code != 500, response.text
+    assert (failure_of(transport, response) or {}).get("code") != "internal", response.text
     text = response.text
     for secret in (
         b.org.id,

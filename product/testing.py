@@ -177,3 +177,40 @@ def sample_body(annotation: Any, field_name: str = "", ids: Mapping[str, str] | 
             f.encode_name: sample_body(f.type, f.name, ids) for f in msgspec.structs.fields(annotation) if f.required
         }
     return None
+
+
+TRANSPORTS = ("rpc", "jsonrpc")  # the registry-driven suites call every route through both
+
+
+def jsonrpc_request(route: str, params: bytes, request_id: int = 1) -> bytes:
+    """A JSON-RPC 2.0 request object calling `route` with `params` (raw JSON bytes, kept as sent)."""
+    return b'{"jsonrpc":"2.0","method":"%s","params":%s,"id":%d}' % (route.encode(), params, request_id)
+
+
+async def post_route(
+    http: httpx.AsyncClient, transport: str, route: str, body: bytes, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """Call `route` with `body` (its input, raw JSON) at `/rpc/<route>` or through `/jsonrpc`."""
+    sent = {"content-type": "application/json", **(headers or {})}
+    if transport == "rpc":
+        return await http.post(f"/rpc/{route}", content=body, headers=sent)
+    return await http.post("/jsonrpc", content=jsonrpc_request(route, body), headers=sent)
+
+
+def failure_of(transport: str, response: httpx.Response) -> dict[str, Any] | None:
+    """The error a call answered with as /rpc/'s envelope has it (`code`, `message`, fields),
+    whichever the transport (JSON-RPC adds `jsonrpc_code`); None when it succeeded."""
+    if transport == "rpc":
+        return response.json()["error"] if response.status_code >= 400 else None
+    assert response.status_code == 200, response.text  # the JSON-RPC status rule
+    answer = response.json()
+    if "error" not in answer:
+        return None
+    error = answer["error"]
+    data = error.get("data", {})
+    return {
+        **data,
+        "code": data.get("code", f"jsonrpc_{error['code']}"),
+        "message": error["message"],
+        "jsonrpc_code": error["code"],
+    }

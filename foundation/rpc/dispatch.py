@@ -1,11 +1,13 @@
-"""The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>`.
+"""The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>` and
+`/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
 
 Path of a request: route lookup → method → body read (size-limited) → authentication →
 CSRF/origin → authorization level → JSON content type → one-pass decode into the input Struct →
 handler (timeout; `req.db` committed on return, rolled back on error; the pooled connection goes
-back to the pool) → one-pass encode → response. Anything else (health, docs, lifespan) goes to
-the fallback app. Quart's request machinery is skipped on purpose: it
-costs more than the whole RPC path.
+back to the pool) → one-pass encode → response. From authentication to the commit the steps
+are `_admit` and `_run`, which each call of a /jsonrpc request goes through too. Anything else
+(health, docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on
+purpose: it costs more than the whole RPC path.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from foundation.errors import (
     UnsupportedMediaType,
 )
 from foundation.logging import access_log, get_logger, start_request
+from foundation.rpc import jsonrpc
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     FieldError,
@@ -42,7 +45,7 @@ from foundation.rpc.errors import (
 )
 from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.request import Lease, Request, RequestDatabase, RequestDb
-from foundation.rpc.routes import Router, RouteSpec
+from foundation.rpc.routes import DEFAULT_MAX_BODY_BYTES, Router, RouteSpec
 from foundation.rpc.validation import collect_errors, nul_errors
 from foundation.web import request_id_from
 
@@ -111,6 +114,7 @@ class RpcApp:
         trusted_proxies: Iterable[str] = (),
         strict_errors: bool = False,
         services: Any = None,
+        jsonrpc_max_body: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -124,6 +128,7 @@ class RpcApp:
         self.trusted_proxies = frozenset(trusted_proxies)
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
+        self.jsonrpc_max_body = jsonrpc_max_body  # a whole /jsonrpc body, batch included
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
@@ -135,6 +140,11 @@ class RpcApp:
                 await self._preflight(scope, send)
                 return
             await self._handle(scope, receive, send)
+        elif scope["type"] == "http" and scope["path"] == jsonrpc.PATH:
+            if scope["method"] == "OPTIONS":
+                await self._preflight(scope, send)
+                return
+            await self._handle_jsonrpc(scope, receive, send)
         else:
             await self.fallback(scope, receive, send)
 
@@ -143,7 +153,7 @@ class RpcApp:
         route that exists, 403 (and no CORS headers, so the browser refuses the call) otherwise."""
         origin = dict(scope["headers"]).get(b"origin")
         cors = self._cors.get(origin) if origin is not None else None
-        if cors is None or scope["path"] not in self._routes:
+        if cors is None or (scope["path"] not in self._routes and scope["path"] != jsonrpc.PATH):
             await send({"type": "http.response.start", "status": 403, "headers": [(b"content-length", b"0")]})
         else:
             await send({"type": "http.response.start", "status": 204, "headers": [*cors, *_PREFLIGHT_HEADERS]})
@@ -195,9 +205,7 @@ class RpcApp:
             return query.get("input", ["{}"])[0].encode()
         return await self._read_body(receive, headers, route.max_body) or b"{}"
 
-    def _decode(self, route: RouteSpec, raw: bytes, headers: Headers, method: str) -> Any:
-        if method != "GET" and not headers.get(b"content-type", b"").startswith(b"application/json"):
-            raise UnsupportedMediaType("send the body as application/json")
+    def _decode(self, route: RouteSpec, raw: bytes) -> Any:
         try:
             body = route.decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
@@ -209,6 +217,84 @@ class RpcApp:
             raise ValidationFailed(nul)
         return body
 
+    def _client_address(self, scope: Scope, headers: Headers) -> str:
+        client = scope.get("client")
+        address = client[0] if client else ""
+        if address in self.trusted_proxies:
+            address = _forwarded_client(headers, self.trusted_proxies, address)
+        return address
+
+    # The per-call steps, shared by /rpc/<route> and each call of /jsonrpc: `_admit` (who calls,
+    # CSRF, the auth level, the input), then `_run` (the handler under its deadline, in its own
+    # `req.db`, committed or rolled back), and `_answerable` for what a failure answers.
+
+    async def _admit(
+        self, route: RouteSpec, raw: bytes, scope: Scope, headers: Headers, lease: Lease | None, json_checked: bool
+    ) -> tuple[Principal, Any]:
+        """Authentication (on the request's lease), CSRF/origin, the route's auth level, then the
+        one-pass decode: the body is decoded only once the caller may call the route."""
+        principal = await self.authenticate(headers, lease) if route.authenticates else ANONYMOUS
+        self._check_origin(scope, headers, principal)
+        _authorize(route, principal)
+        if not json_checked and not headers.get(b"content-type", b"").startswith(b"application/json"):
+            raise UnsupportedMediaType("send the body as application/json")
+        return principal, self._decode(route, raw)
+
+    async def _run(
+        self,
+        route: RouteSpec,
+        principal: Principal,
+        body: Any,
+        lease: Lease | None,
+        request_id: str,
+        address: str,
+        headers: Headers,
+    ) -> tuple[Any, Request[Any, Any, Any]]:
+        """The handler under the route's timeout, in a `req.db` of its own: committed when it
+        returns, rolled back when it (or the commit) fails."""
+        database = self.database
+        db = RequestDb(partial(database.transaction, principal, lease)) if database is not None else _NO_TRANSACTION
+        req: Request[Any, Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
+        try:
+            if route.timeout is None:
+                output = await route.handler(req)
+            else:
+                task = self._deadlines.watch(route.timeout)
+                try:
+                    output = await route.handler(req)
+                except asyncio.CancelledError:
+                    if self._deadlines.expired(task):
+                        raise Timeout(f"{route.name} took longer than {route.timeout} s") from None
+                    raise
+                finally:
+                    self._deadlines.expired(task)
+        except Exception as error:
+            await db.finish(error)
+            raise
+        await db.finish(None)
+        return output, req
+
+    def _answerable(self, route: RouteSpec | None, name: str, error: Exception) -> BlossomError | None:
+        """What a failed call answers: its error when the route declares it (or it is a common
+        one), the outage answer when the database is out of reach, else None: an internal error,
+        logged here (call it inside the `except` block, for the traceback)."""
+        if isinstance(error, BlossomError):
+            if route is None or isinstance(error, (*COMMON_ERRORS, *route.errors)):
+                return error
+            log.error("undeclared_error", route=name, error=type(error).__name__, code=error.code)
+            return None
+        if self.database is not None and (outage := self.database.unavailable(error)) is not None:
+            return outage  # the database is out of reach: logged once per outage, not here
+        log.exception("unhandled_error", route=name)
+        return None
+
+    def _raise_if_strict(self, route: RouteSpec | None, name: str, error: Exception) -> None:
+        if not self.strict_errors:
+            return
+        if isinstance(error, BlossomError):
+            raise UndeclaredError(f"route {name} raised {type(error).__name__}, which it does not declare") from error
+        raise error
+
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         headers: Headers = dict(scope["headers"])
@@ -219,7 +305,6 @@ class RpcApp:
         origin = headers.get(b"origin")
         cors = self._cors.get(origin) if origin is not None else None
         status = 500
-        db = _NO_TRANSACTION
         database = self.database
         lease = database.lease() if database is not None else None
         try:
@@ -229,80 +314,196 @@ class RpcApp:
             if method != "POST" and not (method == "GET" and route.read_only):
                 raise MethodNotAllowed("use POST" + (" or GET" if route.read_only else ""))
             # The body is read (size-limited) before authentication takes the request's pooled
-            # connection, so the connection is not held while the client's bytes arrive; it is
-            # decoded only once the caller may call the route.
+            # connection, so the connection is not held while the client's bytes arrive.
             raw = await self._raw_input(route, scope, receive, headers, method)
-            principal = await self.authenticate(headers, lease) if route.authenticates else ANONYMOUS
-            self._check_origin(scope, headers, principal)
-            _authorize(route, principal)
-            body = self._decode(route, raw, headers, method)
-            client = scope.get("client")
-            address = client[0] if client else ""
-            if address in self.trusted_proxies:
-                address = _forwarded_client(headers, self.trusted_proxies, address)
+            principal, body = await self._admit(route, raw, scope, headers, lease, method == "GET")
+            address = self._client_address(scope, headers)
             if route.streaming:
                 # A stream holds no connection between its events: the one authentication used
                 # goes back now, and each database step is a short transaction of its own.
                 if lease is not None:
                     await lease.release()
                 stream_db = (
-                    RequestDb(partial(database.transaction, principal, None), streaming=True) if database else db
+                    RequestDb(partial(database.transaction, principal, None), streaming=True)
+                    if database
+                    else _NO_TRANSACTION
                 )
                 stream_req: Request[Any, Any, Any] = Request(
                     body, principal, stream_db, request_id, self.services, address, headers
                 )
                 status = await self._stream(route, stream_req, receive, send, request_id, cors)
                 return
-            if database is not None:
-                db = RequestDb(partial(database.transaction, principal, lease))
-            req: Request[Any, Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
-            if route.timeout is None:
-                output = await route.handler(req)
-            else:
-                task = self._deadlines.watch(route.timeout)
-                try:
-                    output = await route.handler(req)
-                except asyncio.CancelledError:
-                    if self._deadlines.expired(task):
-                        raise Timeout(f"{name} took longer than {route.timeout} s") from None
-                    raise
-                finally:
-                    self._deadlines.expired(task)
-            await db.finish(None)
+            output, req = await self._run(route, principal, body, lease, request_id, address, headers)
             if lease is not None:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
             await _send(send, 200, _encoder.encode(output), request_id, req.response_headers, cors)
-        except BlossomError as error:
-            await db.finish(error)
-            declared = route is None or isinstance(error, (*COMMON_ERRORS, *route.errors))
-            if not declared:
+        except Exception as error:  # noqa: BLE001 (every failure is answered; `_answerable` logs the unexpected)
+            answer = self._answerable(route, name, error)
+            if answer is None:
                 status = 500
-                log.error("undeclared_error", route=name, error=type(error).__name__, code=error.code)
                 await _send_error(send, 500, "internal", "internal error", request_id, cors)
-                if self.strict_errors:
-                    raise UndeclaredError(
-                        f"route {name} raised {type(error).__name__}, which it does not declare"
-                    ) from error
+                self._raise_if_strict(route, name, error)
                 return
-            status = error.status
-            await _send(send, status, _encoder.encode(error.envelope()), request_id, _retry_after(error), cors)
-        except Exception as error:
-            await db.finish(error)
-            if self.database is not None and (outage := self.database.unavailable(error)) is not None:
-                status = outage.status  # the database is out of reach: logged once per outage, not here
-                await _send(send, status, _encoder.encode(outage.envelope()), request_id, _retry_after(outage), cors)
-                return
-            status = 500
-            log.exception("unhandled_error", route=name)
-            await _send_error(send, 500, "internal", "internal error", request_id, cors)
-            if self.strict_errors:
-                raise
+            status = answer.status
+            await _send(send, status, _encoder.encode(answer.envelope()), request_id, _retry_after(answer), cors)
         finally:
             if lease is not None:
                 await lease.release()
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
+
+    async def _handle_jsonrpc(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """`POST /jsonrpc`: one request object or a batch of them, each call run through the same
+        steps as `/rpc/<route>`, one after the other. Each call takes the request's connection
+        lease on first use and gives it back when it ends, so a request never holds two, and a
+        batch does not keep one while its calls that need none run. 200 with a body whenever
+        there is something to answer, 204 when only notifications were sent."""
+        started = time.perf_counter()
+        headers: Headers = dict(scope["headers"])
+        request_id = request_id_from((headers.get(b"x-request-id") or b"").decode("latin-1") or None)
+        start_request(request_id)
+        origin = headers.get(b"origin")
+        cors = self._cors.get(origin) if origin is not None else None
+        status = 500
+        name = "jsonrpc"
+        response_headers: list[tuple[bytes, bytes]] = []
+        strict_failure: list[tuple[RouteSpec | None, str, Exception]] = []
+        try:
+            if scope["method"] != "POST":
+                status = 405
+                body = jsonrpc.error_response(b"null", jsonrpc.INVALID_REQUEST, "Invalid Request: use POST")
+                await _send(send, 405, body, request_id, [(b"allow", b"POST")], cors)
+                return
+            try:
+                if not headers.get(b"content-type", b"").startswith(b"application/json"):
+                    raise jsonrpc.Refusal(
+                        jsonrpc.INVALID_REQUEST,
+                        "Invalid Request: send the body as application/json",
+                        {"code": "unsupported_media_type"},
+                    )
+                try:
+                    raw = await self._read_body(receive, headers, self.jsonrpc_max_body)
+                except PayloadTooLarge as error:
+                    raise jsonrpc.Refusal(
+                        jsonrpc.INVALID_REQUEST,
+                        f"Invalid Request: {error.message}",
+                        {"code": error.code, **error.fields},
+                    ) from None
+                jsonrpc.check_text(raw)
+                batch = jsonrpc.read_batch(raw)
+            except jsonrpc.Refusal as refusal:
+                status = 200
+                await _send(send, 200, refusal.response, request_id, None, cors)
+                return
+            address = self._client_address(scope, headers)
+            if batch is None:
+                answer = await self._jsonrpc_call(
+                    raw, scope, headers, request_id, address, response_headers, strict_failure
+                )
+                name = answer[0]
+                answers = [answer[1]] if answer[1] is not None else []
+            else:
+                name = "jsonrpc.batch"
+                answers = []
+                for item in batch:
+                    _, one = await self._jsonrpc_call(
+                        item, scope, headers, request_id, address, response_headers, strict_failure
+                    )
+                    if one is not None:
+                        answers.append(one)
+            if not answers:
+                status = 204
+                await send({"type": "http.response.start", "status": 204, "headers": _no_content(request_id, cors)})
+                await send({"type": "http.response.body", "body": b""})
+            else:
+                status = 200
+                body = answers[0] if batch is None else b"[" + b",".join(answers) + b"]"
+                await _send(send, 200, body, request_id, response_headers, cors)
+            if strict_failure:
+                self._raise_if_strict(*strict_failure[0])
+        finally:
+            elapsed_us = int((time.perf_counter() - started) * 1_000_000)
+            access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
+
+    def _jsonrpc_failure(
+        self,
+        route: RouteSpec | None,
+        name: str,
+        error: Exception,
+        params: bytes,
+        request_id_bytes: bytes,
+        log_id: str,
+        strict_failure: list[tuple[RouteSpec | None, str, Exception]],
+    ) -> bytes:
+        if isinstance(error, _NotHere):
+            return jsonrpc.error_response(
+                request_id_bytes,
+                jsonrpc.METHOD_NOT_FOUND,
+                f"Method not found: {name} streams Server-Sent Events; call it at {PREFIX}{name}",
+                {"code": "streaming_route", "path": PREFIX + name},
+            )
+        answer = self._answerable(route, name, error)
+        if answer is None:
+            if self.strict_errors:
+                strict_failure.append((route, name, error))
+            return jsonrpc.internal_error(request_id_bytes, log_id)
+        if isinstance(answer, RouteNotFound):
+            code = jsonrpc.METHOD_NOT_FOUND
+            return jsonrpc.error_response(request_id_bytes, code, f"Method not found: {name}", {"code": answer.code})
+        if isinstance(answer, ValidationFailed) and (refusal := jsonrpc.params_refusal(params, request_id_bytes)):
+            return refusal.response
+        return jsonrpc.application_error(request_id_bytes, answer)
+
+    async def _jsonrpc_call(
+        self,
+        raw: bytes | msgspec.Raw,
+        scope: Scope,
+        headers: Headers,
+        request_id: str,
+        address: str,
+        response_headers: list[tuple[bytes, bytes]],
+        strict_failure: list[tuple[RouteSpec | None, str, Exception]],
+    ) -> tuple[str, bytes | None]:
+        """One call of a /jsonrpc request: (the method, for the access log; its response, or None
+        for a notification). Never raises: every failure is its response."""
+        try:
+            call, request_id_bytes = jsonrpc.read_call(raw)
+        except jsonrpc.Refusal as refusal:
+            return "jsonrpc", refusal.response  # answered even without an id: it is no request
+        name = call.method
+        route = self._routes.get(PREFIX + name)
+        database = self.database
+        lease = database.lease() if database is not None else None
+        params = bytes(call.params) if call.params else b"{}"
+        try:
+            if route is None:
+                raise RouteNotFound(f"no route {name!r}")
+            if route.streaming:
+                raise _NotHere
+            if len(params) > route.max_body:
+                raise PayloadTooLarge(f"params over {route.max_body} bytes", limit=route.max_body)
+            principal, body = await self._admit(route, params, scope, headers, lease, True)
+            output, req = await self._run(route, principal, body, lease, request_id, address, headers)
+            if lease is not None:
+                await lease.release()
+            response_headers += req.response_headers
+            if request_id_bytes is None:
+                return name, None
+            return name, jsonrpc.result_response(request_id_bytes, _encoder.encode(output))
+        except Exception as error:  # noqa: BLE001 (as in `_handle`: every failure is this call's answer)
+            if request_id_bytes is None:  # a notification: nothing answers it, whatever happened
+                if (
+                    not isinstance(error, _NotHere)
+                    and self._answerable(route, name, error) is None
+                    and self.strict_errors
+                ):
+                    strict_failure.append((route, name, error))
+                return name, None
+            return name, self._jsonrpc_failure(route, name, error, params, request_id_bytes, request_id, strict_failure)
+        finally:
+            if lease is not None:
+                await lease.release()
 
     async def _stream(
         self,
@@ -383,6 +584,14 @@ class RpcApp:
         await asyncio.gather(pumping, return_exceptions=True)
         log.info("stream_cancelled", route=route.name)
         return CLIENT_CLOSED
+
+
+class _NotHere(Exception):
+    """A streaming route called through /jsonrpc."""
+
+
+def _no_content(request_id: str, cors: list[tuple[bytes, bytes]] | None) -> list[tuple[bytes, bytes]]:
+    return [(b"cache-control", b"no-store"), (b"x-request-id", request_id.encode()), *(cors or ())]
 
 
 def _retry_after(error: BlossomError) -> list[tuple[bytes, bytes]]:

@@ -300,8 +300,13 @@ async def test_an_invalid_cookie_is_nobody(product: ProductHarness) -> None:
 async def _row_counts(product: ProductHarness) -> dict[str, int]:
     """Rows in every table, and outbox rows by kind: what a request wrote."""
     owner = product.t.db.owner
-    tables = [r["relname"] for r in await owner.fetch("SELECT relname FROM pg_stat_user_tables")]
-    counts = {name: await owner.fetchval(f'SELECT count(*) FROM "{name}"') for name in tables}
+    tables = await owner.fetch("SELECT schemaname, relname FROM pg_stat_user_tables")
+    counts = {
+        (r["relname"] if r["schemaname"] == "public" else f"{r['schemaname']}.{r['relname']}"): await owner.fetchval(
+            f'SELECT count(*) FROM "{r["schemaname"]}"."{r["relname"]}"'
+        )
+        for r in tables
+    }
     for row in await owner.fetch("SELECT kind, count(*) AS n FROM outbox GROUP BY kind"):
         counts[f"outbox:{row['kind']}"] = row["n"]
     return counts

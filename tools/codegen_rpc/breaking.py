@@ -316,4 +316,35 @@ def breaking_changes(app: str, old: dict[str, Any], new: dict[str, Any] | None) 
                 lines.append(f"{app} {name}: route removed without being deprecated first")
             continue
         lines += [f"{app} {name}: {path}: {what}" for path, what in _route_changes(route, new_routes[name], differ)]
-    return lines
+    jsonrpc = _jsonrpc_changes(old.get("jsonrpc"), new.get("jsonrpc"), set(new_routes))
+    return lines + [f"{app} jsonrpc: {what}" for what in jsonrpc]
+
+
+def _jsonrpc_changes(old: dict[str, Any] | None, new: dict[str, Any] | None, routes: set[str]) -> list[str]:
+    """The JSON-RPC endpoint: it must stay, keep its path and every method that is still a route
+    (a removed route is reported as such), allow as large a batch, and keep each error code."""
+    if old is None:
+        return []
+    if new is None:
+        return ["the endpoint removed"]
+    changes = []
+    if new.get("path") != old.get("path"):
+        changes.append(f"path changed {old.get('path')} -> {new.get('path')}")
+    if new.get("max_batch", 0) < old.get("max_batch", 0):
+        changes.append(f"max_batch lowered {old.get('max_batch')} -> {new.get('max_batch')}")
+    kept = set(new.get("methods", []))
+    # A method whose route is gone is reported as a removed route (or allowed, if deprecated).
+    changes += [f"methods.{m}: no longer callable" for m in old.get("methods", []) if m not in kept and m in routes]
+    old_codes, new_codes = _flat_codes(old.get("codes", {})), _flat_codes(new.get("codes", {}))
+    changes += [f"codes.{k}: changed {v} -> {new_codes.get(k)}" for k, v in old_codes.items() if new_codes.get(k) != v]
+    return changes
+
+
+def _flat_codes(codes: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in codes.items():
+        if isinstance(value, dict):
+            flat.update(_flat_codes(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat

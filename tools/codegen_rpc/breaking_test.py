@@ -223,7 +223,26 @@ def _stream_event_retyped(c: Contract) -> None:
     route(c, "items.watch")["output"] = {"$ref": "#/components/schemas/Empty"}
 
 
+def _jsonrpc_narrowed(c: Contract) -> None:
+    c["jsonrpc"]["methods"].remove("items.list")
+    c["jsonrpc"]["max_batch"] = 10
+    c["jsonrpc"]["codes"]["by_status"]["404"] = -32099
+
+
+def _jsonrpc_removed(c: Contract) -> None:
+    del c["jsonrpc"]
+
+
 BREAKING: dict[str, tuple[Callable[[Contract], object], list[str]]] = {
+    "jsonrpc narrowed": (
+        _jsonrpc_narrowed,
+        [
+            "product jsonrpc: max_batch lowered 50 -> 10",
+            "product jsonrpc: methods.items.list: no longer callable",
+            "product jsonrpc: codes.by_status.404: changed -32001 -> -32099",
+        ],
+    ),
+    "jsonrpc removed": (_jsonrpc_removed, ["product jsonrpc: the endpoint removed"]),
     "route removed": (_remove_route, ["product items.delete: route removed without being deprecated first"]),
     "input field removed": (_input_field_removed, ["product items.create: input.nickname: field removed"]),
     "output field removed": (_output_field_removed, ["product items.list: output.total: field removed"]),

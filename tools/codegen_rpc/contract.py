@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from foundation.rpc import jsonrpc
 from tools.codegen_rpc.model import AppRoutes, ContractError, named_types
 
 REF_TEMPLATE = "#/components/schemas/{name}"
@@ -80,4 +81,23 @@ def build_contract(routes: AppRoutes) -> dict[str, Any]:
         if route.deprecated:  # only where true: a contract without deprecated routes reads as before
             entry["deprecated"] = True
         entries.append(entry)
-    return {"app": routes.app, "routes": entries, "schemas": components}
+    return {"app": routes.app, "routes": entries, "jsonrpc": jsonrpc_entry(routes), "schemas": components}
+
+
+def jsonrpc_entry(routes: AppRoutes) -> dict[str, Any]:
+    """`POST /jsonrpc`: its methods (every route that does not stream: the method is the route,
+    its params the route's input) and the fixed error codes a client switches over."""
+    return {
+        "path": jsonrpc.PATH,
+        "max_batch": jsonrpc.MAX_BATCH,
+        "methods": [route.name for route in routes.routes if not route.streaming],
+        "codes": {
+            "parse_error": jsonrpc.PARSE_ERROR,
+            "invalid_request": jsonrpc.INVALID_REQUEST,
+            "method_not_found": jsonrpc.METHOD_NOT_FOUND,
+            "invalid_params": jsonrpc.INVALID_PARAMS,
+            "internal_error": jsonrpc.INTERNAL_ERROR,
+            "application_error": jsonrpc.APPLICATION_ERROR,
+            "by_status": {str(status): code for status, code in sorted(jsonrpc.CODE_OF_STATUS.items())},
+        },
+    }

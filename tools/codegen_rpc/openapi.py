@@ -9,7 +9,10 @@ the dispatcher's own rules, which hold for every route and so are not part of ea
 - a decimal is a plain numeral (`format: decimal` is not a JSON Schema format tools know);
 - a read-only route's GET takes its input as JSON in the `input` query parameter;
 - every error status a route can answer with is described, each with the envelope of exactly the
-  codes it sends at that status (`error.code`, `error.message` and the code's own fields).
+  codes it sends at that status (`error.code`, `error.message` and the code's own fields);
+- `POST /jsonrpc` takes one request object or a batch, each object naming one method (a route
+  that does not stream) with that route's input as its `params`; its answers follow the
+  JSON-RPC 2.0 status rule (200 with a body, errors included; 204 for notifications only).
 """
 
 from __future__ import annotations
@@ -124,9 +127,98 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
             ]
             item["get"] = get
         paths[route["path"]] = item
+    if contract.get("jsonrpc"):
+        paths[contract["jsonrpc"]["path"]] = _jsonrpc_path(contract, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": f"Blossom {contract['app']} API", "version": "0"},
         "paths": paths,
         "components": {"schemas": dict(sorted(schemas.items()))},
     }
+
+
+def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    entry = contract["jsonrpc"]
+    inputs = {route["name"]: route["input"] for route in contract["routes"]}
+    request_id = {"type": ["string", "number", "null"], "description": "echoed; absent: a notification"}
+    calls = []
+    for method in entry["methods"]:
+        name = f"JsonRpcCall.{method}"
+        schemas[name] = {
+            "type": "object",
+            "required": ["jsonrpc", "method"],
+            "additionalProperties": False,
+            "properties": {
+                "jsonrpc": {"const": "2.0"},
+                "method": {"const": method},
+                "params": inputs[method],
+                "id": request_id,
+            },
+        }
+        calls.append({"$ref": SCHEMAS + name})
+    schemas["JsonRpcRequest"] = {"oneOf": calls} if calls else {"not": {}}
+    schemas["JsonRpcResponse"] = {
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["jsonrpc", "result", "id"],
+                "properties": {"jsonrpc": {"const": "2.0"}, "result": {}, "id": request_id},
+            },
+            {
+                "type": "object",
+                "required": ["jsonrpc", "error", "id"],
+                "properties": {
+                    "jsonrpc": {"const": "2.0"},
+                    "id": request_id,
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "integer", "description": _codes_description(entry["codes"])},
+                            "message": {"type": "string"},
+                            "data": {
+                                "type": "object",
+                                "description": "`code`: our error code (as on /rpc/), and its fields",
+                                "properties": {"code": {"type": "string"}},
+                            },
+                        },
+                    },
+                },
+            },
+        ]
+    }
+    one = {"$ref": SCHEMAS + "JsonRpcRequest"}
+    answer = {"$ref": SCHEMAS + "JsonRpcResponse"}
+    batch = {"type": "array", "minItems": 1, "maxItems": entry["max_batch"]}
+    return {
+        "post": {
+            "operationId": "jsonrpc",
+            "summary": "JSON-RPC 2.0: every route that does not stream, the method being its name",
+            "description": (
+                "One request object, or a batch of up to "
+                f"{entry['max_batch']}, answered as an array. Each call runs as a POST to /rpc/<method> would: "
+                "its own authentication, auth level, CSRF check, transaction, timeout and rate limits."
+            ),
+            "tags": ["jsonrpc"],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"oneOf": [one, {**batch, "items": one}]}}},
+            },
+            "responses": {
+                "200": {
+                    "description": "the answers (errors included), one object or an array for a batch",
+                    "content": {
+                        "application/json": {"schema": {"oneOf": [answer, {"type": "array", "items": answer}]}}
+                    },
+                },
+                "204": {"description": "only notifications were sent: nothing to answer"},
+                "405": {"description": "not a POST", "content": {"application/json": {"schema": answer}}},
+            },
+        }
+    }
+
+
+def _codes_description(codes: dict[str, Any]) -> str:
+    protocol = ", ".join(f"{code} {name}" for name, code in codes.items() if name != "by_status")
+    by_status = ", ".join(f"{code} for {status}" for status, code in codes["by_status"].items())
+    return f"{protocol}; a route's errors by HTTP status: {by_status}"
