@@ -109,6 +109,41 @@ export interface SignupIn {
   display_name: string;
 }
 
+export interface ConnectorIdIn {
+  id: string;
+}
+
+export interface ConnectorOut {
+  id: string;
+  config: CalendlyConfig | SquareConfig | AgendaproConfig;
+  active: boolean;
+  created_at: string;
+}
+
+export interface CalendlyConfig {
+  type: "calendly";
+  scheduling_url: string;
+}
+
+export interface SquareConfig {
+  type: "square";
+  booking_url: string;
+  location_id: string;
+}
+
+export interface AgendaproConfig {
+  type: "agendapro";
+  booking_url: string;
+}
+
+export interface CreateConnectorIn {
+  config: CalendlyConfig | SquareConfig | AgendaproConfig;
+}
+
+export interface ConnectorsOut {
+  connectors: ConnectorOut[];
+}
+
 export interface InviteTokenIn {
   token: string;
 }
@@ -168,6 +203,70 @@ export interface OrgIdIn {
   org_id: string;
 }
 
+export interface CreateServiceIn {
+  name: string;
+  duration_minutes: number;
+  price: string;
+  currency: string;
+  description?: string;
+  active?: boolean;
+}
+
+export interface ServiceOut {
+  id: string;
+  name: string;
+  description: string;
+  duration_minutes: number;
+  price: string;
+  currency: string;
+  active: boolean;
+  display_order: number;
+}
+
+export interface ServiceIdIn {
+  id: string;
+}
+
+export interface ServicesOut {
+  services: ServiceOut[];
+}
+
+export interface ReorderIn {
+  ids: string[];
+}
+
+export interface UpdateServiceIn {
+  id: string;
+  name?: string;
+  description?: string;
+  duration_minutes?: number;
+  price?: string;
+  currency?: string;
+  active?: boolean;
+}
+
+export interface WorkspaceOut {
+  id: string;
+  handle: string;
+  display_name: string;
+  tone: "concise" | "friendly" | "professional";
+  timezone: string;
+  knowledge_base: string;
+  tagline: string;
+  redirects: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UpdateWorkspaceIn {
+  handle?: string;
+  display_name?: string;
+  tone?: "concise" | "friendly" | "professional";
+  timezone?: string;
+  knowledge_base?: string;
+  tagline?: string;
+}
+
 /** Errors any route can answer with (the protocol's, not the route's own). */
 export type CommonError =
   | ({ code: "invalid_input"; message: string } & ValidationFailedFields)
@@ -215,6 +314,21 @@ export type AuthSessionsRevokeOthersError = CommonError;
 /** Errors of auth.signup: discriminate on `code`. */
 export type AuthSignupError = ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
 
+/** Errors of connectors.activate: discriminate on `code`. */
+export type ConnectorsActivateError = { code: "connector_not_found"; message: string } | CommonError;
+
+/** Errors of connectors.create: discriminate on `code`. */
+export type ConnectorsCreateError = CommonError;
+
+/** Errors of connectors.deactivate: discriminate on `code`. */
+export type ConnectorsDeactivateError = { code: "connector_not_found"; message: string } | CommonError;
+
+/** Errors of connectors.delete: discriminate on `code`. */
+export type ConnectorsDeleteError = { code: "connector_not_found"; message: string } | CommonError;
+
+/** Errors of connectors.list: discriminate on `code`. */
+export type ConnectorsListError = CommonError;
+
 /** Errors of invites.accept: discriminate on `code`. */
 export type InvitesAcceptError = { code: "invalid_token"; message: string } | CommonError;
 
@@ -257,6 +371,27 @@ export type OrgsSwitchError = { code: "org_not_found"; message: string } | Commo
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
 export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
+/** Errors of services.create: discriminate on `code`. */
+export type ServicesCreateError = CommonError;
+
+/** Errors of services.delete: discriminate on `code`. */
+export type ServicesDeleteError = { code: "service_not_found"; message: string } | CommonError;
+
+/** Errors of services.list: discriminate on `code`. */
+export type ServicesListError = CommonError;
+
+/** Errors of services.reorder: discriminate on `code`. */
+export type ServicesReorderError = CommonError;
+
+/** Errors of services.update: discriminate on `code`. */
+export type ServicesUpdateError = { code: "service_not_found"; message: string } | CommonError;
+
+/** Errors of workspaces.get_mine: discriminate on `code`. */
+export type WorkspacesGetMineError = CommonError;
+
+/** Errors of workspaces.update: discriminate on `code`. */
+export type WorkspacesUpdateError = { code: "handle_taken"; message: string } | { code: "handle_reserved"; message: string } | { code: "unknown_timezone"; message: string } | CommonError;
+
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
   "auth.email.verify": { input: TokenIn; output: Empty; error: AuthEmailVerifyError; streaming: false; auth: "public" };
@@ -270,6 +405,11 @@ export interface Routes {
   "auth.sessions.revoke": { input: SessionIdIn; output: Revoked; error: AuthSessionsRevokeError; streaming: false; auth: "user" };
   "auth.sessions.revoke_others": { input: Empty; output: Revoked; error: AuthSessionsRevokeOthersError; streaming: false; auth: "user" };
   "auth.signup": { input: SignupIn; output: Accepted; error: AuthSignupError; streaming: false; auth: "public" };
+  "connectors.activate": { input: ConnectorIdIn; output: ConnectorOut; error: ConnectorsActivateError; streaming: false; auth: "organization" };
+  "connectors.create": { input: CreateConnectorIn; output: ConnectorOut; error: ConnectorsCreateError; streaming: false; auth: "organization" };
+  "connectors.deactivate": { input: ConnectorIdIn; output: ConnectorOut; error: ConnectorsDeactivateError; streaming: false; auth: "organization" };
+  "connectors.delete": { input: ConnectorIdIn; output: Empty; error: ConnectorsDeleteError; streaming: false; auth: "organization" };
+  "connectors.list": { input: Empty; output: ConnectorsOut; error: ConnectorsListError; streaming: false; auth: "organization" };
   "invites.accept": { input: InviteTokenIn; output: OrgSummary; error: InvitesAcceptError; streaming: false; auth: "user" };
   "invites.cancel": { input: InviteIdIn; output: Empty; error: InvitesCancelError; streaming: false; auth: "organization" };
   "invites.decline": { input: InviteTokenIn; output: Empty; error: InvitesDeclineError; streaming: false; auth: "user" };
@@ -284,6 +424,13 @@ export interface Routes {
   "orgs.rename": { input: RenameIn; output: OrgSummary; error: OrgsRenameError; streaming: false; auth: "organization" };
   "orgs.switch": { input: OrgIdIn; output: OrgSummary; error: OrgsSwitchError; streaming: false; auth: "user" };
   "orgs.transfer_ownership": { input: MemberIdIn; output: MemberOut; error: OrgsTransferOwnershipError; streaming: false; auth: "organization" };
+  "services.create": { input: CreateServiceIn; output: ServiceOut; error: ServicesCreateError; streaming: false; auth: "organization" };
+  "services.delete": { input: ServiceIdIn; output: Empty; error: ServicesDeleteError; streaming: false; auth: "organization" };
+  "services.list": { input: Empty; output: ServicesOut; error: ServicesListError; streaming: false; auth: "organization" };
+  "services.reorder": { input: ReorderIn; output: ServicesOut; error: ServicesReorderError; streaming: false; auth: "organization" };
+  "services.update": { input: UpdateServiceIn; output: ServiceOut; error: ServicesUpdateError; streaming: false; auth: "organization" };
+  "workspaces.get_mine": { input: Empty; output: WorkspaceOut; error: WorkspacesGetMineError; streaming: false; auth: "organization" };
+  "workspaces.update": { input: UpdateWorkspaceIn; output: WorkspaceOut; error: WorkspacesUpdateError; streaming: false; auth: "organization" };
 }
 
 /** True when `error` is an RpcError raised by `route`, narrowing `error.error` to that route's errors. */
@@ -338,6 +485,23 @@ export function createClient(config: ClientConfig) {
       signup: (input: Routes["auth.signup"]["input"], options?: CallOptions): Promise<Routes["auth.signup"]["output"]> =>
         call(config, "auth.signup", input, options),
     },
+    connectors: {
+      /** Make this connector the active one; the one active before is deactivated in the same step. */
+      activate: (input: Routes["connectors.activate"]["input"], options?: CallOptions): Promise<Routes["connectors.activate"]["output"]> =>
+        call(config, "connectors.activate", input, options),
+      /** Add a scheduling connector, inactive; its config is checked for its type. */
+      create: (input: Routes["connectors.create"]["input"], options?: CallOptions): Promise<Routes["connectors.create"]["output"]> =>
+        call(config, "connectors.create", input, options),
+      /** Deactivate this connector (the assistant then offers no booking link). */
+      deactivate: (input: Routes["connectors.deactivate"]["input"], options?: CallOptions): Promise<Routes["connectors.deactivate"]["output"]> =>
+        call(config, "connectors.deactivate", input, options),
+      /** Remove a connector. */
+      delete: (input: Routes["connectors.delete"]["input"], options?: CallOptions): Promise<Routes["connectors.delete"]["output"]> =>
+        call(config, "connectors.delete", input, options),
+      /** The workspace's scheduling connectors (at most one active). */
+      list: (input: Routes["connectors.list"]["input"] = {}, options?: CallOptions): Promise<Routes["connectors.list"]["output"]> =>
+        call(config, "connectors.list", input, options),
+    },
     invites: {
       /** Join the organization an invitation (for my email) names, and make it active. */
       accept: (input: Routes["invites.accept"]["input"], options?: CallOptions): Promise<Routes["invites.accept"]["output"]> =>
@@ -385,6 +549,31 @@ export function createClient(config: ClientConfig) {
       /** Make another member the owner; the current owner becomes an admin (owner only). */
       transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"], options?: CallOptions): Promise<Routes["orgs.transfer_ownership"]["output"]> =>
         call(config, "orgs.transfer_ownership", input, options),
+    },
+    services: {
+      /** Add a service; it goes last in the display order. */
+      create: (input: Routes["services.create"]["input"], options?: CallOptions): Promise<Routes["services.create"]["output"]> =>
+        call(config, "services.create", input, options),
+      /** Remove a service. */
+      delete: (input: Routes["services.delete"]["input"], options?: CallOptions): Promise<Routes["services.delete"]["output"]> =>
+        call(config, "services.delete", input, options),
+      /** The workspace's services in display order. */
+      list: (input: Routes["services.list"]["input"] = {}, options?: CallOptions): Promise<Routes["services.list"]["output"]> =>
+        call(config, "services.list", input, options),
+      /** Put the listed services in this order (first listed first); unknown ids are ignored. */
+      reorder: (input: Routes["services.reorder"]["input"], options?: CallOptions): Promise<Routes["services.reorder"]["output"]> =>
+        call(config, "services.reorder", input, options),
+      /** Change some of a service's fields (absent ones stay). */
+      update: (input: Routes["services.update"]["input"], options?: CallOptions): Promise<Routes["services.update"]["output"]> =>
+        call(config, "services.update", input, options),
+    },
+    workspaces: {
+      /** The active organization's assistant workspace, created on first use. */
+      get_mine: (input: Routes["workspaces.get_mine"]["input"] = {}, options?: CallOptions): Promise<Routes["workspaces.get_mine"]["output"]> =>
+        call(config, "workspaces.get_mine", input, options),
+      /** Change the workspace; a new handle keeps the old one redirecting here for 30 days. */
+      update: (input: Routes["workspaces.update"]["input"], options?: CallOptions): Promise<Routes["workspaces.update"]["output"]> =>
+        call(config, "workspaces.update", input, options),
     },
   };
 }
