@@ -47,6 +47,16 @@ class CountOrgNotesRow(msgspec.Struct, frozen=True):
     notes: int
 
 
+class IdempotencyClaimRow(msgspec.Struct, frozen=True):
+    claimed: bool
+    body_hash: bytes
+    response: bytes | None
+
+
+class IdempotencyCompleteRow(msgspec.Struct, frozen=True):
+    completed: int
+
+
 CREATE_ORG_SQL = """INSERT INTO orgs (id, name, created_at)
 VALUES (coalesce($1::text, app_new_id('org')), $2, coalesce($3::timestamptz, now()))
 RETURNING id, name, created_at"""
@@ -81,6 +91,14 @@ COUNT_ORG_NOTES_SQL = """SELECT count(*) AS notes FROM org_notes"""
 
 
 DELETE_ORG_NOTE_SQL = """DELETE FROM org_notes WHERE id = $1"""
+
+
+IDEMPOTENCY_CLAIM_SQL = """SELECT c.claimed::boolean AS claimed, c.body_hash::bytea AS body_hash, c.response::bytea AS response
+FROM app_idempotency_claim($1, $2, $3, $4::bytea) c"""
+
+
+IDEMPOTENCY_COMPLETE_SQL = """SELECT app_idempotency_complete($1, $2, $3, $4::bytea)
+    AS completed"""
 
 
 async def create_org(
@@ -148,3 +166,20 @@ async def delete_org_note(conn: DbConnection, *, id: str) -> int:
     """:execrows DeleteOrgNote"""
     _status = await conn.execute(DELETE_ORG_NOTE_SQL, id)
     return int(_status.rpartition(" ")[2])
+
+
+async def idempotency_claim(
+    conn: DbConnection, *, scope: str, route: str, key: str, body_hash: bytes
+) -> IdempotencyClaimRow | None:
+    """Claim an idempotency key (foundation/rpc/idempotency.py): `claimed` when this call inserted
+    it; otherwise the first call's body hash and response. A concurrent claim waits for the first."""
+    _record = await conn.fetchrow(IDEMPOTENCY_CLAIM_SQL, scope, route, key, body_hash)
+    return None if _record is None else IdempotencyClaimRow(*_record)
+
+
+async def idempotency_complete(
+    conn: DbConnection, *, scope: str, route: str, key: str, response: bytes
+) -> IdempotencyCompleteRow | None:
+    """Store the response of a key this transaction claimed."""
+    _record = await conn.fetchrow(IDEMPOTENCY_COMPLETE_SQL, scope, route, key, response)
+    return None if _record is None else IdempotencyCompleteRow(*_record)

@@ -34,3 +34,16 @@ SELECT count(*) AS notes FROM org_notes;
 
 -- name: DeleteOrgNote :execrows
 DELETE FROM org_notes WHERE id = sqlc.arg(id);
+
+-- name: IdempotencyClaim :one
+-- Claim an idempotency key (foundation/rpc/idempotency.py): `claimed` when this call inserted
+-- it; otherwise the first call's body hash and response. A concurrent claim waits for the first.
+-- not-null: claimed, body_hash
+SELECT c.claimed::boolean AS claimed, c.body_hash::bytea AS body_hash, c.response::bytea AS response
+FROM app_idempotency_claim(sqlc.arg(scope), sqlc.arg(route), sqlc.arg(key), sqlc.arg(body_hash)::bytea) c;
+
+-- name: IdempotencyComplete :one
+-- Store the response of a key this transaction claimed.
+-- not-null: completed
+SELECT app_idempotency_complete(sqlc.arg(scope), sqlc.arg(route), sqlc.arg(key), sqlc.arg(response)::bytea)
+    AS completed;

@@ -40,6 +40,7 @@ from foundation.rpc.errors import (
     UndeclaredError,
     ValidationFailed,
 )
+from foundation.rpc.idempotency import IdempotencyStore, Replayed, guard_for
 from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.request import Lease, Request, RequestDatabase, RequestDb
 from foundation.rpc.routes import Router, RouteSpec
@@ -111,6 +112,7 @@ class RpcApp:
         trusted_proxies: Iterable[str] = (),
         strict_errors: bool = False,
         services: Any = None,
+        idempotency: IdempotencyStore | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -124,6 +126,7 @@ class RpcApp:
         self.trusted_proxies = frozenset(trusted_proxies)
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
+        self.idempotency = idempotency  # where idempotent routes keep their answers
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
@@ -255,6 +258,9 @@ class RpcApp:
                 return
             if database is not None:
                 db = RequestDb(partial(database.transaction, principal, lease))
+            guard = guard_for(self.idempotency, name, headers, principal, raw) if route.idempotent else None
+            if guard is not None:
+                db.on_open(guard.begin)
             req: Request[Any, Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
             if route.timeout is None:
                 output = await route.handler(req)
@@ -268,11 +274,18 @@ class RpcApp:
                     raise
                 finally:
                     self._deadlines.expired(task)
+            encoded = _encoder.encode(output)
+            if guard is not None and guard.claimed:
+                await guard.finish(await db.connection(), encoded)
             await db.finish(None)
             if lease is not None:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
-            await _send(send, 200, _encoder.encode(output), request_id, req.response_headers, cors)
+            await _send(send, 200, encoded, request_id, req.response_headers, cors)
+        except Replayed as replay:
+            await db.finish(replay)  # the transaction held only the claim: nothing to keep
+            status = 200
+            await _send(send, 200, replay.response, request_id, [(b"idempotent-replayed", b"true")], cors)
         except BlossomError as error:
             await db.finish(error)
             declared = route is None or isinstance(error, (*COMMON_ERRORS, *route.errors))
@@ -449,7 +462,7 @@ def _cors_headers(origin: bytes) -> list[tuple[bytes, bytes]]:
 
 _PREFLIGHT_HEADERS = [
     (b"access-control-allow-methods", b"GET, POST"),
-    (b"access-control-allow-headers", b"content-type, x-request-id"),
+    (b"access-control-allow-headers", b"content-type, x-request-id, idempotency-key"),
     (b"access-control-max-age", b"600"),
     (b"content-length", b"0"),
 ]
