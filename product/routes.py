@@ -1,6 +1,8 @@
 """Every product feature's routes, imported so they register on `product.rpc.router`."""
 
 import product.accounts.routes
+import product.chat.routes
+import product.conversations.routes
 import product.orgs.routes
 import product.workspaces.routes  # noqa: F401
 from product.rpc import router
