@@ -244,6 +244,14 @@ async def _take_slot(req: AnonymousReq[ReplyIn]) -> tuple[Any, str, assistant.Co
         await change_context(conn, org_id=found.org_id)
         if found.status != "open":
             raise ConversationClosed("this conversation is closed")
+        workspace = await workspace_queries.get_workspace(conn, org_id=found.org_id)
+        assert workspace is not None
+        services = await workspace_queries.list_active_services(conn, workspace_id=workspace.id)
+        connector = await workspace_queries.active_connector(conn, workspace_id=workspace.id)
+        recent = await queries.recent_messages(
+            conn, conversation_id=found.conversation_id, max_rows=assistant.HISTORY_MESSAGES
+        )
+        # Last, so the workspace's lock is held for as few statements as possible before the commit.
         await workspace_queries.lock_workspace(conn, org_id=found.org_id)
         await queries.prune_streams(conn, workspace_id=found.workspace_id, now=now)
         live = await queries.live_streams(conn, workspace_id=found.workspace_id, now=now)
@@ -258,13 +266,6 @@ async def _take_slot(req: AnonymousReq[ReplyIn]) -> tuple[Any, str, assistant.Co
             expires_at=now + STREAM_LEASE,
         )
         assert slot is not None
-        workspace = await workspace_queries.get_workspace(conn, org_id=found.org_id)
-        assert workspace is not None
-        services = await workspace_queries.list_active_services(conn, workspace_id=workspace.id)
-        connector = await workspace_queries.active_connector(conn, workspace_id=workspace.id)
-        recent = await queries.recent_messages(
-            conn, conversation_id=found.conversation_id, max_rows=assistant.HISTORY_MESSAGES
-        )
     return found, slot.id, assistant.context_of(workspace, services, connector), assistant.history(recent)
 
 

@@ -4,7 +4,7 @@ import sys
 
 from database import embedded
 from database.testing.harness import cluster_dir_for_tests
-from tools.bench import database, external, lifecycle, pieces, product, queries, rpc, serving
+from tools.bench import assistant, database, external, lifecycle, pieces, product, queries, rpc, serving
 
 SUITES = {
     "database": database.run_all,
@@ -15,6 +15,7 @@ SUITES = {
     "pieces": pieces.run_all,
     "external": external.run_all,
     "serving": serving.run_all,
+    "assistant": assistant.run_all,
 }
 
 
