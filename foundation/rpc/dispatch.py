@@ -44,7 +44,7 @@ from foundation.rpc.idempotency import IdempotencyStore, Replayed, guard_for
 from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.request import Lease, Request, RequestDatabase, RequestDb
 from foundation.rpc.routes import Router, RouteSpec
-from foundation.rpc.validation import collect_errors, nul_errors
+from foundation.rpc.validation import collect_errors, decode_integral_floats, nul_errors
 from foundation.web import request_id_from
 
 Scope = MutableMapping[str, Any]
@@ -204,8 +204,10 @@ class RpcApp:
         try:
             body = route.decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            found = collect_errors(raw, route.input_type)
-            raise ValidationFailed(found.listed, omitted=found.omitted) from None
+            body = decode_integral_floats(raw, route.decoder)
+            if body is None:
+                found = collect_errors(raw, route.input_type)
+                raise ValidationFailed(found.listed, omitted=found.omitted) from None
         # JSON carries a NUL only escaped, so the scan of the decoded body runs only when the
         # bytes hold one (rare: an escaped backslash before "u0000" also matches, harmlessly).
         if b"\\u0000" in raw and (nul := nul_errors(body)):

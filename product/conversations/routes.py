@@ -65,10 +65,14 @@ class ConversationSummary(msgspec.Struct, frozen=True):
 class ListIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     channel: Channel | None = None
     tag: Tag | None = None
-    since: dt.datetime | None = None  # created at or after
-    until: dt.datetime | None = None  # created before
+    since: dt.date | None = None  # created on or after this day (UTC)
+    until: dt.date | None = None  # created before this day (UTC)
     cursor: ConversationId | None = None  # `next_cursor` of the page before
     limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = PAGE_SIZE
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    return None if day is None else dt.datetime.combine(day, dt.time(), dt.UTC)
 
 
 class ConversationsOut(msgspec.Struct, frozen=True):
@@ -86,8 +90,8 @@ async def list_conversations(req: OrgReq[ListIn]) -> ConversationsOut:
         workspace_id=workspace.id,
         channel=body.channel,
         tag=body.tag,
-        since=body.since,
-        until=body.until,
+        since=_midnight(body.since),
+        until=_midnight(body.until),
         after=body.cursor,
         max_rows=body.limit + 1,
     )

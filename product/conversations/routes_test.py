@@ -34,9 +34,11 @@ async def test_list_filter_paginate_read_tag_close_and_stats(product: ProductHar
     assert seen == [s["conversation_id"] for s in reversed(started)]
     widget = await call(member, "conversations.list", {"channel": "widget"})
     assert {c["id"] for c in widget["conversations"]} == {started[1]["conversation_id"], started[3]["conversation_id"]}
-    since = (product.t.clock.now() - dt.timedelta(seconds=150)).isoformat()
-    recent = await call(member, "conversations.list", {"since": since})
-    assert [c["id"] for c in recent["conversations"]] == [started[4]["conversation_id"], started[3]["conversation_id"]]
+    today = product.t.clock.now().date()
+    assert len((await call(member, "conversations.list", {"since": today.isoformat()}))["conversations"]) == 5
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    assert (await call(member, "conversations.list", {"since": tomorrow}))["conversations"] == []
+    assert len((await call(member, "conversations.list", {"until": tomorrow}))["conversations"]) == 5
 
     read = await call(member, "conversations.get", {"id": first["conversation_id"]})
     assert [(m["role"], m["content"]) for m in read["messages"]] == [("visitor", "Hi"), ("assistant", "Hello there")]
