@@ -182,8 +182,10 @@ def _given(value: Any) -> Any:
 async def update(req: OrgReq[UpdateWorkspaceIn]) -> WorkspaceOut:
     """Change the workspace; a new handle keeps the old one redirecting here for 30 days."""
     body = req.body
-    workspace = await ensure_workspace(req)
+    await ensure_workspace(req)
     await queries.lock_workspace(req.db, org_id=req.principal.org_id)
+    workspace = await queries.get_workspace(req.db, org_id=req.principal.org_id)  # as it is under the lock
+    assert workspace is not None
     if body.timezone is not msgspec.UNSET:
         valid_timezone(body.timezone)
     now = req.services.clock.now()

@@ -181,3 +181,16 @@ async def test_concurrent_activations_leave_exactly_one_active(product: ProductH
         assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
         active = await product.t.db.owner.fetchval("SELECT count(*) FROM connectors WHERE active")
         assert active == 1
+
+
+async def test_two_orgs_racing_for_one_new_handle_one_wins(product: ProductHarness) -> None:
+    clients = [await member_client(product, f"Org {n}") for n in range(4)]
+    for client in clients:
+        await call(client, "workspaces.get_mine")
+    answers = await asyncio.gather(*(c.post("/rpc/workspaces.update", json={"handle": "the-prize"}) for c in clients))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
+    holders = await product.t.db.owner.fetchval("SELECT count(*) FROM workspace_handles WHERE handle = 'the-prize'")
+    assert holders == 1
+    # The losers kept their own handle (their retirement of it rolled back with the refusal).
+    current = await product.t.db.owner.fetchval("SELECT count(*) FROM workspace_handles WHERE expires_at IS NULL")
+    assert current == 4
