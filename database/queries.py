@@ -70,6 +70,16 @@ class CreateInviteRow(msgspec.Struct, frozen=True):
     expires_at: datetime.datetime
 
 
+class IdempotencyClaimRow(msgspec.Struct, frozen=True):
+    claimed: bool
+    body_hash: bytes
+    response: bytes | None
+
+
+class IdempotencyCompleteRow(msgspec.Struct, frozen=True):
+    completed: int
+
+
 CREATE_ORG_SQL = """INSERT INTO orgs (id, name, created_at)
 VALUES (coalesce($1::text, app_new_id('org')), $2, coalesce($3::timestamptz, now()))
 RETURNING id, name, created_at"""
@@ -119,6 +129,14 @@ CREATE_INVITE_SQL = """INSERT INTO invites (id, org_id, email, role, token_hash,
 VALUES (coalesce($1::text, app_new_id('inv')), $2, $3, $4,
         $5, $6, $7, $8, $9)
 RETURNING id, org_id, email, role, invited_by, status, created_at, expires_at"""
+
+
+IDEMPOTENCY_CLAIM_SQL = """SELECT c.claimed::boolean AS claimed, c.body_hash::bytea AS body_hash, c.response::bytea AS response
+FROM app_idempotency_claim($1, $2, $3, $4::bytea) c"""
+
+
+IDEMPOTENCY_COMPLETE_SQL = """SELECT app_idempotency_complete($1, $2, $3, $4::bytea)
+    AS completed"""
 
 
 async def create_org(
@@ -229,3 +247,20 @@ async def create_invite(
         CREATE_INVITE_SQL, id, org_id, email, role, token_hash, invited_by, status, created_at, expires_at
     )
     return None if _record is None else CreateInviteRow(*_record)
+
+
+async def idempotency_claim(
+    conn: DbConnection, *, scope: str, route: str, key: str, body_hash: bytes
+) -> IdempotencyClaimRow | None:
+    """Claim an idempotency key (foundation/rpc/idempotency.py): `claimed` when this call inserted
+    it; otherwise the first call's body hash and response. A concurrent claim waits for the first."""
+    _record = await conn.fetchrow(IDEMPOTENCY_CLAIM_SQL, scope, route, key, body_hash)
+    return None if _record is None else IdempotencyClaimRow(*_record)
+
+
+async def idempotency_complete(
+    conn: DbConnection, *, scope: str, route: str, key: str, response: bytes
+) -> IdempotencyCompleteRow | None:
+    """Store the response of a key this transaction claimed."""
+    _record = await conn.fetchrow(IDEMPOTENCY_COMPLETE_SQL, scope, route, key, response)
+    return None if _record is None else IdempotencyCompleteRow(*_record)

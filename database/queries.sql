@@ -52,3 +52,16 @@ INSERT INTO invites (id, org_id, email, role, token_hash, invited_by, status, cr
 VALUES (coalesce(sqlc.narg(id)::text, app_new_id('inv')), sqlc.arg(org_id), sqlc.arg(email), sqlc.arg(role),
         sqlc.arg(token_hash), sqlc.narg(invited_by), sqlc.arg(status), sqlc.arg(created_at), sqlc.arg(expires_at))
 RETURNING id, org_id, email, role, invited_by, status, created_at, expires_at;
+
+-- name: IdempotencyClaim :one
+-- Claim an idempotency key (foundation/rpc/idempotency.py): `claimed` when this call inserted
+-- it; otherwise the first call's body hash and response. A concurrent claim waits for the first.
+-- not-null: claimed, body_hash
+SELECT c.claimed::boolean AS claimed, c.body_hash::bytea AS body_hash, c.response::bytea AS response
+FROM app_idempotency_claim(sqlc.arg(scope), sqlc.arg(route), sqlc.arg(key), sqlc.arg(body_hash)::bytea) c;
+
+-- name: IdempotencyComplete :one
+-- Store the response of a key this transaction claimed.
+-- not-null: completed
+SELECT app_idempotency_complete(sqlc.arg(scope), sqlc.arg(route), sqlc.arg(key), sqlc.arg(response)::bytea)
+    AS completed;

@@ -35,6 +35,35 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: connector_kind; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.connector_kind AS ENUM (
+    'calendly',
+    'square',
+    'agendapro'
+);
+
+--
+-- Name: conversation_channel; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.conversation_channel AS ENUM (
+    'web',
+    'widget',
+    'api'
+);
+
+--
+-- Name: conversation_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.conversation_status AS ENUM (
+    'open',
+    'closed'
+);
+
+--
 -- Name: invite_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -43,6 +72,15 @@ CREATE TYPE public.invite_status AS ENUM (
     'accepted',
     'declined',
     'cancelled'
+);
+
+--
+-- Name: message_role; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.message_role AS ENUM (
+    'visitor',
+    'assistant'
 );
 
 --
@@ -75,6 +113,16 @@ CREATE TYPE public.token_purpose AS ENUM (
 );
 
 --
+-- Name: workspace_tone; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.workspace_tone AS ENUM (
+    'professional',
+    'friendly',
+    'concise'
+);
+
+--
 -- Name: app_current_org_id(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -92,6 +140,45 @@ CREATE FUNCTION public.app_current_user_id() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT nullif(current_setting('app.user_id', true), '')
+$$;
+
+--
+-- Name: app_idempotency_claim(text, text, text, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea) RETURNS TABLE(claimed boolean, body_hash bytea, response bytea)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    DELETE FROM idempotency_keys k
+    WHERE k.scope = p_scope AND k.route = p_route AND k.key = p_key AND k.expires_at <= now();
+    RETURN QUERY
+        INSERT INTO idempotency_keys AS k (scope, route, key, body_hash) VALUES (p_scope, p_route, p_key, p_body_hash)
+        ON CONFLICT (scope, route, key) DO NOTHING
+        RETURNING true, k.body_hash, k.response;
+    IF NOT FOUND THEN
+        RETURN QUERY
+            SELECT false, k.body_hash, k.response FROM idempotency_keys k
+            WHERE k.scope = p_scope AND k.route = p_route AND k.key = p_key;
+    END IF;
+END
+$$;
+
+--
+-- Name: app_idempotency_complete(text, text, text, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_idempotency_complete(p_scope text, p_route text, p_key text, p_response bytea) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH done AS (
+        UPDATE idempotency_keys k SET response = p_response
+        WHERE k.scope = p_scope AND k.route = p_route AND k.key = p_key AND k.response IS NULL
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM done
 $$;
 
 --
@@ -248,6 +335,21 @@ CREATE FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_lim
 $$;
 
 --
+-- Name: app_release_expired_handle(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_release_expired_handle(p_handle text, p_now timestamp with time zone) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH gone AS (
+        DELETE FROM workspace_handles WHERE handle = p_handle AND expires_at IS NOT NULL AND expires_at <= p_now
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM gone
+$$;
+
+--
 -- Name: app_session_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -294,6 +396,32 @@ CREATE FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public.token
     AS $$
     SELECT t.id, t.user_id, t.expires_at, t.used_at FROM user_tokens t
     WHERE t.token_hash = p_token_hash AND t.purpose = p_purpose
+$$;
+
+--
+-- Name: app_visitor_conversation(text, bytea); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_visitor_conversation(p_conversation_id text, p_token_hash bytea) RETURNS TABLE(conversation_id text, org_id text, workspace_id text, status public.conversation_status)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT c.id, c.org_id, c.workspace_id, c.status FROM conversations c
+    WHERE c.id = p_conversation_id AND c.visitor_token_hash = p_token_hash
+$$;
+
+--
+-- Name: app_workspace_for_handle(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_workspace_for_handle(p_handle text, p_now timestamp with time zone) RETURNS TABLE(workspace_id text, org_id text, current_handle text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT h.workspace_id, h.org_id, c.handle
+    FROM workspace_handles h
+    JOIN workspace_handles c ON c.workspace_id = h.workspace_id AND c.expires_at IS NULL
+    WHERE h.handle = p_handle AND (h.expires_at IS NULL OR h.expires_at > p_now)
 $$;
 
 SET default_tablespace = '';
@@ -350,6 +478,79 @@ CREATE TABLE analytics.signup_funnel (
 );
 
 --
+-- Name: chat_streams; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.chat_streams (
+    id text DEFAULT public.app_new_id('cst'::text) NOT NULL,
+    org_id text NOT NULL,
+    workspace_id text NOT NULL,
+    conversation_id text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT chat_streams_id_check CHECK ((id ~ '^cst_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.chat_streams FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: connectors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.connectors (
+    id text DEFAULT public.app_new_id('con'::text) NOT NULL,
+    org_id text NOT NULL,
+    workspace_id text NOT NULL,
+    kind public.connector_kind NOT NULL,
+    config jsonb NOT NULL,
+    active boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT connectors_check CHECK (((config ->> 'type'::text) = (kind)::text)),
+    CONSTRAINT connectors_id_check CHECK ((id ~ '^con_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.connectors FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: conversations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.conversations (
+    id text DEFAULT public.app_new_id('cnv'::text) NOT NULL,
+    org_id text NOT NULL,
+    workspace_id text NOT NULL,
+    channel public.conversation_channel DEFAULT 'web'::public.conversation_channel NOT NULL,
+    status public.conversation_status DEFAULT 'open'::public.conversation_status NOT NULL,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    visitor_token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT conversations_id_check CHECK ((id ~ '^cnv_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT conversations_tags_check CHECK ((cardinality(tags) <= 20))
+);
+
+ALTER TABLE ONLY public.conversations FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    id text DEFAULT public.app_new_id('idk'::text) NOT NULL,
+    scope text NOT NULL,
+    route text NOT NULL,
+    key text NOT NULL,
+    body_hash bytea NOT NULL,
+    response bytea,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone DEFAULT (now() + '24:00:00'::interval) NOT NULL,
+    CONSTRAINT idempotency_keys_id_check CHECK ((id ~ '^idk_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT idempotency_keys_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
+    CONSTRAINT idempotency_keys_route_check CHECK ((length(route) <= 200)),
+    CONSTRAINT idempotency_keys_scope_check CHECK ((length(scope) <= 200))
+);
+
+--
 -- Name: invites; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -385,6 +586,24 @@ CREATE TABLE public.memberships (
 );
 
 ALTER TABLE ONLY public.memberships FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: messages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.messages (
+    id text DEFAULT public.app_new_id('msg'::text) NOT NULL,
+    org_id text NOT NULL,
+    conversation_id text NOT NULL,
+    role public.message_role NOT NULL,
+    content text NOT NULL,
+    tool_calls jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT messages_content_check CHECK ((length(content) <= 20000)),
+    CONSTRAINT messages_id_check CHECK ((id ~ '^msg_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.messages FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: org_notes; Type: TABLE; Schema: public; Owner: -
@@ -451,6 +670,32 @@ CREATE TABLE public.rate_limits (
 );
 
 --
+-- Name: services; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.services (
+    id text DEFAULT public.app_new_id('svc'::text) NOT NULL,
+    org_id text NOT NULL,
+    workspace_id text NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    duration_minutes integer NOT NULL,
+    price numeric(12,2) NOT NULL,
+    currency text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    display_order integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT services_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT services_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT services_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
+    CONSTRAINT services_id_check CHECK ((id ~ '^svc_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT services_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT services_price_check CHECK ((price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY public.services FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: sessions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -507,6 +752,46 @@ CREATE TABLE public.users (
 ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: workspace_handles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.workspace_handles (
+    id text DEFAULT public.app_new_id('wsh'::text) NOT NULL,
+    org_id text NOT NULL,
+    workspace_id text NOT NULL,
+    handle text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT workspace_handles_handle_check CHECK ((((length(handle) >= 3) AND (length(handle) <= 40)) AND (handle ~ '^[a-z0-9]+(?:-[a-z0-9]+)*$'::text))),
+    CONSTRAINT workspace_handles_id_check CHECK ((id ~ '^wsh_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.workspace_handles FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: workspaces; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.workspaces (
+    id text DEFAULT public.app_new_id('wsp'::text) NOT NULL,
+    org_id text NOT NULL,
+    display_name text NOT NULL,
+    tone public.workspace_tone DEFAULT 'friendly'::public.workspace_tone NOT NULL,
+    timezone text DEFAULT 'UTC'::text NOT NULL,
+    knowledge_base text DEFAULT ''::text NOT NULL,
+    tagline text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT workspaces_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT workspaces_id_check CHECK ((id ~ '^wsp_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT workspaces_knowledge_base_check CHECK ((length(knowledge_base) <= 20000)),
+    CONSTRAINT workspaces_tagline_check CHECK ((length(tagline) <= 200)),
+    CONSTRAINT workspaces_timezone_check CHECK (((length(timezone) >= 1) AND (length(timezone) <= 64)))
+);
+
+ALTER TABLE ONLY public.workspaces FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: org_daily_activity org_daily_activity_org_id_day_key; Type: CONSTRAINT; Schema: analytics; Owner: -
 --
 
@@ -549,6 +834,48 @@ ALTER TABLE ONLY analytics.signup_funnel
     ADD CONSTRAINT signup_funnel_step_order_key UNIQUE (step_order);
 
 --
+-- Name: chat_streams chat_streams_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chat_streams
+    ADD CONSTRAINT chat_streams_pkey PRIMARY KEY (id);
+
+--
+-- Name: connectors connectors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.connectors
+    ADD CONSTRAINT connectors_pkey PRIMARY KEY (id);
+
+--
+-- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
+
+--
+-- Name: conversations conversations_visitor_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_visitor_token_hash_key UNIQUE (visitor_token_hash);
+
+--
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (id);
+
+--
+-- Name: idempotency_keys idempotency_keys_scope_route_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_scope_route_key_key UNIQUE (scope, route, key);
+
+--
 -- Name: invites invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -575,6 +902,13 @@ ALTER TABLE ONLY public.memberships
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (id);
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
 
 --
 -- Name: org_notes org_notes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -612,6 +946,13 @@ ALTER TABLE ONLY public.rate_limits
     ADD CONSTRAINT rate_limits_pkey PRIMARY KEY (id);
 
 --
+-- Name: services services_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.services
+    ADD CONSTRAINT services_pkey PRIMARY KEY (id);
+
+--
 -- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -647,6 +988,34 @@ ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: workspace_handles workspace_handles_handle_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspace_handles
+    ADD CONSTRAINT workspace_handles_handle_key UNIQUE (handle);
+
+--
+-- Name: workspace_handles workspace_handles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspace_handles
+    ADD CONSTRAINT workspace_handles_pkey PRIMARY KEY (id);
+
+--
+-- Name: workspaces workspaces_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspaces
+    ADD CONSTRAINT workspaces_org_id_key UNIQUE (org_id);
+
+--
+-- Name: workspaces workspaces_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspaces
+    ADD CONSTRAINT workspaces_pkey PRIMARY KEY (id);
+
+--
 -- Name: org_daily_activity_day_idx; Type: INDEX; Schema: analytics; Owner: -
 --
 
@@ -657,6 +1026,60 @@ CREATE INDEX org_daily_activity_day_idx ON analytics.org_daily_activity USING bt
 --
 
 CREATE INDEX org_summaries_week_start_idx ON analytics.org_summaries USING btree (week_start);
+
+--
+-- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chat_streams_conversation_id_idx ON public.chat_streams USING btree (conversation_id);
+
+--
+-- Name: chat_streams_org_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chat_streams_org_id_idx ON public.chat_streams USING btree (org_id, workspace_id, expires_at);
+
+--
+-- Name: chat_streams_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX chat_streams_workspace_id_idx ON public.chat_streams USING btree (workspace_id);
+
+--
+-- Name: connectors_one_active_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX connectors_one_active_idx ON public.connectors USING btree (org_id, workspace_id) WHERE active;
+
+--
+-- Name: connectors_org_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX connectors_org_id_idx ON public.connectors USING btree (org_id, created_at);
+
+--
+-- Name: connectors_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (workspace_id);
+
+--
+-- Name: conversations_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_org_id_created_at_idx ON public.conversations USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: conversations_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (workspace_id);
+
+--
+-- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_expires_at_idx ON public.idempotency_keys USING btree (expires_at);
 
 --
 -- Name: invites_invited_by_idx; Type: INDEX; Schema: public; Owner: -
@@ -675,6 +1098,18 @@ CREATE INDEX invites_org_id_created_at_idx ON public.invites USING btree (org_id
 --
 
 CREATE INDEX memberships_user_id_idx ON public.memberships USING btree (user_id);
+
+--
+-- Name: messages_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (conversation_id, created_at, id);
+
+--
+-- Name: messages_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX messages_org_id_created_at_idx ON public.messages USING btree (org_id, created_at);
 
 --
 -- Name: org_notes_author_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -707,6 +1142,18 @@ CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE
 CREATE INDEX rate_limits_expires_at_idx ON public.rate_limits USING btree (expires_at);
 
 --
+-- Name: services_org_id_display_order_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX services_org_id_display_order_idx ON public.services USING btree (org_id, display_order, id);
+
+--
+-- Name: services_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX services_workspace_id_idx ON public.services USING btree (workspace_id);
+
+--
 -- Name: sessions_active_org_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -737,6 +1184,24 @@ CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id)
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
 --
+-- Name: workspace_handles_current_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX workspace_handles_current_idx ON public.workspace_handles USING btree (workspace_id) WHERE (expires_at IS NULL);
+
+--
+-- Name: workspace_handles_org_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workspace_handles_org_id_idx ON public.workspace_handles USING btree (org_id);
+
+--
+-- Name: workspace_handles_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (workspace_id);
+
+--
 -- Name: memberships memberships_org_keeps_an_owner; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -755,6 +1220,55 @@ ALTER TABLE ONLY analytics.org_daily_activity
 
 ALTER TABLE ONLY analytics.org_summaries
     ADD CONSTRAINT org_summaries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: chat_streams chat_streams_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chat_streams
+    ADD CONSTRAINT chat_streams_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+
+--
+-- Name: chat_streams chat_streams_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chat_streams
+    ADD CONSTRAINT chat_streams_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: chat_streams chat_streams_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.chat_streams
+    ADD CONSTRAINT chat_streams_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+--
+-- Name: connectors connectors_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.connectors
+    ADD CONSTRAINT connectors_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: connectors connectors_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.connectors
+    ADD CONSTRAINT connectors_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: conversations conversations_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
 
 --
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -785,6 +1299,20 @@ ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: messages messages_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+
+--
+-- Name: messages messages_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.messages
+    ADD CONSTRAINT messages_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
 -- Name: org_notes org_notes_author_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -797,6 +1325,20 @@ ALTER TABLE ONLY public.org_notes
 
 ALTER TABLE ONLY public.org_notes
     ADD CONSTRAINT org_notes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: services services_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.services
+    ADD CONSTRAINT services_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: services services_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.services
+    ADD CONSTRAINT services_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
 
 --
 -- Name: sessions sessions_active_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -818,6 +1360,27 @@ ALTER TABLE ONLY public.sessions
 
 ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: workspace_handles workspace_handles_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspace_handles
+    ADD CONSTRAINT workspace_handles_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: workspace_handles workspace_handles_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspace_handles
+    ADD CONSTRAINT workspace_handles_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+--
+-- Name: workspaces workspaces_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workspaces
+    ADD CONSTRAINT workspaces_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
 -- Name: org_daily_activity; Type: ROW SECURITY; Schema: analytics; Owner: -
@@ -854,6 +1417,42 @@ CREATE POLICY org_summaries_pipeline ON analytics.org_summaries TO blossom_pipel
 --
 
 CREATE POLICY org_summaries_tenant ON analytics.org_summaries USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: chat_streams; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.chat_streams ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: chat_streams chat_streams_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY chat_streams_tenant ON public.chat_streams USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: connectors; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.connectors ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: connectors connectors_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY connectors_tenant ON public.connectors USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: conversations; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: conversations conversations_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY conversations_tenant ON public.conversations USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
@@ -898,6 +1497,18 @@ CREATE POLICY memberships_pipeline_read ON public.memberships FOR SELECT TO blos
 CREATE POLICY memberships_tenant ON public.memberships USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
+-- Name: messages; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.messages ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: messages messages_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY messages_tenant ON public.messages USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: org_notes; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -934,6 +1545,18 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
 --
 
 CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
+
+--
+-- Name: services; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.services ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: services services_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY services_tenant ON public.services USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: sessions; Type: ROW SECURITY; Schema: public; Owner: -
@@ -992,6 +1615,30 @@ CREATE POLICY users_pipeline_read ON public.users FOR SELECT TO blossom_pipeline
 CREATE POLICY users_self ON public.users USING ((id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
 
 --
+-- Name: workspace_handles; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workspace_handles ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workspace_handles workspace_handles_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workspace_handles_tenant ON public.workspace_handles USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: workspaces; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.workspaces ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: workspaces workspaces_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY workspaces_tenant ON public.workspaces USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: SCHEMA analytics; Type: ACL; Schema: -; Owner: -
 --
 
@@ -1003,6 +1650,20 @@ GRANT USAGE ON SCHEMA analytics TO blossom_pipeline;
 
 GRANT USAGE ON SCHEMA public TO blossom_app;
 GRANT USAGE ON SCHEMA public TO blossom_pipeline;
+
+--
+-- Name: FUNCTION app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea) TO blossom_app;
+
+--
+-- Name: FUNCTION app_idempotency_complete(p_scope text, p_route text, p_key text, p_response bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_idempotency_complete(p_scope text, p_route text, p_key text, p_response bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_idempotency_complete(p_scope text, p_route text, p_key text, p_response bytea) TO blossom_app;
 
 --
 -- Name: FUNCTION app_invite_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -1053,6 +1714,13 @@ REVOKE ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone
 GRANT ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) TO blossom_outbox;
 
 --
+-- Name: FUNCTION app_release_expired_handle(p_handle text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_release_expired_handle(p_handle text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_release_expired_handle(p_handle text, p_now timestamp with time zone) TO blossom_app;
+
+--
 -- Name: FUNCTION app_session_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
 --
 
@@ -1081,6 +1749,20 @@ REVOKE ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose publi
 GRANT ALL ON FUNCTION public.app_user_token(p_token_hash bytea, p_purpose public.token_purpose) TO blossom_app;
 
 --
+-- Name: FUNCTION app_visitor_conversation(p_conversation_id text, p_token_hash bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_visitor_conversation(p_conversation_id text, p_token_hash bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_visitor_conversation(p_conversation_id text, p_token_hash bytea) TO blossom_app;
+
+--
+-- Name: FUNCTION app_workspace_for_handle(p_handle text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_workspace_for_handle(p_handle text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_workspace_for_handle(p_handle text, p_now timestamp with time zone) TO blossom_app;
+
+--
 -- Name: TABLE org_daily_activity; Type: ACL; Schema: analytics; Owner: -
 --
 
@@ -1097,6 +1779,24 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_summaries TO blossom_pi
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.signup_funnel TO blossom_pipeline;
+
+--
+-- Name: TABLE chat_streams; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.chat_streams TO blossom_app;
+
+--
+-- Name: TABLE connectors; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.connectors TO blossom_app;
+
+--
+-- Name: TABLE conversations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.conversations TO blossom_app;
 
 --
 -- Name: TABLE invites; Type: ACL; Schema: public; Owner: -
@@ -1171,6 +1871,12 @@ GRANT SELECT(role) ON TABLE public.memberships TO blossom_pipeline;
 GRANT SELECT(created_at) ON TABLE public.memberships TO blossom_pipeline;
 
 --
+-- Name: TABLE messages; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.messages TO blossom_app;
+
+--
 -- Name: TABLE org_notes; Type: ACL; Schema: public; Owner: -
 --
 
@@ -1211,6 +1917,12 @@ GRANT INSERT ON TABLE public.outbox TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.rate_limits TO blossom_app;
+
+--
+-- Name: TABLE services; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.services TO blossom_app;
 
 --
 -- Name: TABLE sessions; Type: ACL; Schema: public; Owner: -
@@ -1277,6 +1989,18 @@ GRANT SELECT(created_at) ON TABLE public.users TO blossom_pipeline;
 --
 
 GRANT SELECT(email_verified_at) ON TABLE public.users TO blossom_pipeline;
+
+--
+-- Name: TABLE workspace_handles; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.workspace_handles TO blossom_app;
+
+--
+-- Name: TABLE workspaces; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.workspaces TO blossom_app;
 
 --
 -- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: analytics; Owner: -

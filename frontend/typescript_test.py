@@ -11,6 +11,7 @@ import pytest
 
 from database.testing.fixture import T
 from foundation.settings import REPO_ROOT
+from foundation.testing.fakes.openai import openai_fake
 from foundation.testing.servers import free_port, get_json, granian
 
 FRONTEND = REPO_ROOT / "frontend"
@@ -44,6 +45,22 @@ async def test_the_generated_client_against_a_live_server(t: T, tmp_path: Path) 
     user = await t.factory.user()
     for target in (org, org, other):
         await t.factory.note(target)
+    handle = "typescript-suite"  # the assistant workspace the chat test talks to
+    now = t.clock.now()
+    async with t.db.owner.acquire() as conn:
+        workspace_id = await conn.fetchval(
+            "INSERT INTO workspaces (org_id, display_name, created_at, updated_at)"
+            " VALUES ($1, 'TS', $2, $2) RETURNING id",
+            org.id,
+            now,
+        )
+        await conn.execute(
+            "INSERT INTO workspace_handles (org_id, workspace_id, handle, created_at) VALUES ($1, $2, $3, $4)",
+            org.id,
+            workspace_id,
+            handle,
+            now,
+        )
 
     port = free_port()
     outbox = tmp_path / "outbox.jsonl"  # the server records mail here; the journey reads invitation codes
@@ -56,7 +73,8 @@ async def test_the_generated_client_against_a_live_server(t: T, tmp_path: Path) 
         "BLOSSOM_MAIL_OUTBOX": str(outbox),
     }
     server_log = tmp_path / "server.log"
-    with granian("product.asgi:app", port, env, cwd=REPO_ROOT, log=server_log):
+    # The assistant's replies come from a fake OpenAI server (it echoes the visitor's message).
+    with openai_fake() as fake, granian("product.asgi:app", port, env | fake.settings(), cwd=REPO_ROOT, log=server_log):
         status, _ = get_json(f"http://127.0.0.1:{port}/health")
         assert status == 200
         result = subprocess.run(  # noqa: ASYNC221 (the server under test is another process)
@@ -71,6 +89,7 @@ async def test_the_generated_client_against_a_live_server(t: T, tmp_path: Path) 
                 "BLOSSOM_PRODUCT_URL": f"http://127.0.0.1:{port}",
                 "BLOSSOM_TEST_USER": user.id,
                 "BLOSSOM_TEST_ORG": org.id,
+                "BLOSSOM_TEST_HANDLE": handle,
                 "BLOSSOM_MAIL_OUTBOX": str(outbox),
             },
         )

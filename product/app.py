@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from database.app_database import AppDatabase
+from database.idempotency import PgIdempotencyStore
 from database.outbox import OutboxWorker
 from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.testing import fallback_authenticator
@@ -55,6 +56,7 @@ def create_app(
         ),
         database=database,
         services=services,
+        idempotency=PgIdempotencyStore(),
         allowed_origins=settings.allowed_origins,
         trusted_proxies=settings.proxies,
         strict_errors=settings.environment == "test",

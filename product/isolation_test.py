@@ -51,6 +51,7 @@ class OrgWorld:
     invite_id: str
     invite_token: str
     note_id: str
+    assistant: dict[str, str]  # the assistant module's ids by prefix (wsp, svc, con, cnv, msg)
 
 
 async def _org_world(t: T, name: str) -> OrgWorld:
@@ -73,7 +74,43 @@ async def _org_world(t: T, name: str) -> OrgWorld:
             expires_at=t.clock.now() + t.clock.now().resolution * 10**12,
         )
     assert invite is not None
-    return OrgWorld(org, owner, member, membership.id, invite.id, token, note.id)
+    return OrgWorld(org, owner, member, membership.id, invite.id, token, note.id, await _assistant_world(t, org, name))
+
+
+async def _assistant_world(t: T, org: Any, name: str) -> dict[str, str]:
+    """The organization's assistant workspace with a service, a connector, a conversation and a
+    message, written as the owner."""
+    now = t.clock.now()
+    owner = t.db.owner
+    wsp = await owner.fetchval(
+        "INSERT INTO workspaces (org_id, display_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+        org.id, f"{name} Assistant", now,
+    )  # fmt: skip
+    await owner.execute(
+        "INSERT INTO workspace_handles (org_id, workspace_id, handle, created_at) VALUES ($1, $2, $3, $4)",
+        org.id, wsp, f"{name.lower()}-secret-handle", now,
+    )  # fmt: skip
+    svc = await owner.fetchval(
+        "INSERT INTO services (org_id, workspace_id, name, duration_minutes, price, currency, created_at)"
+        " VALUES ($1, $2, $3, 30, 10, 'EUR', $4) RETURNING id",
+        org.id, wsp, f"{name} secret service", now,
+    )  # fmt: skip
+    con = await owner.fetchval(
+        "INSERT INTO connectors (org_id, workspace_id, kind, config, active, created_at)"
+        " VALUES ($1, $2, 'calendly', $3, true, $4) RETURNING id",
+        org.id, wsp, f'{{"type": "calendly", "scheduling_url": "https://calendly.com/{name.lower()}-secret"}}', now,
+    )  # fmt: skip
+    cnv = await owner.fetchval(
+        "INSERT INTO conversations (org_id, workspace_id, visitor_token_hash, created_at) VALUES ($1, $2, $3, $4)"
+        " RETURNING id",
+        org.id, wsp, token_digest(new_token()), now,
+    )  # fmt: skip
+    msg = await owner.fetchval(
+        "INSERT INTO messages (org_id, conversation_id, role, content, created_at)"
+        " VALUES ($1, $2, 'visitor', $3, $4) RETURNING id",
+        org.id, cnv, f"{name} secret message", now,
+    )  # fmt: skip
+    return {"wsp": wsp, "svc": svc, "con": con, "cnv": cnv, "msg": msg}
 
 
 def _sample(annotation: Any, field_name: str, b: OrgWorld) -> Any:
@@ -88,6 +125,7 @@ def _sample(annotation: Any, field_name: str, b: OrgWorld) -> Any:
             ("^inv_", b.invite_id),
             ("^note_", b.note_id),
             ("^usr_", b.member.id),
+            *((f"^{prefix}_", value) for prefix, value in b.assistant.items()),
         ):
             if pattern.startswith(prefix):
                 return value
@@ -117,6 +155,10 @@ async def _snapshot(t: T, b: OrgWorld) -> list[Any]:
         ("SELECT id, email, role, status FROM invites WHERE org_id = $1 ORDER BY id", b.org.id),
         ("SELECT * FROM org_notes WHERE org_id = $1 ORDER BY id", b.org.id),
         ("SELECT id, email, display_name FROM users WHERE id IN ($1, $2) ORDER BY id", b.owner.id),
+        *(
+            (f"SELECT * FROM {table} WHERE org_id = $1 ORDER BY id", b.org.id)
+            for table in ("workspaces", "workspace_handles", "services", "connectors", "conversations", "messages")
+        ),
     ]
     rows = []
     for sql, arg in queries:
@@ -159,6 +201,11 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
         b.invite_id,
         "invitee@b.example",
         "B secret note",
+        *b.assistant.values(),
+        "b-secret-handle",
+        "B secret service",
+        "b-secret",
+        "B secret message",
     ):
         assert secret not in text, f"{route.name} leaked {secret!r}: {text}"
     assert await _snapshot(t, b) == before, f"{route.name} changed org B"

@@ -1,7 +1,10 @@
 """Every product feature's routes, imported so they register on `product.rpc.router`."""
 
 import product.accounts.routes
-import product.orgs.routes  # noqa: F401
+import product.chat.routes
+import product.conversations.routes
+import product.orgs.routes
+import product.workspaces.routes  # noqa: F401
 from product.rpc import router
 
 __all__ = ["router"]

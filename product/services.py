@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from database.outbox import Doorbell
 from foundation.crypto import purpose_key
+from foundation.external.openai import OpenAIClient
+from foundation.external.settings import load_external_settings
 from foundation.mail import Mailer, mailer_for
 from foundation.passwords import PasswordHasher
 from foundation.settings import Settings
@@ -23,6 +25,16 @@ class ProductServices:
     hasher: PasswordHasher
     mailer: Mailer  # used by the outbox worker only: handlers send mail with `product.mail.send_mail`
     doorbell: Doorbell = field(default_factory=Doorbell)  # rung after a commit that wrote to the outbox
+    llm: OpenAIClient | None = None  # None: built from the environment at first use (`openai`)
+    chat_streams_per_workspace: int = 20  # assistant replies streaming at once, per workspace
+
+    @property
+    def openai(self) -> OpenAIClient:
+        """The OpenAI client the assistant replies with: built on first use from the OPENAI_*
+        settings, so a missing OPENAI_API_KEY fails the first reply, not the app's start."""
+        if self.llm is None:
+            self.llm = OpenAIClient(load_external_settings())
+        return self.llm
 
     @property
     def session_key(self) -> bytes:

@@ -24,6 +24,7 @@ from database.app_database import AppDatabase
 from database.outbox import OutboxWorker, RetryPolicy
 from database.testing.fixture import T
 from foundation.crypto import new_signed_token, new_token, token_digest
+from foundation.external.openai import OpenAIClient
 from foundation.ids import new_id
 from foundation.mail import Mailer, Message, RecordingMailer
 from foundation.passwords import PasswordHasher
@@ -93,9 +94,11 @@ async def product_harness(
     deliver_in_background: bool = False,
     retry_policy: RetryPolicy | None = None,
     poll_seconds: float = 5.0,
+    openai: OpenAIClient | None = None,
     **environment: str,
 ) -> AsyncIterator[ProductHarness]:
-    """`environment`: more settings by variable name (`DATABASE_POOL_SIZE="2"`). The worker's
+    """`environment`: more settings by variable name (`DATABASE_POOL_SIZE="2"`). `openai`: the
+    assistant's client (one pointed at a fake from `foundation.testing.fakes`). The worker's
     retry delays take the whole backoff (no jitter), so tests know when a retry is due."""
     settings = load_settings(
         {
@@ -108,7 +111,7 @@ async def product_harness(
     )
     mailer = mailer or RecordingMailer()
     hasher = PasswordHasher(iterations=TEST_ITERATIONS)
-    services = ProductServices(settings, t.clock, hasher, mailer)
+    services = ProductServices(settings, t.clock, hasher, mailer, llm=openai)
     database = AppDatabase(settings)
     outbox = outbox_worker(services, database, policy=retry_policy, poll_seconds=poll_seconds, jitter=lambda: 1.0)
     app = create_app(

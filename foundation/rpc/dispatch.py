@@ -43,10 +43,11 @@ from foundation.rpc.errors import (
     UndeclaredError,
     ValidationFailed,
 )
+from foundation.rpc.idempotency import Guard, IdempotencyStore, Replayed, guard_for
 from foundation.rpc.principal import ANONYMOUS, AdminPrincipal, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.request import Lease, Request, RequestDatabase, RequestDb
 from foundation.rpc.routes import DEFAULT_MAX_BODY_BYTES, Router, RouteSpec
-from foundation.rpc.validation import collect_errors, nul_errors
+from foundation.rpc.validation import collect_errors, decode_integral_floats, nul_errors
 from foundation.web import request_id_from
 
 Scope = MutableMapping[str, Any]
@@ -115,6 +116,7 @@ class RpcApp:
         strict_errors: bool = False,
         services: Any = None,
         jsonrpc_max_body: int = DEFAULT_MAX_BODY_BYTES,
+        idempotency: IdempotencyStore | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -129,6 +131,7 @@ class RpcApp:
         self.strict_errors = strict_errors  # tests: an undeclared error also raises, loudly
         self.services = services
         self.jsonrpc_max_body = jsonrpc_max_body  # a whole /jsonrpc body, batch included
+        self.idempotency = idempotency  # where idempotent routes keep their answers
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
@@ -209,8 +212,10 @@ class RpcApp:
         try:
             body = route.decoder.decode(raw)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            found = collect_errors(raw, route.input_type)
-            raise ValidationFailed(found.listed, omitted=found.omitted) from None
+            body = decode_integral_floats(raw, route.decoder)
+            if body is None:
+                found = collect_errors(raw, route.input_type)
+                raise ValidationFailed(found.listed, omitted=found.omitted) from None
         # JSON carries a NUL only escaped, so the scan of the decoded body runs only when the
         # bytes hold one (rare: an escaped backslash before "u0000" also matches, harmlessly).
         if b"\\u0000" in raw and (nul := nul_errors(body)):
@@ -249,11 +254,16 @@ class RpcApp:
         request_id: str,
         address: str,
         headers: Headers,
-    ) -> tuple[Any, Request[Any, Any, Any]]:
+        guard: Guard | None = None,
+    ) -> tuple[bytes, Request[Any, Any, Any]]:
         """The handler under the route's timeout, in a `req.db` of its own: committed when it
-        returns, rolled back when it (or the commit) fails."""
+        returns, rolled back when it (or the commit) fails; its encoded output. With an
+        idempotency `guard`, the key is claimed when the transaction opens (`Replayed` when the
+        key's first request answered already) and the answer stored in it before the commit."""
         database = self.database
         db = RequestDb(partial(database.transaction, principal, lease)) if database is not None else _NO_TRANSACTION
+        if guard is not None:
+            db.on_open(guard.begin)
         req: Request[Any, Any, Any] = Request(body, principal, db, request_id, self.services, address, headers)
         try:
             if route.timeout is None:
@@ -268,11 +278,14 @@ class RpcApp:
                     raise
                 finally:
                     self._deadlines.expired(task)
+            encoded = _encoder.encode(output)
+            if guard is not None and guard.claimed:
+                await guard.finish(await db.connection(), encoded)
         except Exception as error:
             await db.finish(error)
             raise
         await db.finish(None)
-        return output, req
+        return encoded, req
 
     def _answerable(self, route: RouteSpec | None, name: str, error: Exception) -> BlossomError | None:
         """What a failed call answers: its error when the route declares it (or it is a common
@@ -333,11 +346,17 @@ class RpcApp:
                 )
                 status = await self._stream(route, stream_req, receive, send, request_id, cors)
                 return
-            output, req = await self._run(route, principal, body, lease, request_id, address, headers)
+            # An idempotent route called with an Idempotency-Key (over /rpc/ only: a JSON-RPC batch
+            # has one set of headers for all its calls) claims the key in its transaction.
+            guard = guard_for(self.idempotency, name, headers, principal, raw) if route.idempotent else None
+            encoded, req = await self._run(route, principal, body, lease, request_id, address, headers, guard)
             if lease is not None:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
-            await _send(send, 200, _encoder.encode(output), request_id, req.response_headers, cors)
+            await _send(send, 200, encoded, request_id, req.response_headers, cors)
+        except Replayed as replay:  # the key's first request answered already: its answer again
+            status = 200
+            await _send(send, 200, replay.response, request_id, [(b"idempotent-replayed", b"true")], cors)
         except Exception as error:  # noqa: BLE001 (every failure is answered; `_answerable` logs the unexpected)
             answer = self._answerable(route, name, error)
             if answer is None:
@@ -484,13 +503,13 @@ class RpcApp:
             if len(params) > route.max_body:
                 raise PayloadTooLarge(f"params over {route.max_body} bytes", limit=route.max_body)
             principal, body = await self._admit(route, params, scope, headers, lease, True)
-            output, req = await self._run(route, principal, body, lease, request_id, address, headers)
+            encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
             if lease is not None:
                 await lease.release()
             response_headers += req.response_headers
             if request_id_bytes is None:
                 return name, None
-            return name, jsonrpc.result_response(request_id_bytes, _encoder.encode(output))
+            return name, jsonrpc.result_response(request_id_bytes, encoded)
         except Exception as error:  # noqa: BLE001 (as in `_handle`: every failure is this call's answer)
             if request_id_bytes is None:  # a notification: nothing answers it, whatever happened
                 if (
@@ -658,7 +677,7 @@ def _cors_headers(origin: bytes) -> list[tuple[bytes, bytes]]:
 
 _PREFLIGHT_HEADERS = [
     (b"access-control-allow-methods", b"GET, POST"),
-    (b"access-control-allow-headers", b"content-type, x-request-id"),
+    (b"access-control-allow-headers", b"content-type, x-request-id, idempotency-key"),
     (b"access-control-max-age", b"600"),
     (b"content-length", b"0"),
 ]

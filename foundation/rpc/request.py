@@ -9,7 +9,7 @@ opener (for product: a tenant transaction with the principal's user and org).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -31,7 +31,7 @@ class RequestDb:
     """`streaming`: the request is a stream, which holds no transaction between its events; it
     uses short ones (`transaction()`) and has no request-long one."""
 
-    __slots__ = ("_after_commit", "_conn", "_context", "_opener", "_streaming")
+    __slots__ = ("_after_commit", "_conn", "_context", "_on_open", "_opener", "_streaming")
 
     def __init__(
         self, opener: Callable[[], AbstractAsyncContextManager[Any]] | None, *, streaming: bool = False
@@ -41,6 +41,12 @@ class RequestDb:
         self._conn: Any = None
         self._streaming = streaming
         self._after_commit: list[Callable[[], object]] | None = None
+        self._on_open: Callable[[Any], Awaitable[None]] | None = None
+
+    def on_open(self, callback: Callable[[Any], Awaitable[None]]) -> None:
+        """Run `callback(conn)` first thing in the request's transaction, when it opens (the
+        idempotency guard claims its key there)."""
+        self._on_open = callback
 
     @property
     def opened(self) -> bool:
@@ -68,6 +74,8 @@ class RequestDb:
                 raise RuntimeError("a stream holds no transaction: use `async with req.db.transaction() as conn`")
             self._context = self._opener()
             self._conn = await self._context.__aenter__()
+            if self._on_open is not None:
+                await self._on_open(self._conn)
         return self._conn
 
     async def fetch(self, query: str, *args: Any, timeout: float | None = None) -> list[Any]:

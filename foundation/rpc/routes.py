@@ -23,6 +23,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import msgspec
 
 from foundation.errors import BlossomError
+from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
 
@@ -80,6 +81,7 @@ class RouteSpec:
     authenticates: bool  # False: an AnonymousReq handler, whose caller is never looked up
     services_type: Any  # what the handler's request says `req.services` is (Any: whatever the app has)
     decoder: msgspec.json.Decoder = field(repr=False)
+    idempotent: bool = False  # honours an Idempotency-Key header (foundation/rpc/idempotency.py)
 
 
 class RouteDeclarationError(TypeError):
@@ -168,6 +170,7 @@ class Router(Generic[S]):
         timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
         max_body: int = DEFAULT_MAX_BODY_BYTES,
         deprecated: bool = False,
+        idempotent: bool = False,
     ) -> Register[S]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
@@ -195,11 +198,14 @@ class Router(Generic[S]):
                 raise RouteDeclarationError(
                     f"route {name}: declare input Structs with forbid_unknown_fields=True ({', '.join(loose)})"
                 )
+            if idempotent and streaming:
+                raise RouteDeclarationError(f"route {name}: a stream cannot be idempotent (it stores no answer)")
+            declared = (*errors, IdempotencyKeyReused) if idempotent else tuple(errors)
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,
                 auth=level,
-                errors=tuple(errors),
+                errors=tuple(dict.fromkeys(declared)),
                 input_type=input_type,
                 output_type=output_type,
                 streaming=streaming,
@@ -211,6 +217,7 @@ class Router(Generic[S]):
                 authenticates=authenticates,
                 services_type=services_type,
                 decoder=msgspec.json.Decoder(input_type),
+                idempotent=idempotent,
             )
             return handler
 

@@ -127,3 +127,26 @@ def test_the_type_checker_refuses_a_handler_expecting_other_services(tmp_path: P
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "reportArgumentType" in result.stdout and "OtherServices" in result.stdout, result.stdout
+
+
+def test_an_idempotent_route_declares_the_reuse_error_and_a_stream_cannot_be_one() -> None:
+    from collections.abc import AsyncIterator
+
+    from foundation.rpc.idempotency import IdempotencyKeyReused
+    from foundation.rpc.request import Req
+    from foundation.rpc.routes import Empty, RouteDeclarationError, Router
+
+    router = Router("test")
+
+    @router.route("things.make", idempotent=True)
+    async def make(req: Req[Empty]) -> Empty:
+        return Empty()
+
+    assert router.routes["things.make"].idempotent
+    assert IdempotencyKeyReused in router.routes["things.make"].errors
+
+    async def flow(req: Req[Empty]) -> AsyncIterator[Empty]:
+        yield Empty()
+
+    with pytest.raises(RouteDeclarationError, match="cannot be idempotent"):
+        router.route("things.flow", idempotent=True)(flow)

@@ -223,3 +223,27 @@ def nul_errors(value: Any, path: str = "") -> list[FieldError]:
                 if isinstance(key, str) and "\x00" in key:
                     stack.append((key, where))
     return found
+
+
+def _integral(value: Any) -> tuple[Any, bool]:
+    """`value` with every float that has no fractional part as an int; whether any was."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value), True
+    if isinstance(value, list):
+        pairs = [_integral(v) for v in value]
+        return [v for v, _ in pairs], any(changed for _, changed in pairs)
+    if isinstance(value, dict):
+        pairs = {k: _integral(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(changed for _, changed in pairs.values())
+    return value, False
+
+
+def decode_integral_floats(raw: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+    """JSON says `218.0` is the integer 218 (JSON Schema's `integer` admits it), msgspec's strict
+    decoding does not: after a failed decode, the body again with integral floats as ints, or None
+    when it has none (or still fails). Only on the failure path, so valid requests pay nothing."""
+    try:
+        value, changed = _integral(msgspec.json.decode(raw))
+        return decoder.decode(msgspec.json.encode(value)) if changed else None
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError, OverflowError):
+        return None

@@ -4,7 +4,19 @@ import sys
 
 from database import embedded
 from database.testing.harness import cluster_dir_for_tests
-from tools.bench import database, external, lifecycle, pieces, pipeline, product, queries, rpc, scaleout, serving
+from tools.bench import (
+    assistant,
+    database,
+    external,
+    lifecycle,
+    pieces,
+    pipeline,
+    product,
+    queries,
+    rpc,
+    scaleout,
+    serving,
+)
 
 SUITES = {
     "database": database.run_all,
@@ -17,6 +29,7 @@ SUITES = {
     "serving": serving.run_all,
     "scaleout": scaleout.run_all,
     "pipeline": pipeline.run_all,
+    "assistant": assistant.run_all,
 }
 
 

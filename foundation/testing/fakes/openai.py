@@ -37,6 +37,7 @@ class FakeReply:
     finish_reason: str | None = None  # default: "tool_calls" with tool calls, else "stop"
     chunk_size: int = 4  # characters per streamed content / arguments delta
     stall_after_first_chunk: float = 0.0  # a stream that stops mid-way for this long
+    error_after_chunks: int | None = None  # a stream that fails after this many content chunks
 
 
 @dataclass
@@ -60,9 +61,16 @@ class FakeOpenAI(Fake):
         finish_reason: str | None = None,
         chunk_size: int = 4,
         stall_after_first_chunk: float = 0.0,
+        error_after_chunks: int | None = None,
     ) -> None:
-        """Queue the answer to the next completion request."""
-        self.replies.append(FakeReply(content, tuple(tool_calls), finish_reason, chunk_size, stall_after_first_chunk))
+        """Queue the answer to the next completion request. `error_after_chunks`: a stream sends
+        that many content chunks, then an error event as OpenAI does mid-stream
+        (`data: {"error": {...}}`), and ends."""
+        self.replies.append(
+            FakeReply(
+                content, tuple(tool_calls), finish_reason, chunk_size, stall_after_first_chunk, error_after_chunks
+            )
+        )
 
     def completions(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/v1/chat/completions"]
@@ -143,8 +151,17 @@ class FakeOpenAI(Fake):
         await send({"role": "assistant", "content": "" if reply.content is not None else None, "refusal": None})
         if reply.stall_after_first_chunk:
             await asyncio.sleep(reply.stall_after_first_chunk)
-        for start in range(0, len(reply.content or ""), size):
+        for sent, start in enumerate(range(0, len(reply.content or ""), size)):
+            if reply.error_after_chunks is not None and sent >= reply.error_after_chunks:
+                break
             await send({"content": (reply.content or "")[start : start + size]})
+        if reply.error_after_chunks is not None:
+            error = {
+                "error": {"message": "The server had an error while processing your request.", "type": "server_error"}
+            }
+            await response.write(f"data: {json.dumps(error)}\n\n".encode())
+            await response.write_eof()
+            return response
         for index, call in enumerate(calls):
             function = call["function"]
             await send(
