@@ -53,7 +53,15 @@ async def test_the_csrf_rule_applies_to_each_cookie_call(product: ProductHarness
     )
     cookie_call, anonymous_call = response.json()
     assert cookie_call["error"]["code"] == -32003  # forbidden: a cookie from another origin
-    assert anonymous_call["result"] == {"message": "hi"}  # never looks the caller up
+    # demo.ping never looks its caller up, but the cookie rode along: refused the same way
+    assert anonymous_call["error"]["code"] == -32003
+    async with product.client() as stranger:  # a browser without our cookie: nothing to forge
+        cookieless = await stranger.post(
+            "/jsonrpc",
+            content=json.dumps(calls[1:]),
+            headers={"origin": "https://evil.example", "content-type": "application/json"},
+        )
+    assert cookieless.json()[0]["result"] == {"message": "hi"}, cookieless.text
 
 
 async def test_rate_limits_count_each_call(product: ProductHarness) -> None:

@@ -162,10 +162,10 @@ class RpcApp:
             await send({"type": "http.response.start", "status": 204, "headers": [*cors, *_PREFLIGHT_HEADERS]})
         await send({"type": "http.response.body", "body": b""})
 
-    def _check_origin(self, scope: Scope, headers: Headers, principal: Principal) -> None:
-        """CSRF: a cookie-authenticated call must come from our own origin (scheme and host), or
+    def _check_origin(self, scope: Scope, headers: Headers, with_cookie: bool) -> None:
+        """CSRF: a call that carries cookies must come from our own origin (scheme and host), or
         from an allowed one."""
-        if not principal.via_cookie:
+        if not with_cookie:
             return
         if headers.get(b"sec-fetch-site") == b"cross-site":
             raise Forbidden("cross-site request refused")
@@ -238,8 +238,12 @@ class RpcApp:
     ) -> tuple[Principal, Any]:
         """Authentication (on the request's lease), CSRF/origin, the route's auth level, then the
         one-pass decode: the body is decoded only once the caller may call the route."""
-        principal = await self.authenticate(headers, lease) if route.authenticates else ANONYMOUS
-        self._check_origin(scope, headers, principal)
+        if route.authenticates:
+            principal = await self.authenticate(headers, lease)
+            self._check_origin(scope, headers, principal.via_cookie)
+        else:  # nobody is looked up, but the browser's cookies ride along: refuse another site's
+            principal = ANONYMOUS  # call as for a cookie caller (a login CSRF swapping the session)
+            self._check_origin(scope, headers, b"cookie" in headers)
         _authorize(route, principal)
         if not json_checked and not headers.get(b"content-type", b"").startswith(b"application/json"):
             raise UnsupportedMediaType("send the body as application/json")

@@ -516,6 +516,16 @@ async def test_a_route_that_never_reads_the_caller_authenticates_no_one_and_take
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         hello_answer = await client.post("/rpc/anon.hello", json={}, headers={"cookie": "blossom_session=x"})
         assert hello_answer.json() == {"total": 0} and events == []  # no one looked up, no connection
+        cross_site = await client.post(
+            "/rpc/anon.hello", json={}, headers={"cookie": "blossom_session=x", "sec-fetch-site": "cross-site"}
+        )
+        assert cross_site.status_code == 403 and events == []  # its cookie still gets the CSRF check
+        other_origin = await client.post(
+            "/rpc/anon.hello", json={}, headers={"cookie": "blossom_session=x", "origin": "https://evil.example"}
+        )
+        assert other_origin.status_code == 403
+        cookieless = await client.post("/rpc/anon.hello", json={}, headers={"origin": "https://evil.example"})
+        assert cookieless.status_code == 200  # no cookie, nothing to forge
         who_answer = await client.post("/rpc/anon.who", json={})
         assert who_answer.json() == {"total": 1}
         assert events == ["authenticated", "connection acquired", "connection released"]
