@@ -156,6 +156,8 @@ class SheetsClient:
         except (requests.ConnectionError, google.auth.exceptions.TransportError) as error:
             raise ExternalUnavailable(SERVICE, f"connection failed: {type(error).__name__}") from None
         except google.auth.exceptions.RefreshError as error:
+            if getattr(error, "retryable", False):  # the token endpoint was down (5xx, 429): not a refusal
+                raise ExternalUnavailable(SERVICE, "token endpoint unavailable") from None
             # Google's token endpoint refused the service account (a revoked or unknown key).
             detail = str(error.args[0]) if error.args else "refused"
             raise ExternalRejected(SERVICE, f"token refused: {detail[:200]}", reason="token_refused") from None

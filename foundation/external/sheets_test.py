@@ -146,3 +146,14 @@ async def test_a_key_the_token_endpoint_refuses_is_rejected(fake_sheets: FakeShe
         await sheets.read_rows(SHEET, "metrics")
     assert raised.value.reason == "token_refused"
     assert fake_sheets.sheets_requests() == []  # no Sheets call without a token
+
+
+async def test_a_token_endpoint_that_is_down_is_unavailable_and_retried(
+    fake_sheets: FakeSheets, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    # A 503 from the token endpoint is an outage to wait out, not a refused key.
+    fake_sheets.add_worksheet(SHEET, "metrics", [["a"]])
+    sheets = client(fake_sheets, tmp_path, sleeps)
+    fake_sheets.fail_next(503, times=3)  # the first requests are the token's (google-auth retries some itself)
+    assert await sheets.read_rows(SHEET, "metrics") == [["a"]]
+    assert sleeps.delays  # our policy waited and tried again
