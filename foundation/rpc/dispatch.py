@@ -51,6 +51,9 @@ from foundation.rpc.validation import collect_errors, decode_integral_floats, nu
 from foundation.web import request_id_from
 
 Scope = MutableMapping[str, Any]
+# Once a batch's answers pass this size, its remaining calls are not run: each is answered with
+# an error saying so (a few bytes of request could otherwise ask for many large answers).
+MAX_BATCH_RESPONSE_BYTES = 4 << 20
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
@@ -429,12 +432,17 @@ class RpcApp:
             else:
                 name = "jsonrpc.batch"
                 answers = []
+                answered = 0  # bytes so far: a batch of small calls must not build a huge answer
                 for item in batch:
-                    _, one = await self._jsonrpc_call(
-                        item, scope, headers, request_id, address, response_headers, strict_failure
-                    )
+                    if answered > MAX_BATCH_RESPONSE_BYTES:
+                        one = jsonrpc.not_run(item, MAX_BATCH_RESPONSE_BYTES)
+                    else:
+                        _, one = await self._jsonrpc_call(
+                            item, scope, headers, request_id, address, response_headers, strict_failure
+                        )
                     if one is not None:
                         answers.append(one)
+                        answered += len(one)
             if not answers:
                 status = 204
                 await send({"type": "http.response.start", "status": 204, "headers": _no_content(request_id, cors)})

@@ -192,5 +192,22 @@ def application_error(request_id: bytes | msgspec.Raw, error: BlossomError) -> b
     return error_response(request_id, code_of(error), error.message, {"code": error.code, **error.fields})
 
 
+def not_run(raw: bytes | msgspec.Raw, limit: int) -> bytes | None:
+    """The answer to a batch call left unrun because the batch's answers passed `limit` bytes
+    (None for a notification, which nothing answers)."""
+    try:
+        _, request_id = read_call(raw)
+    except Refusal as refusal:
+        return refusal.response
+    if request_id is None:
+        return None
+    return error_response(
+        request_id,
+        APPLICATION_ERROR,
+        f"not run: the batch's answers passed {limit} bytes; send the rest in another request",
+        {"code": "batch_response_too_large", "limit": limit},
+    )
+
+
 def internal_error(request_id: bytes | msgspec.Raw, log_id: str) -> bytes:
     return error_response(request_id, INTERNAL_ERROR, "Internal error", {"code": "internal", "request_id": log_id})

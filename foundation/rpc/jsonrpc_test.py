@@ -16,7 +16,7 @@ import pytest
 
 from foundation.errors import Conflict, NotFound, Unavailable
 from foundation.rpc import ANONYMOUS, AnonymousReq, Empty, OrgPrincipal, Principal, Req, Router, UserPrincipal
-from foundation.rpc.dispatch import RpcApp
+from foundation.rpc.dispatch import MAX_BATCH_RESPONSE_BYTES, RpcApp
 from foundation.rpc.errors import UndeclaredError
 from foundation.rpc.jsonrpc import MAX_BATCH
 from foundation.rpc.request import Lease
@@ -84,6 +84,15 @@ async def notify_hello(req: AnonymousReq[HelloIn]) -> Empty:
 @router.route("spec.get_data")
 async def get_data(req: AnonymousReq[Empty]) -> tuple[str, int]:
     return ("hello", 5)
+
+
+BIG_RUNS: list[int] = []
+
+
+@router.route("spec.big")
+async def big(req: AnonymousReq[Empty]) -> str:
+    BIG_RUNS.append(1)
+    return "x" * 1_500_000
 
 
 @router.route("db.write", errors=[TooBig, ThingNotFound], max_body=2_000_000)
@@ -537,3 +546,16 @@ async def test_a_hundred_thousand_bad_items_give_a_bounded_list(client) -> None:
     assert error["code"] == -32602
     assert len(error["data"]["fields"]) == 100
     assert error["data"]["omitted"] > 0
+
+
+async def test_a_batch_whose_answers_grow_past_the_limit_runs_no_more_calls(client) -> None:
+    # A few bytes of request must not ask for an answer of hundreds of megabytes.
+    BIG_RUNS.clear()
+    calls = [{"jsonrpc": "2.0", "method": "spec.big", "id": i} for i in range(10)]
+    answers = (await _rpc(client, json.dumps(calls))).json()
+    assert len(BIG_RUNS) == 3  # 3 x 1.5 MB passed the 4 MiB limit: the other 7 never ran
+    assert [a["id"] for a in answers] == list(range(10))
+    assert all("result" in a for a in answers[:3])
+    for answer in answers[3:]:
+        assert answer["error"]["code"] == -32000
+        assert answer["error"]["data"] == {"code": "batch_response_too_large", "limit": MAX_BATCH_RESPONSE_BYTES}
