@@ -39,6 +39,8 @@ SIGNUP_PER_ADDRESS = Limit("signup:address", 20, dt.timedelta(hours=1))
 RESET_PER_PAIR = Limit("reset:pair", 5, dt.timedelta(hours=1))
 RESET_PER_ACCOUNT = Limit("reset:account", 20, dt.timedelta(hours=1))
 RESET_PER_ADDRESS = Limit("reset:address", 20, dt.timedelta(hours=1))
+# Each attempt costs a full password hash, and a stolen session must not guess the password.
+PASSWORD_CHANGE_PER_USER = Limit("password_change:user", 10, dt.timedelta(minutes=15))
 
 
 def bucket(limit: Limit, subject: str) -> bytes:

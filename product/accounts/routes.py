@@ -304,6 +304,7 @@ async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
     reset codes stop working."""
     svc = req.services
     user_id, session_id = req.principal.user_id, req.principal.session_id
+    await rate_limit.hit(req, rate_limit.PASSWORD_CHANGE_PER_USER, user_id)  # before the hash it pays for
     _check_new_password(req.body.new_password, "new_password")
     stored = await queries.get_password_hash(req.db, id=user_id)
     ok, _ = await svc.hasher.verify_async(req.body.current_password, stored.password_hash if stored else None)

@@ -473,3 +473,14 @@ async def test_a_public_route_that_never_reads_the_caller_costs_a_cookie_no_conn
             assert ping.status_code == 200 and ping.json() == {"message": "hi"}
         me = await product.http.get("/rpc/auth.init")  # a route that reads the caller still does
         assert me.json()["user"]["email"] == "cookie@example.com"
+
+
+async def test_password_changes_are_limited_per_user(product: ProductHarness) -> None:
+    # Each attempt pays a full password hash, and a stolen session must not guess the password.
+    await product.sign_up_and_in(product.http, "changer@example.com")
+    wrong = {"current_password": "not " + PASSWORD, "new_password": "a brand new passphrase"}
+    for _ in range(rate_limit.PASSWORD_CHANGE_PER_USER.max_hits):
+        answer = await product.http.post("/rpc/auth.password.change", json=wrong)
+        assert answer.status_code == 400 or answer.json()["error"]["code"] == "wrong_password", answer.text
+    limited = await product.http.post("/rpc/auth.password.change", json=wrong)
+    assert limited.status_code == 429 and limited.headers["retry-after"]

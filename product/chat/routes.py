@@ -44,6 +44,10 @@ POST_PER_TOKEN = Limit("chat:post:token", 30, dt.timedelta(minutes=10))
 POST_PER_ADDRESS = Limit("chat:post:address", 300, dt.timedelta(minutes=10))
 REPLY_PER_TOKEN = Limit("chat:reply:token", 30, dt.timedelta(minutes=10))
 REPLY_PER_ADDRESS = Limit("chat:reply:address", 300, dt.timedelta(minutes=10))
+# Reading is cheaper than posting but not free: a page is up to 50 messages of 2,000 characters.
+READ_PER_TOKEN = Limit("chat:read:token", 300, dt.timedelta(minutes=10))
+READ_PER_ADDRESS = Limit("chat:read:address", 1200, dt.timedelta(minutes=10))
+MESSAGES_PER_PAGE = 50
 
 
 class WorkspaceNotFound(NotFound):
@@ -183,15 +187,18 @@ class MessagesIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class MessagesOut(msgspec.Struct, frozen=True):
     status: Literal["open", "closed"]
-    messages: list[MessageOut]  # oldest first, at most 200: ask again after the last for more
+    messages: list[MessageOut]  # oldest first, at most 50: ask again after the last for more
 
 
 @router.route("chat.messages", errors=[ConversationNotFound])
 async def messages(req: AnonymousReq[MessagesIn]) -> MessagesOut:
     """The conversation's messages after a cursor (POST only: the token stays out of URLs)."""
     body = req.body
+    await _hit_both(req, READ_PER_TOKEN, READ_PER_ADDRESS, body.token)
     found = await _visitor_conversation(req, body.conversation_id, body.token)
-    rows = await queries.messages_since(req.db, conversation_id=found.conversation_id, after=body.after, max_rows=200)
+    rows = await queries.messages_since(
+        req.db, conversation_id=found.conversation_id, after=body.after, max_rows=MESSAGES_PER_PAGE
+    )
     return MessagesOut(found.status, [message_out(r) for r in rows])
 
 

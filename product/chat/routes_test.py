@@ -4,12 +4,14 @@ real SDK."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any
 
 import httpx
 
 from foundation.testing.fakes.openai import FakeOpenAI, FakeToolCall
+from product.chat.routes import MESSAGES_PER_PAGE, READ_PER_TOKEN
 from product.testing import ProductHarness
 from product.workspaces.routes_test import call, member_client
 
@@ -120,6 +122,26 @@ async def test_posts_per_visitor_token_are_limited(product: ProductHarness) -> N
     # Another visitor from the same address is not affected.
     other = await call(client, "chat.start", {"handle": "acme-dental"})
     await call(client, "chat.post", visitor(other, content="hello"))
+
+
+async def test_reading_messages_is_limited_per_token_and_paged(product: ProductHarness) -> None:
+    _, started = await open_chat(product)
+    client = product.client()
+    for n in range(MESSAGES_PER_PAGE + 5):
+        await product.t.db.owner.execute(
+            "INSERT INTO messages (org_id, conversation_id, role, content, created_at)"
+            " SELECT org_id, id, 'visitor', $2, $3 FROM conversations WHERE id = $1",
+            started["conversation_id"],
+            f"message {n}",
+            product.t.clock.now() + dt.timedelta(milliseconds=n),
+        )
+    read = {"conversation_id": started["conversation_id"], "token": started["token"]}
+    page = await call(client, "chat.messages", read)
+    assert len(page["messages"]) == MESSAGES_PER_PAGE  # a page is bounded, whatever the conversation holds
+    for _ in range(READ_PER_TOKEN.max_hits - 1):
+        await call(client, "chat.messages", read)
+    limited = await client.post("/rpc/chat.messages", json=read)
+    assert limited.status_code == 429 and limited.headers["retry-after"]
 
 
 async def test_the_reply_streams_in_order_and_is_stored_as_the_deltas_joined(
