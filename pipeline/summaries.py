@@ -8,6 +8,7 @@ were; then the week is replaced in one transaction.
 
 import asyncio
 import datetime as dt
+from typing import Annotated
 
 import dagster as dg
 import msgspec
@@ -33,7 +34,9 @@ SYSTEM_PROMPT = (
 
 
 class OrgWeekSummary(msgspec.Struct, frozen=True):
-    summary: str
+    # What the table's CHECK allows: an answer outside it is refused naming `$.summary` (and not
+    # kept in the cache), instead of failing the week's insert for every organization.
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
 
 def prompt(row: queries.WeekActivityRow, week_start: dt.date) -> ChatRequest:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -160,7 +160,11 @@ class LLMCache:
             text = text.replace(secret, REDACTED)
         self.store.put(key, text.encode())
 
-    async def complete(self, request: ChatRequest) -> ChatResponse:
+    async def complete(
+        self, request: ChatRequest, *, check: Callable[[ChatResponse], object] | None = None
+    ) -> ChatResponse:
+        """`check` runs on a fresh answer before it is kept: when it raises, the answer is not
+        stored (a rerun asks again instead of replaying an answer known to be bad)."""
         if self.mode == "off":
             return await self.llm.complete(request)
         model = self.llm.model_for(request)
@@ -169,6 +173,8 @@ class LLMCache:
         if stored is not None:
             return stored
         response = await self.llm.complete(request)
+        if check is not None:
+            check(response)
         self._save(key, "chat", material, response)
         return response
 
@@ -191,7 +197,11 @@ class LLMCache:
         self._save(key, "chat.stream", material, seen)  # only a stream that finished
 
     async def structured(self, request: ChatRequest, answer: type[S]) -> S:
-        return decode_structured(await self.complete(structured_request(request, answer)), answer)
+        """A malformed answer raises (naming the field) and is not kept in the cache."""
+        response = await self.complete(
+            structured_request(request, answer), check=lambda fresh: decode_structured(fresh, answer)
+        )
+        return decode_structured(response, answer)
 
     async def embed(self, texts: Sequence[str], *, model: str | None = None) -> list[list[float]]:
         if self.mode == "off":

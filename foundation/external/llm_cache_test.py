@@ -8,6 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from foundation.external.errors import ExternalRejected
 from foundation.external.llm_cache import DirectoryStore, LLMCache, LLMCacheMiss, MemoryStore, cache_key
 from foundation.external.openai import LLM, ChatMessage, ChatRequest, OpenAIClient, Tool
 from foundation.external.settings import load_external_settings
@@ -137,3 +138,19 @@ async def test_from_settings_takes_the_mode_and_directory(tmp_path: Path, fake_o
     await cache.complete(QUESTION)
     assert len(list((tmp_path / "llm").glob("*.json"))) == 1
     assert isinstance(LLMCache.from_settings(load_external_settings({})).store, MemoryStore)
+
+
+async def test_a_malformed_structured_answer_is_not_kept_so_a_rerun_asks_again(fake_openai: FakeOpenAI) -> None:
+    class Point(msgspec.Struct, frozen=True):
+        x: int
+
+    store = MemoryStore()
+    cache = LLMCache(OpenAIClient(load_external_settings(fake_openai.settings())), store, "record")
+    question = ChatRequest(messages=(ChatMessage(role="user", content="a point"),))
+    fake_openai.reply('{"x": "not a number"}')
+    with pytest.raises(ExternalRejected):
+        await cache.structured(question, Point)
+    assert store.entries == {}  # a bad answer replayed forever would fail every rerun
+    fake_openai.reply('{"x": 3}')
+    assert await cache.structured(question, Point) == Point(x=3)
+    assert len(store.entries) == 1
