@@ -36,6 +36,10 @@ VisitorToken = Annotated[str, msgspec.Meta(min_length=16, max_length=200)]
 MessageId = Annotated[str, msgspec.Meta(pattern=r"^msg_[0-9a-z]{26}$")]
 MESSAGE_LIMIT = 2000  # characters in a visitor's message
 MessageText = Annotated[str, msgspec.Meta(min_length=1, max_length=MESSAGE_LIMIT)]
+# What one reply may cost: tokens per model call, and tool calls answered per round (each result
+# goes back to the model and into the stored reply).
+MAX_REPLY_TOKENS = 800
+MAX_TOOL_CALLS_PER_ROUND = 4
 MAX_TOOL_ROUNDS = 3  # model calls per reply: tool answers go back to the model at most twice
 STREAM_LEASE = dt.timedelta(minutes=5)  # a stream slot left by a process that died is free after this
 
@@ -303,7 +307,8 @@ async def reply(req: AnonymousReq[ReplyIn]) -> AsyncIterator[ChatEvent]:
             said: list[str] = []
             asked: tuple[ToolCall, ...] = ()
             try:
-                async for delta in llm.stream(ChatRequest(messages=messages, tools=tools)):
+                request = ChatRequest(messages=messages, tools=tools, max_tokens=MAX_REPLY_TOKENS)
+                async for delta in llm.stream(request):
                     if delta.text:
                         said.append(delta.text)
                         yield Delta(delta.text)
@@ -319,6 +324,7 @@ async def reply(req: AnonymousReq[ReplyIn]) -> AsyncIterator[ChatEvent]:
             text += said
             if not asked:
                 break
+            asked = asked[:MAX_TOOL_CALLS_PER_ROUND]  # a model asking for hundreds is answered for a few
             messages.append(ChatMessage(role="assistant", content="".join(said) or None, tool_calls=asked))
             for call in asked:
                 yield ToolCallEvent(call.id, call.name, call.arguments)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from foundation.testing.fakes.openai import FakeOpenAI, FakeToolCall
-from product.chat.routes import MESSAGES_PER_PAGE, READ_PER_TOKEN
+from product.chat.routes import MAX_REPLY_TOKENS, MAX_TOOL_CALLS_PER_ROUND, MESSAGES_PER_PAGE, READ_PER_TOKEN
 from product.testing import ProductHarness
 from product.workspaces.routes_test import call, member_client
 
@@ -340,3 +340,18 @@ async def test_a_failed_request_leaves_its_key_free(product: ProductHarness) -> 
     body = visitor(started, content="Hello")
     assert (await client.post("/rpc/chat.post", json=body, headers=key)).status_code == 409
     assert await product.t.db.owner.fetchval("SELECT count(*) FROM idempotency_keys") == 0
+
+
+async def test_a_reply_is_bounded_in_tokens_and_tool_calls(product: ProductHarness, fake_openai: FakeOpenAI) -> None:
+    # An anonymous visitor's reply must not run up the business's bill without bound.
+    _, started = await open_chat(product)
+    client = product.client()
+    await call(client, "chat.post", visitor(started, content="Book everything"))
+    many = [FakeToolCall("list_services", "{}", id=f"call_{n}") for n in range(9)]
+    fake_openai.reply(tool_calls=many)
+    fake_openai.reply("Done")
+
+    got = events(await client.post("/rpc/chat.reply", json=visitor(started)))
+
+    assert [k for k, _ in got].count("tool_result") == MAX_TOOL_CALLS_PER_ROUND
+    assert all(r.json()["max_tokens"] == MAX_REPLY_TOKENS for r in fake_openai.completions())
