@@ -80,6 +80,10 @@ class IdempotencyCompleteRow(msgspec.Struct, frozen=True):
     completed: int
 
 
+class PruneIdempotencyKeysRow(msgspec.Struct, frozen=True):
+    removed: int
+
+
 CREATE_ORG_SQL = """INSERT INTO orgs (id, name, created_at)
 VALUES (coalesce($1::text, app_new_id('org')), $2, coalesce($3::timestamptz, now()))
 RETURNING id, name, created_at"""
@@ -137,6 +141,9 @@ FROM app_idempotency_claim($1, $2, $3, $4::bytea) c"""
 
 IDEMPOTENCY_COMPLETE_SQL = """SELECT app_idempotency_complete($1, $2, $3, $4::bytea)
     AS completed"""
+
+
+PRUNE_IDEMPOTENCY_KEYS_SQL = """SELECT app_idempotency_prune($1::integer) AS removed"""
 
 
 async def create_org(
@@ -264,3 +271,9 @@ async def idempotency_complete(
     """Store the response of a key this transaction claimed."""
     _record = await conn.fetchrow(IDEMPOTENCY_COMPLETE_SQL, scope, route, key, response)
     return None if _record is None else IdempotencyCompleteRow(*_record)
+
+
+async def prune_idempotency_keys(conn: DbConnection, *, max_rows: int) -> PruneIdempotencyKeysRow | None:
+    """Remove up to `max_rows` expired idempotency records (the outbox worker, now and then)."""
+    _record = await conn.fetchrow(PRUNE_IDEMPOTENCY_KEYS_SQL, max_rows)
+    return None if _record is None else PruneIdempotencyKeysRow(*_record)

@@ -65,3 +65,8 @@ FROM app_idempotency_claim(sqlc.arg(scope), sqlc.arg(route), sqlc.arg(key), sqlc
 -- not-null: completed
 SELECT app_idempotency_complete(sqlc.arg(scope), sqlc.arg(route), sqlc.arg(key), sqlc.arg(response)::bytea)
     AS completed;
+
+-- name: PruneIdempotencyKeys :one
+-- Remove up to `max_rows` expired idempotency records (the outbox worker, now and then).
+-- not-null: removed
+SELECT app_idempotency_prune(sqlc.arg(max_rows)::integer) AS removed;

@@ -182,6 +182,23 @@ CREATE FUNCTION public.app_idempotency_complete(p_scope text, p_route text, p_ke
 $$;
 
 --
+-- Name: app_idempotency_prune(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_idempotency_prune(p_limit integer) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH gone AS (
+        DELETE FROM idempotency_keys WHERE id IN (
+            SELECT k.id FROM idempotency_keys k WHERE k.expires_at <= now() ORDER BY k.expires_at LIMIT p_limit
+        )
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM gone
+$$;
+
+--
 -- Name: app_invite_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1664,6 +1681,13 @@ GRANT ALL ON FUNCTION public.app_idempotency_claim(p_scope text, p_route text, p
 
 REVOKE ALL ON FUNCTION public.app_idempotency_complete(p_scope text, p_route text, p_key text, p_response bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_idempotency_complete(p_scope text, p_route text, p_key text, p_response bytea) TO blossom_app;
+
+--
+-- Name: FUNCTION app_idempotency_prune(p_limit integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_idempotency_prune(p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_idempotency_prune(p_limit integer) TO blossom_outbox;
 
 --
 -- Name: FUNCTION app_invite_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -

@@ -207,3 +207,21 @@ async def test_finished_rows_are_removed_after_the_retention_pending_ones_never(
     with pytest.raises(asyncpg.InsufficientPrivilegeError):  # the request role cannot prune
         async with t.db.app_transaction() as conn:
             await conn.execute("SELECT app_outbox_prune(now(), 10)")
+
+
+async def test_expired_idempotency_records_are_pruned_by_the_worker_live_ones_kept(t: T) -> None:
+    # Keys sent once would otherwise stay forever (a claim frees only its own expired key).
+    await t.db.owner.execute(
+        "INSERT INTO idempotency_keys (scope, route, key, body_hash, expires_at)"
+        " SELECT 'anonymous::', 'chat.post', 'k' || n, '\\x00', now() - interval '1 hour' FROM generate_series(1, 5) n"
+    )
+    await t.db.owner.execute(
+        "INSERT INTO idempotency_keys (scope, route, key, body_hash)"
+        " VALUES ('anonymous::', 'chat.post', 'live', '\\x00')"
+    )
+    worker = OutboxWorker(lambda: t.db.outbox, {}, clock=t.clock)
+    await worker.run_once()
+    assert [r["key"] for r in await t.db.owner.fetch("SELECT key FROM idempotency_keys")] == ["live"]
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):  # the request role cannot prune
+        async with t.db.app_transaction() as conn:
+            await conn.execute("SELECT app_idempotency_prune(10)")

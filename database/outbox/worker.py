@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from quart import Quart
 
+from database import queries as shared_queries
 from database.connect import DatabaseUnreachable, PgConnection
 from database.connection_pool import ConnectionPool, PoolClosed, ServerDown
 from database.outage import is_connection_loss
@@ -168,8 +169,12 @@ class OutboxWorker:
         self._pruned_at = now
         async with transaction(self._pool()) as conn:
             pruned = await queries.prune_outbox(conn, before=now - self._retention, max_rows=PRUNE_ROWS)
+            # Expired idempotency records too: the same kind of chore, for the same role.
+            expired = await shared_queries.prune_idempotency_keys(conn, max_rows=PRUNE_ROWS)
         if pruned is not None and pruned.removed:
             log.info("outbox_pruned", rows=pruned.removed)
+        if expired is not None and expired.removed:
+            log.info("idempotency_keys_pruned", rows=expired.removed)
 
     async def _claim(self) -> list[Job]:
         now = self._clock.now()

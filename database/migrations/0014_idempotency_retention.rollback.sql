@@ -1,0 +1,2 @@
+-- Undo 0014_idempotency_retention.
+DROP FUNCTION app_idempotency_prune(integer);
