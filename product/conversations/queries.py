@@ -94,8 +94,10 @@ GET_CONVERSATION_SQL = """SELECT id, channel, status, tags, created_at, closed_a
 WHERE id = $1 AND workspace_id = $2"""
 
 
-LIST_MESSAGES_SQL = """SELECT id, role, content, tool_calls, created_at FROM messages
-WHERE conversation_id = $1 ORDER BY created_at, id"""
+LIST_MESSAGES_SQL = """SELECT newest.id, newest.role, newest.content, newest.tool_calls, newest.created_at FROM (
+    SELECT id, role, content, tool_calls, created_at FROM messages
+    WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
+) newest ORDER BY newest.created_at, newest.id"""
 
 
 SET_TAGS_SQL = """UPDATE conversations SET tags = $1
@@ -146,11 +148,11 @@ async def get_conversation(conn: DbConnection, *, id: str, workspace_id: str) ->
     return None if _record is None else GetConversationRow(*_record)
 
 
-async def list_messages(conn: DbConnection, *, conversation_id: str) -> list[ListMessagesRow]:
-    """:many ListMessages"""
+async def list_messages(conn: DbConnection, *, conversation_id: str, max_rows: int) -> list[ListMessagesRow]:
+    """The conversation's newest messages, at most `max_rows`, oldest first."""
     return [
         ListMessagesRow(_record[0], _record[1], _record[2], decode_json(_record[3]), _record[4])
-        for _record in await conn.fetch(LIST_MESSAGES_SQL, conversation_id)
+        for _record in await conn.fetch(LIST_MESSAGES_SQL, conversation_id, max_rows)
     ]
 
 

@@ -19,8 +19,11 @@ SELECT id, channel, status, tags, created_at, closed_at FROM conversations
 WHERE id = sqlc.arg(id) AND workspace_id = sqlc.arg(workspace_id);
 
 -- name: ListMessages :many
-SELECT id, role, content, tool_calls, created_at FROM messages
-WHERE conversation_id = sqlc.arg(conversation_id) ORDER BY created_at, id;
+-- The conversation's newest messages, at most `max_rows`, oldest first.
+SELECT newest.id, newest.role, newest.content, newest.tool_calls, newest.created_at FROM (
+    SELECT id, role, content, tool_calls, created_at FROM messages
+    WHERE conversation_id = sqlc.arg(conversation_id) ORDER BY created_at DESC, id DESC LIMIT sqlc.arg(max_rows)
+) newest ORDER BY newest.created_at, newest.id;
 
 -- name: SetTags :one
 UPDATE conversations SET tags = sqlc.arg(tags)

@@ -106,9 +106,14 @@ class ConversationIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: ConversationId
 
 
+# A conversation's page shows its newest messages: a visitor can add thousands a day.
+MESSAGES_SHOWN = 500
+
+
 class ConversationWithMessages(msgspec.Struct, frozen=True):
     conversation: ConversationOut
-    messages: list[MessageOut]
+    messages: list[MessageOut]  # the newest MESSAGES_SHOWN (500), oldest first
+    earlier_omitted: bool = False  # older messages exist beyond those
 
 
 def conversation_out(row: Any) -> ConversationOut:
@@ -117,13 +122,15 @@ def conversation_out(row: Any) -> ConversationOut:
 
 @router.route("conversations.get", read_only=True, errors=[ConversationNotFound])
 async def get_conversation(req: OrgReq[ConversationIdIn]) -> ConversationWithMessages:
-    """One conversation with all its messages, oldest first."""
+    """One conversation with its newest 500 messages, oldest first."""
     workspace = await ensure_workspace(req)
     row = await queries.get_conversation(req.db, id=req.body.id, workspace_id=workspace.id)
     if row is None:
         raise ConversationNotFound("no such conversation")
-    messages = [message_out(m) for m in await queries.list_messages(req.db, conversation_id=row.id)]
-    return ConversationWithMessages(conversation_out(row), messages)
+    rows = await queries.list_messages(req.db, conversation_id=row.id, max_rows=MESSAGES_SHOWN + 1)
+    omitted = len(rows) > MESSAGES_SHOWN  # one more than shown was asked for: the oldest is beyond
+    messages = [message_out(m) for m in (rows[1:] if omitted else rows)]
+    return ConversationWithMessages(conversation_out(row), messages, earlier_omitted=omitted)
 
 
 class TagIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

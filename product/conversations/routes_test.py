@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.testing.fakes.openai import FakeOpenAI
+from product.conversations.routes import MESSAGES_SHOWN
 from product.testing import ProductHarness
 from product.workspaces.routes_test import call, member_client
 
@@ -63,3 +64,24 @@ async def test_another_orgs_conversation_is_not_found(product: ProductHarness) -
     for route in ("conversations.get", "conversations.close"):
         missing = await call(other, route, {"id": theirs["conversation_id"]}, 404)
         assert missing["error"]["code"] == "conversation_not_found"
+
+
+async def test_a_conversation_shows_its_newest_messages_and_says_older_ones_exist(product: ProductHarness) -> None:
+    # A visitor can add thousands of messages a day: the members' page stays bounded.
+    member = await member_client(product)
+    handle = (await call(member, "workspaces.get_mine", {}))["handle"]
+    started = await call(product.client(), "chat.start", {"handle": handle})
+    await product.t.db.owner.execute(
+        "INSERT INTO messages (org_id, conversation_id, role, content, created_at)"
+        " SELECT org_id, id, 'visitor', 'message ' || n, $2::timestamptz + n * interval '1 millisecond'"
+        " FROM conversations, generate_series(1, $3) n WHERE id = $1",
+        started["conversation_id"],
+        product.t.clock.now(),
+        MESSAGES_SHOWN + 3,
+    )
+    read = await call(member, "conversations.get", {"id": started["conversation_id"]})
+    assert len(read["messages"]) == MESSAGES_SHOWN and read["earlier_omitted"] is True
+    assert (
+        read["messages"][0]["content"] == "message 4"
+        and read["messages"][-1]["content"] == f"message {MESSAGES_SHOWN + 3}"
+    )

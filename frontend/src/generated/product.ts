@@ -247,6 +247,7 @@ export interface ConversationOut {
 export interface ConversationWithMessages {
   conversation: ConversationOut;
   messages: MessageOut[];
+  earlier_omitted?: boolean;
 }
 
 export interface ListIn {
@@ -791,7 +792,7 @@ export function createClient(config: ClientConfig) {
       /** Close a conversation: its visitor can read it but no longer post. */
       close: (input: Routes["conversations.close"]["input"], options?: CallOptions): Promise<Routes["conversations.close"]["output"]> =>
         call(config, "conversations.close", input, options),
-      /** One conversation with all its messages, oldest first. */
+      /** One conversation with its newest 500 messages, oldest first. */
       get: (input: Routes["conversations.get"]["input"], options?: CallOptions): Promise<Routes["conversations.get"]["output"]> =>
         call(config, "conversations.get", input, options),
       /** The workspace's conversations, newest first, a page at a time. */
