@@ -12,7 +12,7 @@ async def test_health_reports_the_database_and_schema_version(t: T) -> None:
 
 
 async def test_the_app_refuses_to_start_as_a_role_that_bypasses_rls(t: T) -> None:
-    await check_refuses_a_role_that_bypasses_rls(t, create_app)
+    await check_refuses_a_role_that_bypasses_rls(t, create_app, "PANOPTICON_DATABASE_URL")
 
 
 async def test_every_route_is_served_over_jsonrpc_too(t: T) -> None:
@@ -23,6 +23,6 @@ async def test_every_route_is_served_over_jsonrpc_too(t: T) -> None:
         admin = await client.post("/jsonrpc", json=calls, headers={"x-test-principal": "admin=adm_1"})
         anonymous = await client.post("/jsonrpc", json=calls[0])
     assert admin.status_code == 200
-    assert [a["result"] for a in admin.json()] == [{"app": "panopticon", "admin_id": "adm_1"}] * 2
+    assert [a["result"] for a in admin.json()] == [{"app": "panopticon", "admin_id": "adm_1", "role": "owner"}] * 2
     assert anonymous.json()["error"]["code"] == -32002
     assert anonymous.json()["error"]["data"]["code"] == "unauthenticated"
