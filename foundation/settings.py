@@ -77,8 +77,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(None, validation_alias="BLOSSOM_SECRET_KEY", min_length=32)
     # Encrypts secrets stored in the database (administrators' TOTP secrets: AES-256-GCM under a
     # key derived from this). Panopticon refuses to start in production without it (at least 32
-    # characters, kept apart from BLOSSOM_SECRET_KEY); development and tests use a fixed, public key. Changing it makes every
-    # stored TOTP secret unreadable (administrators enrol again).
+    # characters, kept apart from BLOSSOM_SECRET_KEY); development and tests use a fixed, public
+    # key. Changing it makes every stored TOTP secret unreadable (administrators enrol again).
     encryption_key: SecretStr | None = Field(None, validation_alias="BLOSSOM_ENCRYPTION_KEY", min_length=32)
     # Origins of frontends served from another host that may call the apps with credentials,
     # comma-separated (`https://app.example.com,http://localhost:5173`): CORS headers for them,

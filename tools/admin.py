@@ -50,7 +50,7 @@ async def create_admin(
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="just admin", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="just admin", description=(__doc__ or "").splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create an administrator and print their enrolment code")
     create.add_argument("email")
@@ -65,8 +65,8 @@ def main(argv: list[str]) -> int:
     print(f"one-time enrolment code, valid until {expires_at:%Y-%m-%d %H:%M} UTC (hand it over privately):")
     print(f"  {code}")
     print("to enrol: choose a password and get the TOTP secret for an authenticator app, then confirm a first code:")
-    print(f"  POST {url}/rpc/auth.enrol.start   {{\"code\": \"{code}\", \"password\": \"...\"}}")
-    print(f"  POST {url}/rpc/auth.enrol.confirm {{\"code\": \"{code}\", \"totp_code\": \"123456\"}}")
+    print(f'  POST {url}/rpc/auth.enrol.start   {{"code": "{code}", "password": "..."}}')
+    print(f'  POST {url}/rpc/auth.enrol.confirm {{"code": "{code}", "totp_code": "123456"}}')
     print("the confirmation answers ten single-use recovery codes, shown once")
     return 0
 

@@ -17,6 +17,8 @@ import hmac
 import secrets
 
 import pyotp
+from pyotp.exceptions import OTPVerificationError
+from pyotp.totp import TOTP
 
 from foundation.crypto import seal, unseal
 
@@ -40,14 +42,14 @@ def unseal_secret(key: bytes, sealed: bytes, *, admin_id: str) -> str:
 
 def provisioning_uri(secret: str, email: str) -> str:
     """The otpauth:// URI an authenticator app reads (usually as a QR code)."""
-    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+    return TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 
 def matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
     """The time step `code` is valid for, within the window around `now`; None if none."""
     try:
-        return pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=now, valid_window=VALID_WINDOW)
-    except pyotp.exceptions.OTPVerificationError:
+        return TOTP(secret).verify_and_get_timecode(code, for_time=now, valid_window=VALID_WINDOW)
+    except OTPVerificationError:
         return None
 
 
