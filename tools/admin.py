@@ -16,6 +16,7 @@ from typing import get_args
 
 import asyncpg
 
+from database import embedded
 from database.pool import create_app_pool
 from database.provision import provision
 from database.target import resolve_target
@@ -59,7 +60,8 @@ def main(argv: list[str]) -> int:
     if "@" not in args.email or len(args.email) > 320 or any(c.isspace() or ord(c) < 32 for c in args.email):
         parser.error(f"{args.email!r} is not an email address")
     settings = load_settings()
-    admin, code, expires_at = asyncio.run(create_admin(settings, args.email, args.role))
+    with embedded.leave_as_found(settings.data_dir / "postgres"):  # stops the server only if it started it
+        admin, code, expires_at = asyncio.run(create_admin(settings, args.email, args.role))
     url = f"http://localhost:{settings.panopticon_port}"
     print(f"created administrator {admin.id} ({admin.email}, {admin.role})")
     print(f"one-time enrolment code, valid until {expires_at:%Y-%m-%d %H:%M} UTC (hand it over privately):")
