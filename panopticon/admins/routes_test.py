@@ -388,3 +388,26 @@ async def test_parallel_logins_several_times_the_pool_size(t: T) -> None:
         assert [w.json()["admin_id"] for w in whoami] == [a.id for a in admins]
         for client in clients:
             await client.aclose()
+
+
+async def test_racing_confirmations_of_one_code_enrol_once(pan: PanopticonHarness) -> None:
+    _, code = await pan.invite("twice@example.com")
+    started = await pan.http.post("/rpc/auth.enrol.start", json={"code": code, "password": PASSWORD})
+    totp_code = pan.totp(started.json()["secret"])
+    responses = await asyncio.gather(
+        *(
+            pan.client(f"10.9.0.{n + 1}").post("/rpc/auth.enrol.confirm", json={"code": code, "totp_code": totp_code})
+            for n in range(6)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [400] * 5
+    async with pan.t.db.owner.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM admin_recovery_codes") == 10
+
+
+async def test_racing_invitations_of_one_email_create_one_admin(pan: PanopticonHarness) -> None:
+    async with pan.signed_in("inviter@example.com", "owner") as (_, owner):
+        responses = await asyncio.gather(
+            *(owner.post("/rpc/admins.invite", json={"email": "Same@example.com", "role": "viewer"}) for _ in range(8))
+        )
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 7
