@@ -10,6 +10,7 @@ import pyotp
 import pytest
 
 from database.testing.fixture import T
+from foundation.logging import flush_logs
 from panopticon.admins.sessions import IDLE_TIMEOUT, SECURE_COOKIE_NAME
 from panopticon.testing import PASSWORD, PanopticonHarness, panopticon_harness
 
@@ -233,14 +234,22 @@ async def test_a_cookie_call_from_another_origin_is_refused(pan: PanopticonHarne
 # --- roles and managing administrators ------------------------------------------------------------
 
 
-async def test_a_lower_role_gets_403_insufficient_role(pan: PanopticonHarness) -> None:
-    async with pan.signed_in("viewer@example.com", "viewer") as (_, viewer):
+async def test_a_lower_role_gets_403_insufficient_role_and_the_audit_hook_hears_of_it(
+    pan: PanopticonHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with pan.signed_in("viewer@example.com", "viewer") as (admin, viewer):
         assert (await viewer.get("/rpc/system.whoami")).status_code == 200
         for route in ("admins.list", "admins.invite", "admins.set_role", "admins.disable"):
             response = await viewer.post(f"/rpc/{route}", json={})
             assert response.status_code == 403, route
             assert response.json()["error"]["code"] == "insufficient_role"
             assert response.json()["error"]["required_role"] == "owner"
+    flush_logs()  # (loggers keep the format they were first used with: read either)
+    captured = capsys.readouterr()
+    denials = [line for line in (captured.out + captured.err).splitlines() if "admin.denied" in line]
+    assert len(denials) == 4
+    for line, route in zip(denials, ("admins.list", "admins.invite", "admins.set_role", "admins.disable"), strict=True):
+        assert admin.id in line and route in line and "viewer" in line
 
 
 async def test_an_owner_invites_promotes_and_disables_and_changes_apply_at_once(pan: PanopticonHarness) -> None:
