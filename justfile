@@ -59,6 +59,10 @@ codegen-db *args:
 codegen-rpc *args:
     {{py}} -m tools.codegen_rpc {{args}}
 
+# The audit log: `just audit verify` recomputes every chain's hashes and exits 1 on a broken link
+audit *args:
+    {{py}} -m tools.audit {{args}}
+
 # Print the public API of foundation and database (or of the packages named)
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
