@@ -5,6 +5,8 @@ chain and names the first broken link of each. README.md in this folder has the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import TypeAlias, cast
 
 import msgspec
 
@@ -13,7 +15,10 @@ from database.audit.verify import Break, verify_all, verify_chain
 from database.connect import DbConnection
 from database.json import JsonValue
 
-__all__ = ["ACCOUNT", "ADMIN", "Actor", "Break", "record", "verify_all", "verify_chain"]
+__all__ = ["ACCOUNT", "ADMIN", "Actor", "Break", "Summary", "record", "verify_all", "verify_chain"]
+
+# What changed, as JSON: {"name": "Old"} before, {"name": "New"} after (values JSON can hold).
+Summary: TypeAlias = Mapping[str, object]
 
 ACCOUNT = "account"  # a user's own account: sign-up, logins, sessions, password, email
 ADMIN = "admin"  # administrators' own events (panopticon): logins, admin accounts
@@ -39,8 +44,8 @@ async def record(
     reason: str | None = None,
     request_id: str | None = None,
     client_address: str | None = None,
-    before: JsonValue = None,
-    after: JsonValue = None,
+    before: Summary | None = None,
+    after: Summary | None = None,
 ) -> str:
     """Append one event to `chain` (an org id: that organization's chain, which must be the
     transaction's active organization; or `ACCOUNT`, `ADMIN`) in the transaction of `conn`;
@@ -59,8 +64,12 @@ async def record(
         reason=reason,
         request_id=request_id,
         client_address=client_address,
-        before=before,
-        after=after,
+        before=_json(before),
+        after=_json(after),
     )
     assert row is not None
     return row.id
+
+
+def _json(summary: Summary | None) -> JsonValue:
+    return None if summary is None else cast(JsonValue, dict(summary))
