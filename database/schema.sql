@@ -127,7 +127,7 @@ CREATE TYPE public.workspace_tone AS ENUM (
 --
 
 CREATE FUNCTION public.app_audit_field(value text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN value IS NULL THEN '\xffffffff'::bytea
                 ELSE int4send(octet_length(value)) || convert_to(value, 'UTF8') END
@@ -138,7 +138,7 @@ $$;
 --
 
 CREATE FUNCTION public.app_audit_hash(p_prev_hash bytea, p_chain text, p_seq bigint, p_id text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS bytea
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT sha256(
         p_prev_hash
@@ -161,10 +161,10 @@ CREATE FUNCTION public.app_audit_hash(p_prev_hash bytea, p_chain text, p_seq big
 $$;
 
 --
--- Name: app_audit_record(text, timestamp with time zone, text, text, text, text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+-- Name: app_audit_record(text, text, timestamp with time zone, text, text, text, text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_audit_record(p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS text
+CREATE FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
@@ -173,7 +173,7 @@ DECLARE
     v_org boolean := p_chain LIKE 'org\_%';
     v_seq bigint;
     v_prev bytea;
-    v_id text := app_new_id('aud');
+    v_id text := p_id;  -- made by the caller (foundation.ids): app_new_id would cost a third of the call
     v_hash bytea;
 BEGIN
     IF v_org THEN
@@ -1995,11 +1995,11 @@ GRANT USAGE ON SCHEMA public TO blossom_app;
 GRANT USAGE ON SCHEMA public TO blossom_pipeline;
 
 --
--- Name: FUNCTION app_audit_record(p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.app_audit_record(p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.app_audit_record(p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) TO blossom_app;
+REVOKE ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) TO blossom_app;
 
 --
 -- Name: FUNCTION app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea); Type: ACL; Schema: public; Owner: -

@@ -14,6 +14,7 @@ from database.audit import queries
 from database.audit.verify import Break, verify_all, verify_chain
 from database.connect import DbConnection
 from database.json import JsonValue
+from foundation.ids import new_id
 
 __all__ = ["ACCOUNT", "ADMIN", "Actor", "Break", "Summary", "record", "verify_all", "verify_chain"]
 
@@ -54,6 +55,7 @@ async def record(
     `before`/`after` summarise what changed: never a secret (no password hash, no token)."""
     row = await queries.record_audit(
         conn,
+        id=new_id("aud", clock=_At(now)),  # stamped with the event's time, as rows' ids are
         chain=chain,
         now=now,
         actor_user_id=actor.user_id,
@@ -73,3 +75,15 @@ async def record(
 
 def _json(summary: Summary | None) -> JsonValue:
     return None if summary is None else cast(JsonValue, dict(summary))
+
+
+class _At:
+    """A clock stopped at one moment (the event's): `new_id` stamps ids with a clock's time."""
+
+    __slots__ = ("_at",)
+
+    def __init__(self, at: dt.datetime) -> None:
+        self._at = at
+
+    def now(self) -> dt.datetime:
+        return self._at

@@ -211,10 +211,9 @@ async def test_verify_reports_the_last_rows_deleted_and_the_head_moved_back(t: T
 
 
 async def test_verify_reports_reordered_rows(t: T) -> None:
-    swap = "UPDATE audit_log SET seq = CASE seq WHEN 2 THEN 3 ELSE 2 END WHERE seq IN (2, 3)"
-    assert await _tampered(t, "ALTER TABLE audit_log DROP CONSTRAINT audit_log_org_id_seq_key", swap) == [
-        "seq 2: prev_hash is not the previous row's hash"
-    ]
+    swap = ("UPDATE audit_log SET seq = 1000 WHERE seq = 2", "UPDATE audit_log SET seq = 2 WHERE seq = 3",
+            "UPDATE audit_log SET seq = 3 WHERE seq = 1000")  # fmt: skip
+    assert await _tampered(t, *swap) == ["seq 2: prev_hash is not the previous row's hash"]
 
 
 async def test_verify_reports_a_whole_chain_deleted(t: T) -> None:

@@ -67,10 +67,10 @@ class PlatformAuditPageRow(msgspec.Struct, frozen=True):
 
 
 RECORD_AUDIT_SQL = """SELECT app_audit_record(
-    $1::text, $2::timestamptz,
-    $3::text, $4::text, $5::text,
-    $6::text, $7::text, $8::text, $9::text,
-    $10::text, $11::jsonb, $12::jsonb
+    $1::text, $2::text, $3::timestamptz,
+    $4::text, $5::text, $6::text,
+    $7::text, $8::text, $9::text, $10::text,
+    $11::text, $12::jsonb, $13::jsonb
 ) AS id"""
 
 
@@ -105,6 +105,7 @@ ORDER BY seq LIMIT $3"""
 async def record_audit(
     conn: DbConnection,
     *,
+    id: str,
     chain: str,
     now: datetime.datetime,
     actor_user_id: str | None = None,
@@ -121,6 +122,7 @@ async def record_audit(
     """Append one event to a chain (an org id, 'account' or 'admin') in the caller's transaction."""
     _record = await conn.fetchrow(
         RECORD_AUDIT_SQL,
+        id,
         chain,
         now,
         actor_user_id,

@@ -2,7 +2,7 @@
 -- Append one event to a chain (an org id, 'account' or 'admin') in the caller's transaction.
 -- not-null: id
 SELECT app_audit_record(
-    sqlc.arg(chain)::text, sqlc.arg(now)::timestamptz,
+    sqlc.arg(id)::text, sqlc.arg(chain)::text, sqlc.arg(now)::timestamptz,
     sqlc.narg(actor_user_id)::text, sqlc.narg(actor_admin_id)::text, sqlc.narg(acting_as_user_id)::text,
     sqlc.arg(action)::text, sqlc.narg(target)::text, sqlc.narg(reason)::text, sqlc.narg(request_id)::text,
     sqlc.narg(client_address)::text, sqlc.narg(before)::jsonb, sqlc.narg(after)::jsonb

@@ -38,7 +38,9 @@ async def test_every_org_change_is_in_the_org_log_newest_first(product: ProductH
     await _join(product, "mia@example.com")
     mia = await _member_id(product.http, "mia@example.com")
     ada = await _member_id(product.http, "ada@example.com")
-    assert (await product.http.post("/rpc/members.change_role", json={"member_id": mia, "role": "admin"})).status_code == 200
+    assert (
+        await product.http.post("/rpc/members.change_role", json={"member_id": mia, "role": "admin"})
+    ).status_code == 200
     assert (await product.http.post("/rpc/members.remove", json={"member_id": mia})).status_code == 200
     invite = (await product.http.post("/rpc/members.invite", json={"email": "x@example.com"})).json()
     assert (await product.http.post("/rpc/invites.cancel", json={"invite_id": invite["id"]})).status_code == 200
@@ -150,7 +152,9 @@ async def test_bad_paging_input_is_refused_naming_the_field(product: ProductHarn
 async def test_an_org_deleted_keeps_its_log_and_the_chain_verifies(product: ProductHarness) -> None:
     org = await _owner_with_org(product)
     assert (await product.http.post("/rpc/orgs.delete", json={})).status_code == 200
-    rows = await product.t.db.owner.fetch("SELECT action, before FROM audit_log WHERE org_id = $1 ORDER BY seq", org["id"])
+    rows = await product.t.db.owner.fetch(
+        "SELECT action, before FROM audit_log WHERE org_id = $1 ORDER BY seq", org["id"]
+    )
     assert [(r["action"], r["before"]) for r in rows] == [("orgs.create", None), ("orgs.delete", '{"name": "Acme"}')]
     assert (await _verify(product))[2] == []
 
