@@ -20,6 +20,10 @@ serve *args:
 test *args:
     {{py}} -m pytest -n auto {{args}}
 
+# Administrators: `just admin create EMAIL [--role viewer|support|operator|owner]` prints a one-time enrolment code
+admin *args:
+    {{py}} -m tools.admin {{args}}
+
 # Lint: ruff, formatting, pyright, layer rules (import-linter), generated files up to date
 lint:
     uv run ruff check .

@@ -35,6 +35,17 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: admin_role; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.admin_role AS ENUM (
+    'viewer',
+    'support',
+    'operator',
+    'owner'
+);
+
+--
 -- Name: connector_kind; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -121,6 +132,32 @@ CREATE TYPE public.workspace_tone AS ENUM (
     'friendly',
     'concise'
 );
+
+--
+-- Name: app_admins_keep_an_owner(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_admins_keep_an_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT (OLD.role = 'owner' AND OLD.enrolment_state = 'active' AND OLD.disabled_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.role = 'owner' AND NEW.enrolment_state = 'active' AND NEW.disabled_at IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('blossom.admins_keep_an_owner'));
+    IF NOT EXISTS (
+        SELECT 1 FROM admins WHERE role = 'owner' AND enrolment_state = 'active' AND disabled_at IS NULL
+    ) THEN
+        RAISE EXCEPTION 'the last owner cannot be demoted or disabled'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'admins_keep_an_owner';
+    END IF;
+    RETURN NULL;
+END
+$$;
 
 --
 -- Name: app_audit_field(text); Type: FUNCTION; Schema: public; Owner: -
@@ -597,6 +634,98 @@ CREATE TABLE analytics.signup_funnel (
 );
 
 --
+-- Name: admin_enrolment_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_enrolment_tokens (
+    id text DEFAULT public.app_new_id('ade'::text) NOT NULL,
+    admin_id text NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT admin_enrolment_tokens_id_check CHECK ((id ~ '^ade_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT admin_enrolment_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.admin_enrolment_tokens FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_rate_limits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_rate_limits (
+    id text DEFAULT public.app_new_id('adl'::text) NOT NULL,
+    bucket bytea NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer DEFAULT 1 NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT admin_rate_limits_bucket_check CHECK ((length(bucket) = 32)),
+    CONSTRAINT admin_rate_limits_id_check CHECK ((id ~ '^adl_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.admin_rate_limits FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_recovery_codes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_recovery_codes (
+    id text DEFAULT public.app_new_id('adr'::text) NOT NULL,
+    admin_id text NOT NULL,
+    code_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT admin_recovery_codes_code_hash_check CHECK ((length(code_hash) = 32)),
+    CONSTRAINT admin_recovery_codes_id_check CHECK ((id ~ '^adr_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.admin_recovery_codes FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_sessions (
+    id text DEFAULT public.app_new_id('ads'::text) NOT NULL,
+    admin_id text NOT NULL,
+    token_hash bytea NOT NULL,
+    user_agent text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    last_seen_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT admin_sessions_id_check CHECK ((id ~ '^ads_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT admin_sessions_token_hash_check CHECK ((length(token_hash) = 32)),
+    CONSTRAINT admin_sessions_user_agent_check CHECK ((length(user_agent) <= 500))
+);
+
+ALTER TABLE ONLY public.admin_sessions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admins; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admins (
+    id text DEFAULT public.app_new_id('adm'::text) NOT NULL,
+    email text NOT NULL,
+    role public.admin_role NOT NULL,
+    password_hash text,
+    totp_secret_encrypted bytea,
+    totp_last_step bigint,
+    enrolment_state text DEFAULT 'invited'::text NOT NULL,
+    enrolled_at timestamp with time zone,
+    disabled_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT admins_check CHECK (((enrolment_state = 'active'::text) = (enrolled_at IS NOT NULL))),
+    CONSTRAINT admins_check1 CHECK (((enrolment_state = 'invited'::text) OR ((password_hash IS NOT NULL) AND (totp_secret_encrypted IS NOT NULL)))),
+    CONSTRAINT admins_email_check CHECK (((email ~~ '%_@_%'::text) AND (length(email) <= 320))),
+    CONSTRAINT admins_enrolment_state_check CHECK ((enrolment_state = ANY (ARRAY['invited'::text, 'pending_totp'::text, 'active'::text]))),
+    CONSTRAINT admins_id_check CHECK ((id ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.admins FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_heads; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1067,6 +1196,69 @@ ALTER TABLE ONLY analytics.signup_funnel
     ADD CONSTRAINT signup_funnel_step_order_key UNIQUE (step_order);
 
 --
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_enrolment_tokens
+    ADD CONSTRAINT admin_enrolment_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_enrolment_tokens
+    ADD CONSTRAINT admin_enrolment_tokens_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: admin_rate_limits admin_rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_rate_limits
+    ADD CONSTRAINT admin_rate_limits_bucket_window_start_key UNIQUE (bucket, window_start);
+
+--
+-- Name: admin_rate_limits admin_rate_limits_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_rate_limits
+    ADD CONSTRAINT admin_rate_limits_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_admin_id_code_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_recovery_codes
+    ADD CONSTRAINT admin_recovery_codes_admin_id_code_hash_key UNIQUE (admin_id, code_hash);
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_recovery_codes
+    ADD CONSTRAINT admin_recovery_codes_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_sessions admin_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_sessions
+    ADD CONSTRAINT admin_sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_sessions admin_sessions_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_sessions
+    ADD CONSTRAINT admin_sessions_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: admins admins_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admins
+    ADD CONSTRAINT admins_pkey PRIMARY KEY (id);
+
+--
 -- Name: audit_heads audit_heads_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1317,6 +1509,36 @@ CREATE INDEX org_daily_activity_day_idx ON analytics.org_daily_activity USING bt
 CREATE INDEX org_summaries_week_start_idx ON analytics.org_summaries USING btree (week_start);
 
 --
+-- Name: admin_enrolment_tokens_admin_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_enrolment_tokens_admin_id_idx ON public.admin_enrolment_tokens USING btree (admin_id);
+
+--
+-- Name: admin_rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_rate_limits_expires_at_idx ON public.admin_rate_limits USING btree (expires_at);
+
+--
+-- Name: admin_sessions_admin_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_sessions_admin_id_idx ON public.admin_sessions USING btree (admin_id);
+
+--
+-- Name: admin_sessions_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_sessions_expires_at_idx ON public.admin_sessions USING btree (expires_at);
+
+--
+-- Name: admins_email_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX admins_email_key ON public.admins USING btree (lower(email));
+
+--
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1497,6 +1719,12 @@ CREATE INDEX workspace_handles_org_id_idx ON public.workspace_handles USING btre
 CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (workspace_id);
 
 --
+-- Name: admins admins_keep_an_owner; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER admins_keep_an_owner AFTER DELETE OR UPDATE OF role, enrolment_state, disabled_at ON public.admins FOR EACH ROW EXECUTE FUNCTION public.app_admins_keep_an_owner();
+
+--
 -- Name: memberships memberships_org_keeps_an_owner; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1515,6 +1743,27 @@ ALTER TABLE ONLY analytics.org_daily_activity
 
 ALTER TABLE ONLY analytics.org_summaries
     ADD CONSTRAINT org_summaries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_enrolment_tokens
+    ADD CONSTRAINT admin_enrolment_tokens_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_recovery_codes
+    ADD CONSTRAINT admin_recovery_codes_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
+
+--
+-- Name: admin_sessions admin_sessions_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_sessions
+    ADD CONSTRAINT admin_sessions_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
 
 --
 -- Name: chat_streams chat_streams_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1712,6 +1961,66 @@ CREATE POLICY org_summaries_pipeline ON analytics.org_summaries TO blossom_pipel
 --
 
 CREATE POLICY org_summaries_tenant ON analytics.org_summaries USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: admin_enrolment_tokens; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_enrolment_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_enrolment_tokens_panopticon ON public.admin_enrolment_tokens TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admin_rate_limits; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_rate_limits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_rate_limits admin_rate_limits_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_rate_limits_panopticon ON public.admin_rate_limits TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admin_recovery_codes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_recovery_codes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_recovery_codes_panopticon ON public.admin_recovery_codes TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admin_sessions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_sessions admin_sessions_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_sessions_panopticon ON public.admin_sessions TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admins; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admins ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admins admins_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admins_panopticon ON public.admins TO blossom_panopticon USING (true) WITH CHECK (true);
 
 --
 -- Name: audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
@@ -1999,6 +2308,13 @@ GRANT USAGE ON SCHEMA analytics TO blossom_pipeline;
 
 GRANT USAGE ON SCHEMA public TO blossom_app;
 GRANT USAGE ON SCHEMA public TO blossom_pipeline;
+GRANT USAGE ON SCHEMA public TO blossom_panopticon;
+
+--
+-- Name: FUNCTION app_admins_keep_an_owner(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_admins_keep_an_owner() FROM PUBLIC;
 
 --
 -- Name: FUNCTION app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
@@ -2142,6 +2458,96 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_summaries TO blossom_pi
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.signup_funnel TO blossom_pipeline;
+
+--
+-- Name: TABLE admin_enrolment_tokens; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.admin_enrolment_tokens TO blossom_panopticon;
+
+--
+-- Name: COLUMN admin_enrolment_tokens.used_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(used_at) ON TABLE public.admin_enrolment_tokens TO blossom_panopticon;
+
+--
+-- Name: TABLE admin_rate_limits; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.admin_rate_limits TO blossom_panopticon;
+
+--
+-- Name: TABLE admin_recovery_codes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.admin_recovery_codes TO blossom_panopticon;
+
+--
+-- Name: COLUMN admin_recovery_codes.used_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(used_at) ON TABLE public.admin_recovery_codes TO blossom_panopticon;
+
+--
+-- Name: TABLE admin_sessions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.admin_sessions TO blossom_panopticon;
+
+--
+-- Name: COLUMN admin_sessions.last_seen_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(last_seen_at) ON TABLE public.admin_sessions TO blossom_panopticon;
+
+--
+-- Name: TABLE admins; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.role; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(role) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.password_hash; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(password_hash) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.totp_secret_encrypted; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(totp_secret_encrypted) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.totp_last_step; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(totp_last_step) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.enrolment_state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(enrolment_state) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.enrolled_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(enrolled_at) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.disabled_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(disabled_at) ON TABLE public.admins TO blossom_panopticon;
 
 --
 -- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -

@@ -111,6 +111,8 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         }
         if route.get("deprecated"):
             operation["deprecated"] = True
+        if route.get("role"):
+            operation["x-blossom-role"] = route["role"]
         item: dict[str, Any] = {"post": operation}
         if "GET" in route["methods"]:
             get = {k: v for k, v in operation.items() if k != "requestBody"}
