@@ -63,11 +63,15 @@ codegen-db *args:
 codegen-rpc *args:
     {{py}} -m tools.codegen_rpc {{args}}
 
+# The audit log: `just audit verify` recomputes every chain's hashes and exits 1 on a broken link
+audit *args:
+    {{py}} -m tools.audit {{args}}
+
 # Print the public API of foundation and database (or of the packages named)
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant) and print their figures
+# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant, audit) and print their figures
 bench *suites:
     {{py}} -m tools.bench {{suites}}
 

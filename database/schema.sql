@@ -160,6 +160,108 @@ END
 $$;
 
 --
+-- Name: app_audit_field(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_audit_field(value text) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN value IS NULL THEN '\xffffffff'::bytea
+                ELSE int4send(octet_length(value)) || convert_to(value, 'UTF8') END
+$$;
+
+--
+-- Name: app_audit_hash(bytea, text, bigint, text, timestamp with time zone, text, text, text, text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_audit_hash(p_prev_hash bytea, p_chain text, p_seq bigint, p_id text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT sha256(
+        p_prev_hash
+        || app_audit_field('blossom-audit-v1')
+        || app_audit_field(p_chain)
+        || app_audit_field(p_seq::text)
+        || app_audit_field(p_id)
+        || app_audit_field((extract(epoch FROM p_at) * 1000000)::bigint::text)
+        || app_audit_field(p_actor_user_id)
+        || app_audit_field(p_actor_admin_id)
+        || app_audit_field(p_acting_as_user_id)
+        || app_audit_field(p_action)
+        || app_audit_field(p_target)
+        || app_audit_field(p_reason)
+        || app_audit_field(p_request_id)
+        || app_audit_field(p_client_address)
+        || app_audit_field(p_before::text)
+        || app_audit_field(p_after::text)
+    )
+$$;
+
+--
+-- Name: app_audit_record(text, text, timestamp with time zone, text, text, text, text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    genesis constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+    v_org boolean := p_chain LIKE 'org\_%';
+    v_seq bigint;
+    v_prev bytea;
+    v_id text := p_id;  -- made by the caller (foundation.ids): app_new_id would cost a third of the call
+    v_hash bytea;
+BEGIN
+    IF v_org THEN
+        IF p_chain IS DISTINCT FROM app_current_org_id() THEN
+            RAISE EXCEPTION 'an organization''s audit chain is written in that organization''s context'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_heads h WHERE h.org_id = p_chain FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO audit_heads (org_id, seq, hash) VALUES (p_chain, 0, genesis) ON CONFLICT (org_id) DO NOTHING;
+            SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_heads h WHERE h.org_id = p_chain FOR UPDATE;
+        END IF;
+    ELSIF p_chain IN ('account', 'admin') THEN
+        -- Administrators' own events come from panopticon's role, never from the product's
+        -- (blossom_app and its members: a request there cannot forge an administrator's history).
+        IF p_chain = 'admin' AND pg_has_role(session_user, 'blossom_app', 'MEMBER') THEN
+            RAISE EXCEPTION 'the product''s roles do not write the administrators'' audit chain'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT h.seq, h.hash INTO v_seq, v_prev FROM platform_audit_heads h WHERE h.chain = p_chain FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO platform_audit_heads (chain, seq, hash) VALUES (p_chain, 0, genesis)
+                ON CONFLICT (chain) DO NOTHING;
+            SELECT h.seq, h.hash INTO v_seq, v_prev FROM platform_audit_heads h WHERE h.chain = p_chain FOR UPDATE;
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'unknown audit chain %', p_chain USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_seq := v_seq + 1;
+    v_hash := app_audit_hash(v_prev, p_chain, v_seq, v_id, p_at, p_actor_user_id, p_actor_admin_id,
+                             p_acting_as_user_id, p_action, p_target, p_reason, p_request_id,
+                             p_client_address, p_before, p_after);
+    IF v_org THEN
+        INSERT INTO audit_log (org_id, id, seq, at, actor_user_id, actor_admin_id, acting_as_user_id, action,
+                               target, reason, request_id, client_address, before, after, prev_hash, hash)
+        VALUES (p_chain, v_id, v_seq, p_at, p_actor_user_id, p_actor_admin_id, p_acting_as_user_id, p_action,
+                p_target, p_reason, p_request_id, p_client_address, p_before, p_after, v_prev, v_hash);
+        UPDATE audit_heads SET seq = v_seq, hash = v_hash WHERE org_id = p_chain;
+    ELSE
+        INSERT INTO platform_audit_log (id, chain, seq, at, actor_user_id, actor_admin_id, acting_as_user_id,
+                                        action, target, reason, request_id, client_address, before, after,
+                                        prev_hash, hash)
+        VALUES (v_id, p_chain, v_seq, p_at, p_actor_user_id, p_actor_admin_id, p_acting_as_user_id, p_action,
+                p_target, p_reason, p_request_id, p_client_address, p_before, p_after, v_prev, v_hash);
+        UPDATE platform_audit_heads SET seq = v_seq, hash = v_hash WHERE chain = p_chain;
+    END IF;
+    RETURN v_id;
+END
+$$;
+
+--
 -- Name: app_current_org_id(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -624,6 +726,63 @@ CREATE TABLE public.admins (
 ALTER TABLE ONLY public.admins FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: audit_heads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_heads (
+    org_id text NOT NULL,
+    id text DEFAULT public.app_new_id('audh'::text) NOT NULL,
+    seq bigint NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_heads_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT audit_heads_id_check CHECK ((id ~ '^audh_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_heads_org_id_check CHECK ((org_id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_heads_seq_check CHECK ((seq >= 0))
+);
+
+ALTER TABLE ONLY public.audit_heads FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    org_id text NOT NULL,
+    id text DEFAULT public.app_new_id('aud'::text) NOT NULL,
+    seq bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor_user_id text,
+    actor_admin_id text,
+    acting_as_user_id text,
+    action text NOT NULL,
+    target text,
+    reason text,
+    request_id text,
+    client_address text,
+    before jsonb,
+    after jsonb,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_log_acting_as_user_id_check CHECK ((acting_as_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_action_check CHECK (((action ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(action) <= 100))),
+    CONSTRAINT audit_log_actor_admin_id_check CHECK ((actor_admin_id ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_actor_user_id_check CHECK ((actor_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_after_check CHECK ((octet_length((after)::text) <= 16384)),
+    CONSTRAINT audit_log_before_check CHECK ((octet_length((before)::text) <= 16384)),
+    CONSTRAINT audit_log_client_address_check CHECK ((length(client_address) <= 100)),
+    CONSTRAINT audit_log_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT audit_log_id_check CHECK ((id ~ '^aud_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_org_id_check CHECK ((org_id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_prev_hash_check CHECK ((length(prev_hash) = 32)),
+    CONSTRAINT audit_log_reason_check CHECK ((length(reason) <= 2000)),
+    CONSTRAINT audit_log_request_id_check CHECK ((length(request_id) <= 200)),
+    CONSTRAINT audit_log_seq_check CHECK ((seq >= 1)),
+    CONSTRAINT audit_log_target_check CHECK ((length(target) <= 200))
+);
+
+ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: chat_streams; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -800,6 +959,63 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_id_check CHECK ((id ~ '^obx_[0-9a-hjkmnp-tv-z]{26}$'::text)),
     CONSTRAINT outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]*$'::text))
 );
+
+--
+-- Name: platform_audit_heads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.platform_audit_heads (
+    id text DEFAULT public.app_new_id('audh'::text) NOT NULL,
+    chain text NOT NULL,
+    seq bigint NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT platform_audit_heads_chain_check CHECK ((chain = ANY (ARRAY['account'::text, 'admin'::text]))),
+    CONSTRAINT platform_audit_heads_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT platform_audit_heads_id_check CHECK ((id ~ '^audh_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_heads_seq_check CHECK ((seq >= 0))
+);
+
+ALTER TABLE ONLY public.platform_audit_heads FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: platform_audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.platform_audit_log (
+    id text DEFAULT public.app_new_id('aud'::text) NOT NULL,
+    chain text NOT NULL,
+    seq bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor_user_id text,
+    actor_admin_id text,
+    acting_as_user_id text,
+    action text NOT NULL,
+    target text,
+    reason text,
+    request_id text,
+    client_address text,
+    before jsonb,
+    after jsonb,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT platform_audit_log_acting_as_user_id_check CHECK ((acting_as_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_action_check CHECK (((action ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(action) <= 100))),
+    CONSTRAINT platform_audit_log_actor_admin_id_check CHECK ((actor_admin_id ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_actor_user_id_check CHECK ((actor_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_after_check CHECK ((octet_length((after)::text) <= 16384)),
+    CONSTRAINT platform_audit_log_before_check CHECK ((octet_length((before)::text) <= 16384)),
+    CONSTRAINT platform_audit_log_chain_check CHECK ((chain = ANY (ARRAY['account'::text, 'admin'::text]))),
+    CONSTRAINT platform_audit_log_client_address_check CHECK ((length(client_address) <= 100)),
+    CONSTRAINT platform_audit_log_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT platform_audit_log_id_check CHECK ((id ~ '^aud_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_prev_hash_check CHECK ((length(prev_hash) = 32)),
+    CONSTRAINT platform_audit_log_reason_check CHECK ((length(reason) <= 2000)),
+    CONSTRAINT platform_audit_log_request_id_check CHECK ((length(request_id) <= 200)),
+    CONSTRAINT platform_audit_log_seq_check CHECK ((seq >= 1)),
+    CONSTRAINT platform_audit_log_target_check CHECK ((length(target) <= 200))
+);
+
+ALTER TABLE ONLY public.platform_audit_log FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: rate_limits; Type: TABLE; Schema: public; Owner: -
@@ -1043,6 +1259,34 @@ ALTER TABLE ONLY public.admins
     ADD CONSTRAINT admins_pkey PRIMARY KEY (id);
 
 --
+-- Name: audit_heads audit_heads_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_heads
+    ADD CONSTRAINT audit_heads_org_id_key UNIQUE (org_id);
+
+--
+-- Name: audit_heads audit_heads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_heads
+    ADD CONSTRAINT audit_heads_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: audit_log audit_log_org_id_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_org_id_seq_key UNIQUE (org_id, seq);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (org_id, id);
+
+--
 -- Name: chat_streams chat_streams_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1139,6 +1383,34 @@ ALTER TABLE ONLY public.orgs
 
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+--
+-- Name: platform_audit_heads platform_audit_heads_chain_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_heads
+    ADD CONSTRAINT platform_audit_heads_chain_key UNIQUE (chain);
+
+--
+-- Name: platform_audit_heads platform_audit_heads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_heads
+    ADD CONSTRAINT platform_audit_heads_pkey PRIMARY KEY (id);
+
+--
+-- Name: platform_audit_log platform_audit_log_chain_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_log
+    ADD CONSTRAINT platform_audit_log_chain_seq_key UNIQUE (chain, seq);
+
+--
+-- Name: platform_audit_log platform_audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_log
+    ADD CONSTRAINT platform_audit_log_pkey PRIMARY KEY (id);
 
 --
 -- Name: rate_limits rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1373,6 +1645,12 @@ CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHER
 --
 
 CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE (status <> 'pending'::public.outbox_status);
+
+--
+-- Name: platform_audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX platform_audit_log_actor_user_id_idx ON public.platform_audit_log USING btree (actor_user_id, seq);
 
 --
 -- Name: rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1745,6 +2023,36 @@ ALTER TABLE public.admins ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admins_panopticon ON public.admins TO blossom_panopticon USING (true) WITH CHECK (true);
 
 --
+-- Name: audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_heads audit_heads_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_heads_tenant ON public.audit_heads USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log audit_log_tenant_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_log_tenant_insert ON public.audit_log FOR INSERT WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: audit_log audit_log_tenant_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_log_tenant_read ON public.audit_log FOR SELECT USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: chat_streams; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -1873,6 +2181,30 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
 CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
 
 --
+-- Name: platform_audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.platform_audit_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: platform_audit_log; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.platform_audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: platform_audit_log platform_audit_log_account_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY platform_audit_log_account_insert ON public.platform_audit_log FOR INSERT WITH CHECK ((chain = 'account'::text));
+
+--
+-- Name: platform_audit_log platform_audit_log_own_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY platform_audit_log_own_read ON public.platform_audit_log FOR SELECT USING (((chain = 'account'::text) AND ((( SELECT public.app_current_user_id() AS app_current_user_id) = actor_user_id) OR (( SELECT public.app_current_user_id() AS app_current_user_id) = acting_as_user_id))));
+
+--
 -- Name: services; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -1983,6 +2315,13 @@ GRANT USAGE ON SCHEMA public TO blossom_panopticon;
 --
 
 REVOKE ALL ON FUNCTION public.app_admins_keep_an_owner() FROM PUBLIC;
+
+--
+-- Name: FUNCTION app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) TO blossom_app;
 
 --
 -- Name: FUNCTION app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -2211,6 +2550,12 @@ GRANT UPDATE(enrolled_at) ON TABLE public.admins TO blossom_panopticon;
 GRANT UPDATE(disabled_at) ON TABLE public.admins TO blossom_panopticon;
 
 --
+-- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.audit_log TO blossom_app;
+
+--
 -- Name: TABLE chat_streams; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2341,6 +2686,12 @@ GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
+
+--
+-- Name: TABLE platform_audit_log; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.platform_audit_log TO blossom_app;
 
 --
 -- Name: TABLE rate_limits; Type: ACL; Schema: public; Owner: -

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from database import audit
 from database.target import PgUrl
 from database.testing.fixture import T
 from foundation.crypto import new_token, token_digest
@@ -74,6 +75,11 @@ async def _org_world(t: T, name: str) -> OrgWorld:
             expires_at=t.clock.now() + t.clock.now().resolution * 10**12,
         )
     assert invite is not None
+    async with t.db.tenant(user_id=owner.id, org_id=org.id) as conn:  # B's audit log has something to leak
+        await audit.record(
+            conn, chain=org.id, actor=audit.Actor(user_id=owner.id), action="orgs.rename", target=org.id,
+            before={"name": f"{name} secret former name"}, after={"name": org.name}, now=t.clock.now(),
+        )  # fmt: skip
     return OrgWorld(org, owner, member, membership.id, invite.id, token, note.id, await _assistant_world(t, org, name))
 
 
@@ -154,6 +160,8 @@ async def _snapshot(t: T, b: OrgWorld) -> list[Any]:
         ("SELECT * FROM memberships WHERE org_id = $1 ORDER BY id", b.org.id),
         ("SELECT id, email, role, status FROM invites WHERE org_id = $1 ORDER BY id", b.org.id),
         ("SELECT * FROM org_notes WHERE org_id = $1 ORDER BY id", b.org.id),
+        ("SELECT * FROM audit_log WHERE org_id = $1 ORDER BY seq", b.org.id),
+        ("SELECT * FROM audit_heads WHERE org_id = $1", b.org.id),
         ("SELECT id, email, display_name FROM users WHERE id IN ($1, $2) ORDER BY id", b.owner.id),
         *(
             (f"SELECT * FROM {table} WHERE org_id = $1 ORDER BY id", b.org.id)
@@ -201,6 +209,7 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
         b.invite_id,
         "invitee@b.example",
         "B secret note",
+        "B secret former name",
         *b.assistant.values(),
         "b-secret-handle",
         "B secret service",

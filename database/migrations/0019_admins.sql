@@ -9,7 +9,7 @@
 -- privileges would give blossom_app everything: revoked here). Cross-tenant reads for support
 -- tools come later as SECURITY DEFINER functions or SELECT policies of its own (as 0011 did
 -- for blossom_pipeline).
--- depends: 0014_idempotency_retention
+-- depends: 0018_audit_log
 
 CREATE TYPE admin_role AS ENUM ('viewer', 'support', 'operator', 'owner');
 

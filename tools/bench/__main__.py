@@ -6,6 +6,7 @@ from database import embedded
 from database.testing.harness import cluster_dir_for_tests
 from tools.bench import (
     assistant,
+    audit,
     database,
     external,
     lifecycle,
@@ -30,6 +31,7 @@ SUITES = {
     "scaleout": scaleout.run_all,
     "pipeline": pipeline.run_all,
     "assistant": assistant.run_all,
+    "audit": audit.run_all,
 }
 
 

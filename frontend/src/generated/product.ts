@@ -339,6 +339,32 @@ export interface MemberIdIn {
   member_id: string;
 }
 
+export interface AuditListIn {
+  cursor?: number | null;
+  limit?: number;
+}
+
+export interface AuditPageOut {
+  entries: AuditEntryOut[];
+  next_cursor: number | null;
+}
+
+export interface AuditEntryOut {
+  seq: number;
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_admin_id: string | null;
+  acting_as_user_id: string | null;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  request_id: string | null;
+  client_address: string | null;
+  before: { [key: string]: string | number | boolean | null } | null;
+  after: { [key: string]: string | number | boolean | null } | null;
+}
+
 export interface CreateOrgIn {
   name: string;
 }
@@ -535,6 +561,9 @@ export type MembersListError = CommonError;
 /** Errors of members.remove: discriminate on `code`. */
 export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
+/** Errors of orgs.audit.list: discriminate on `code`. */
+export type OrgsAuditListError = { code: "not_permitted"; message: string } | CommonError;
+
 /** Errors of orgs.create: discriminate on `code`. */
 export type OrgsCreateError = CommonError;
 
@@ -610,6 +639,7 @@ export interface Routes {
   "members.leave": { input: Empty; output: Empty; error: MembersLeaveError; streaming: false; auth: "organization" };
   "members.list": { input: Empty; output: MembersOut; error: MembersListError; streaming: false; auth: "organization" };
   "members.remove": { input: MemberIdIn; output: Empty; error: MembersRemoveError; streaming: false; auth: "organization" };
+  "orgs.audit.list": { input: AuditListIn; output: AuditPageOut; error: OrgsAuditListError; streaming: false; auth: "organization" };
   "orgs.create": { input: CreateOrgIn; output: OrgSummary; error: OrgsCreateError; streaming: false; auth: "user" };
   "orgs.delete": { input: Empty; output: Empty; error: OrgsDeleteError; streaming: false; auth: "organization" };
   "orgs.list": { input: Empty; output: OrgsOut; error: OrgsListError; streaming: false; auth: "user" };
@@ -688,6 +718,9 @@ export const batchCalls = {
     remove: (input: Routes["members.remove"]["input"]): BatchCall<"members.remove", Routes["members.remove"]["output"], Routes["members.remove"]["error"]> => ({ route: "members.remove", input }),
   },
   orgs: {
+    audit: {
+      list: (input: Routes["orgs.audit.list"]["input"]): BatchCall<"orgs.audit.list", Routes["orgs.audit.list"]["output"], Routes["orgs.audit.list"]["error"]> => ({ route: "orgs.audit.list", input }),
+    },
     create: (input: Routes["orgs.create"]["input"]): BatchCall<"orgs.create", Routes["orgs.create"]["output"], Routes["orgs.create"]["error"]> => ({ route: "orgs.create", input }),
     delete: (input: Routes["orgs.delete"]["input"] = {}): BatchCall<"orgs.delete", Routes["orgs.delete"]["output"], Routes["orgs.delete"]["error"]> => ({ route: "orgs.delete", input }),
     list: (input: Routes["orgs.list"]["input"] = {}): BatchCall<"orgs.list", Routes["orgs.list"]["output"], Routes["orgs.list"]["error"]> => ({ route: "orgs.list", input }),
@@ -834,6 +867,11 @@ export function createClient(config: ClientConfig) {
         call(config, "members.remove", input, options),
     },
     orgs: {
+      audit: {
+        /** The active organization's audit log, newest first, a page at a time (owner or admin). */
+        list: (input: Routes["orgs.audit.list"]["input"], options?: CallOptions): Promise<Routes["orgs.audit.list"]["output"]> =>
+          call(config, "orgs.audit.list", input, options),
+      },
       /** Create an organization; the creator becomes its owner and it becomes the active one. */
       create: (input: Routes["orgs.create"]["input"], options?: CallOptions): Promise<Routes["orgs.create"]["output"]> =>
         call(config, "orgs.create", input, options),
