@@ -41,7 +41,7 @@ async def test_each_rule_catches_its_violation(probe_schema) -> None:
     assert sorted(problems) == sorted(
         [
             "no_check: `id` needs a CHECK on its prefix, such as id ~ '^abc_…'",
-            "serial_pk: primary key must be a single text column `id`",
+            "serial_pk: primary key must be a text column `id` (or `(org_id, id)`)",
             "naive_time.happened_at: timestamp without time zone has no time zone; use timestamptz",
             "open_tenant: has org_id, so row-level security must be enabled and forced",
             "open_tenant: has org_id but no row-level security policy",
