@@ -8,6 +8,7 @@ from tools.bench import (
     assistant,
     database,
     external,
+    graph,
     lifecycle,
     pieces,
     pipeline,
@@ -30,6 +31,7 @@ SUITES = {
     "scaleout": scaleout.run_all,
     "pipeline": pipeline.run_all,
     "assistant": assistant.run_all,
+    "graph": graph.run_all,
 }
 
 
