@@ -178,36 +178,52 @@ def _list_latencies(target: DatabaseTarget, tokens: list[str], log: Path) -> dic
     return found
 
 
-async def _query_latencies(target: DatabaseTarget) -> tuple[dict[str, list[float]], str]:
-    """Seconds per ListNodesOfTypeContaining alone, as the app role in a tenant transaction; and
-    the plan of the common filter's."""
+QUERY_CASES = {  # label: (query, filter, whether it names the type)
+    "one type, common filter": (graph_queries.LIST_NODES_OF_TYPE_CONTAINING_SQL, {"colour": "red"}, True),
+    "one type, rare filter": (graph_queries.LIST_NODES_OF_TYPE_CONTAINING_SQL, {"size": 42}, True),
+    "all types, rare filter": (graph_queries.LIST_NODES_CONTAINING_SQL, {"size": 42}, False),
+}
+PLAIN_GIN = "CREATE INDEX graph_nodes_data_plain_idx ON graph_nodes USING gin (data jsonb_path_ops)"
+
+
+async def _query_latencies(target: DatabaseTarget) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Seconds per list query alone (a page of 50), as the app role in a tenant transaction on a
+    random org, by case; and the plan of each case."""
     rng = random.Random(13)  # noqa: S311 (which org to ask for, not a secret)
-    found: dict[str, list[float]] = {name: [] for name in FILTERS}
+    found: dict[str, list[float]] = {name: [] for name in QUERY_CASES}
+    plans: dict[str, str] = {}
     conn = await asyncpg.connect(target.app.render())
     try:
-        plan = ""
-        for name, filter_ in FILTERS.items():
+        for name, (sql, filter_, typed) in QUERY_CASES.items():
             for n in range(QUERY_RUNS + 20):
-                org = _id("org", rng.randrange(1, ORGS + 1))
+                number = rng.randrange(1, ORGS + 1)
+                org = _id("org", number)
+                args = (org, _id("nty", number)) if typed else (org,)
                 started = time.perf_counter()
                 async with tenant_transaction_on(conn, user_id=USER_ID, org_id=org) as tx:
-                    rows = await graph_queries.list_nodes_of_type_containing(
-                        tx, org_id=org, node_type_id="nty_" + org[4:], filter=filter_, after="", max_rows=51
-                    )
+                    rows = await tx.fetch(sql, *args, json.dumps(filter_), "", 51)
                 elapsed = time.perf_counter() - started
                 assert rows
                 if n >= 20:
                     found[name].append(elapsed)
-            if not plan:
-                async with tenant_transaction_on(conn, user_id=USER_ID, org_id=_id("org", 7)) as tx:
-                    lines = await tx.fetch(
-                        "EXPLAIN " + graph_queries.LIST_NODES_OF_TYPE_CONTAINING_SQL,
-                        _id("org", 7), _id("nty", 7), json.dumps(filter_), "", 51,
-                    )  # fmt: skip
-                    plan = "\n".join("    " + line[0] for line in lines)
+            async with tenant_transaction_on(conn, user_id=USER_ID, org_id=_id("org", 7)) as tx:
+                args = (_id("org", 7), _id("nty", 7)) if typed else (_id("org", 7),)
+                lines = await tx.fetch("EXPLAIN (ANALYZE, COSTS OFF) " + sql, *args, json.dumps(filter_), "", 51)
+                plans[name] = "\n".join("      " + line[0] for line in lines)
     finally:
         await conn.close()
-    return found, plan
+    return found, plans
+
+
+async def _with_plain_gin(target: DatabaseTarget) -> None:
+    """The alternative: a GIN on data alone (RLS and org_id filter after it), instead of btree_gin's."""
+    conn = await asyncpg.connect(target.admin.render())
+    try:
+        await conn.execute(PLAIN_GIN)
+        await conn.execute("DROP INDEX graph_nodes_org_id_data_idx")
+        await conn.execute("ANALYZE graph_nodes")
+    finally:
+        await conn.close()
 
 
 def run_all() -> None:
@@ -223,7 +239,9 @@ def run_all() -> None:
             log = Path(scratch) / "server.log"
             samples = _rps(worker.target, tokens[0], log)
             http = _list_latencies(worker.target, tokens, log)
-        alone, plan = asyncio.run(_query_latencies(worker.target))
+        alone, plans = asyncio.run(_query_latencies(worker.target))
+        asyncio.run(_with_plain_gin(worker.target))
+        plain, plain_plans = asyncio.run(_query_latencies(worker.target))
     finally:
         worker.drop()
     row(f"bulk load of {ORGS * NODES_PER_ORG:,} nodes (generate_series, then ANALYZE)", f"{load_seconds:.1f} s")
@@ -244,11 +262,16 @@ def run_all() -> None:
             ms(percentile(http[name], 0.99)),
             str(len(http[name])),
         )
-    for name in FILTERS:
-        row(
-            f"query alone under RLS, {name}",
-            ms(statistics.median(alone[name])),
-            ms(percentile(alone[name], 0.99)),
-            str(len(alone[name])),
-        )
-    print("  plan of the common filter's query:\n" + plan)
+    print("\n  the list query alone under RLS (app role, tenant transaction, page of 50, a random org each time)")
+    row("", "p50", "p99", "n")
+    for label, results in (("GIN (org_id, data) via btree_gin", alone), ("plain GIN (data) instead", plain)):
+        for name in QUERY_CASES:
+            row(
+                f"{label}: {name}",
+                ms(statistics.median(results[name])),
+                ms(percentile(results[name], 0.99)),
+                str(len(results[name])),
+            )
+    for label, chosen in (("GIN (org_id, data)", plans), ("plain GIN (data)", plain_plans)):
+        for name in ("all types, rare filter",):
+            print(f"  plan, {label}, {name}:\n" + chosen[name])
