@@ -31,6 +31,7 @@ MAX_TRAVERSAL_RESULTS = 1000
 MAX_TRAVERSAL_VISITS = 20_000  # (node, depth) pairs a traversal may visit before it stops
 MAX_FILTER_BYTES = 4096
 MAX_REVALIDATED = 10_000  # nodes a schema change re-checks; a larger type keeps its schema
+MAX_REVALIDATION_CHECKS = 1_000_000  # keyword checks for all of them (a few seconds at most)
 DEFAULT_PAGE = 50
 
 
@@ -215,7 +216,7 @@ async def update_node_type(req: OrgReq[UpdateNodeTypeIn]) -> NodeTypeOut:
 
 
 async def _revalidate(req: OrgReq[Any], node_type_id: str, schema: Document) -> None:
-    after, seen = "", 0
+    after, seen, budget = "", 0, MAX_REVALIDATION_CHECKS
     while True:
         rows = await queries.nodes_of_type_page(
             req.db, org_id=req.principal.org_id, node_type_id=node_type_id, after=after, max_rows=500
@@ -226,7 +227,13 @@ async def _revalidate(req: OrgReq[Any], node_type_id: str, schema: Document) -> 
                 f"the type has more than {MAX_REVALIDATED} nodes: its schema cannot change", limit=MAX_REVALIDATED
             )
         for row in rows:
-            if found := schemas.violations(schema, row.data):
+            found = schemas.violations(schema, row.data, checks=min(budget, schemas.MAX_CHECKS))
+            budget -= schemas.spent()
+            if budget <= 0:
+                raise TooManyNodesToRevalidate(
+                    "re-checking the type's nodes against the new schema takes too long", limit=MAX_REVALIDATED
+                )
+            if found:
                 raise NodesViolateSchema(
                     f"node {row.id} does not match the new schema: {found[0].path}: {found[0].message}",
                     node_id=row.id,

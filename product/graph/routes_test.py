@@ -223,6 +223,28 @@ async def test_a_pattern_runs_in_linear_time(me: Caller) -> None:
     assert sorted(f["path"] for f in failure["fields"]) == ["data", "data.s"]
 
 
+def _branching_schema(levels: int) -> dict[str, Any]:
+    """anyOf of two references to the next level, `levels` deep, ending in false: 2^levels paths."""
+    defs: dict[str, Any] = {f"l{n}": {"anyOf": [{"$ref": f"#/$defs/l{n + 1}"}] * 2} for n in range(levels)}
+    defs[f"l{levels}"] = False
+    return {"$defs": defs, "$ref": "#/$defs/l0"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "data", "says"),
+    [
+        (_branching_schema(40), {}, "takes too long"),
+        ({"$ref": "#"}, {}, "refers to itself"),
+        ({"properties": {"a": {"type": "array", "uniqueItems": True}}}, {"a": [{}] * 20_000}, "non-unique"),
+    ],
+    ids=["exponential", "self-reference", "quadratic-unique"],
+)
+async def test_a_costly_schema_ends_quickly_as_a_violation(me: Caller, schema: Any, data: Any, says: str) -> None:
+    kind = await me.ok("node_types.create", {"name": "costly", "schema": schema})
+    failure = await me.fails("nodes.create", {"node_type_id": kind["id"], "data": data}, "schema_violation")
+    assert says in failure["fields"][0]["message"], failure
+
+
 async def test_an_unknown_node_type_is_not_found(me: Caller, product: ProductHarness) -> None:
     missing = "nty_" + "0" * 26
     failure = await me.fails("nodes.create", {"node_type_id": missing, "data": {}}, "node_type_not_found")

@@ -9,11 +9,15 @@ node documents. A schema is a tenant's input run on every write, so it is treate
   compile (lookaround, backreferences) is refused when the type is made. `unevaluatedProperties`
   beside `patternProperties` is refused: jsonschema would match those with Python's `re`.
 - `format` is an annotation only (draft 2020-12's default): not asserted.
+- validation is bounded: at most `MAX_CHECKS` keyword checks and `MAX_SECONDS` a document (combinators that branch
+  on themselves could cost 2^n), `uniqueItems` hashes instead of comparing every pair, and a
+  reference that loops without consuming anything ends as a violation, never a 500.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,10 +142,67 @@ def _additional_properties(validator: Any, extra: Any, instance: Any, schema: An
         yield ValidationError(f"additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
 
 
-_Validator = validators.extend(
-    Draft202012Validator,
-    {"pattern": _pattern, "patternProperties": _pattern_properties, "additionalProperties": _additional_properties},
-)
+def _canonical(value: Any) -> Any:
+    """JSON Schema's equality as a hashable key: 1 and 1.0 alike, true and 1 not, keys unordered."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, int | float):
+        return ("number", value)
+    if isinstance(value, list):
+        return ("array", tuple(_canonical(v) for v in value))
+    return ("object", frozenset((k, _canonical(v)) for k, v in value.items()))
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # jsonschema's falls back to comparing every pair (quadratic) for objects; this hashes.
+    if unique and validator.is_type(instance, "array"):
+        keys = [_canonical(item) for item in instance]
+        if len(set(keys)) < len(keys):
+            yield ValidationError("has non-unique elements")
+
+
+class _TooCostly(Exception):
+    pass
+
+
+class _Budget:
+    """Keyword checks one validation may make, and until when: a schema whose combinators branch
+    on themselves (`anyOf` of two references to the next level, thirty levels deep) would
+    otherwise cost 2^30; a check through a reference costs several times a plain one, hence the
+    clock too (read every 256 checks)."""
+
+    given = left = 0
+    until = 0.0
+
+
+def spent() -> int:
+    """Keyword checks the last `violations` made."""
+    return _Budget.given - max(_Budget.left, 0)
+
+
+MAX_CHECKS = 100_000  # a 64 KiB document under a plain schema needs a few tens of thousands
+MAX_SECONDS = 0.25  # such a document takes under 0.1 s
+
+
+def _counted(check: Any) -> Any:
+    @functools.wraps(check)
+    def counted(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        _Budget.left -= 1
+        if _Budget.left < 0 or (_Budget.left & 255 == 0 and time.perf_counter() > _Budget.until):
+            raise _TooCostly
+        return check(validator, value, instance, schema)
+
+    return counted
+
+
+_KEYWORDS = {
+    **Draft202012Validator.VALIDATORS,
+    "pattern": _pattern,
+    "patternProperties": _pattern_properties,
+    "additionalProperties": _additional_properties,
+    "uniqueItems": _unique_items,
+}
+_Validator = validators.extend(Draft202012Validator, {k: _counted(v) for k, v in _KEYWORDS.items()})
 _NO_RETRIEVAL: Registry = Registry()  # resolves nothing it was not given: no remote $ref is ever fetched
 
 
@@ -208,10 +269,13 @@ def _validator(encoded_schema: bytes) -> Any:
     return _Validator(msgspec.json.decode(encoded_schema), registry=_NO_RETRIEVAL)
 
 
-def violations(schema: Any, data: Any, root: str = "data") -> list[FieldError]:
-    """What in `data` fails `schema`, by JSON path (at most MAX_ERRORS, shallowest first)."""
+def violations(schema: Any, data: Any, root: str = "data", checks: int = MAX_CHECKS) -> list[FieldError]:
+    """What in `data` fails `schema`, by JSON path (at most MAX_ERRORS, shallowest first), within
+    `checks` keyword checks (`spent()` says how many it took)."""
     validator = _validator(msgspec.json.encode(schema))
     found: list[FieldError] = []
+    _Budget.given = _Budget.left = checks  # validation is synchronous: no other one runs meanwhile
+    _Budget.until = time.perf_counter() + MAX_SECONDS
     try:
         for error in validator.iter_errors(data):
             message = error.message if len(error.message) <= MAX_MESSAGE_CHARS else error.message[:MAX_MESSAGE_CHARS]
@@ -219,7 +283,11 @@ def violations(schema: Any, data: Any, root: str = "data") -> list[FieldError]:
             if len(found) >= MAX_ERRORS:
                 break
     except Unresolvable as error:  # a reference check_schema could not see (it resolves statically)
-        found.append(FieldError(root, f"the schema's reference does not resolve: {error}"[:MAX_MESSAGE_CHARS]))
+        found = [FieldError(root, f"the schema's reference does not resolve: {error}"[:MAX_MESSAGE_CHARS])]
+    except RecursionError:  # a reference to itself that consumes nothing (`{"$ref": "#"}`)
+        found = [FieldError(root, "the schema refers to itself without end")]
+    except _TooCostly:
+        found = [FieldError(root, "checking this document against its schema takes too long (over its budget)")]
     return sorted(found, key=lambda e: (e.path.count(".") + e.path.count("["), e.path))
 
 
