@@ -427,10 +427,23 @@ async def test_another_orgs_node_is_not_found_even_as_an_endpoint(product: Produ
     ):
         failure = await me.fails("relationships.create", {**body, "type": "x"}, "node_not_found")
         assert failure["field"] == field
+    their_rel = await them.ok(
+        "relationships.create", {"source_node_id": theirs["id"], "target_node_id": theirs["id"], "type": "self"}
+    )
     await me.fails("nodes.get", {"id": theirs["id"]}, "node_not_found")
+    await me.fails("nodes.neighbours", {"id": theirs["id"]}, "node_not_found")
+    await me.fails("nodes.traverse", {"id": theirs["id"]}, "node_not_found")
+    await me.fails("relationships.get", {"id": their_rel["id"]}, "relationship_not_found")
     await me.fails("nodes.create", {"node_type_id": their_kind["id"], "data": {}}, "node_type_not_found")
     assert (await me.ok("nodes.list", {"filter": {"s": "B secret"}}))["nodes"] == []
-    assert await _counts(product) == [2, 2, 0]
+    assert (await me.ok("nodes.list", {"node_type_id": their_kind["id"]}))["nodes"] == []
+    for body in ({"source_node_id": theirs["id"]}, {"target_node_id": theirs["id"]}, {"type": "self"}):
+        assert (await me.ok("relationships.list", body))["relationships"] == []
+    # a page token of theirs does not open their list to me
+    await them.ok("nodes.create", {"node_type_id": their_kind["id"], "data": {"s": "B secret 2"}})
+    token = (await them.ok("nodes.list", {"page_size": 1}))["next_page_token"]
+    await me.fails("nodes.list", {"page_size": 1, "page_token": token}, "invalid_cursor")
+    assert await _counts(product) == [2, 3, 1]
 
 
 async def test_the_database_refuses_a_relationship_across_orgs(product: ProductHarness) -> None:
