@@ -37,8 +37,6 @@ MAX_DOCUMENT_BYTES = 64 * 1024  # a node's or a relationship's data, as compact 
 MAX_DEPTH = 32  # nesting of objects and arrays, in a schema or a document
 MAX_ERRORS = 20  # schema violations listed
 MAX_MESSAGE_CHARS = 300
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.max_mem = 1 << 20  # a pattern's compiled program stays small
 
 
 class InvalidSchema(BlossomError):
@@ -110,9 +108,16 @@ def bounded(field: str, value: Any, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
 # --- RE2 in place of Python's re -------------------------------------------------------------------
 
 
+@functools.cache
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.max_mem = 1 << 20  # a pattern's compiled program stays small
+    return options
+
+
 @functools.lru_cache(maxsize=1024)
 def _regex(pattern: str) -> Any:
-    return re2.compile(pattern, options=_RE2_OPTIONS)
+    return re2.compile(pattern, options=_re2_options())
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -195,14 +200,19 @@ def _counted(check: Any) -> Any:
     return counted
 
 
-_KEYWORDS = {
-    **Draft202012Validator.VALIDATORS,
-    "pattern": _pattern,
-    "patternProperties": _pattern_properties,
-    "additionalProperties": _additional_properties,
-    "uniqueItems": _unique_items,
-}
-_Validator = validators.extend(Draft202012Validator, {k: _counted(v) for k, v in _KEYWORDS.items()})
+@functools.cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with RE2 patterns and hashed uniqueItems, every keyword counted (made on first use)."""
+    keywords = {
+        **Draft202012Validator.VALIDATORS,
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+        "uniqueItems": _unique_items,
+    }
+    return validators.extend(Draft202012Validator, {k: _counted(v) for k, v in keywords.items()})
+
+
 _NO_RETRIEVAL: Registry = Registry()  # resolves nothing it was not given: no remote $ref is ever fetched
 
 
@@ -266,7 +276,7 @@ def _compiles(path: tuple[Any, ...], pattern: str) -> None:
 
 @functools.lru_cache(maxsize=256)
 def _validator(encoded_schema: bytes) -> Any:
-    return _Validator(msgspec.json.decode(encoded_schema), registry=_NO_RETRIEVAL)
+    return _validator_class()(msgspec.json.decode(encoded_schema), registry=_NO_RETRIEVAL)
 
 
 def violations(schema: Any, data: Any, root: str = "data", checks: int = MAX_CHECKS) -> list[FieldError]:
