@@ -42,11 +42,11 @@ from tools.bench.stats import heading, ms, percentile, row
 ORGS = int(os.environ.get("BENCH_GRAPH_ORGS", "1000"))
 NODES_PER_ORG = int(os.environ.get("BENCH_GRAPH_NODES_PER_ORG", "1000"))
 CONNECTIONS = 32
-ROUNDS = 4
-ROUND_SECONDS = 4
+ROUNDS = 3
+ROUND_SECONDS = 3
 BATCH = 50
 LIST_REQUESTS = 400  # per filter, over HTTP
-QUERY_RUNS = 1000  # per filter, the query alone
+QUERY_RUNS = 500  # per case, the query alone
 USER_ID = "usr_" + "0" * 25 + "1"
 FILTERS = {"common (1 in 4 match)": {"colour": "red"}, "rare (1 in 100 match)": {"size": 42}}
 
