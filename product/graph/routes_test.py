@@ -510,6 +510,16 @@ async def test_two_creations_of_one_name_make_one_type_and_a_clean_409(roomy: Pr
     assert await roomy.t.db.owner.fetchval("SELECT count(*) FROM graph_node_types") == 1
 
 
+async def test_two_renames_to_one_name_leave_one_and_a_clean_409(roomy: ProductHarness) -> None:
+    me = await _caller(roomy, "rpc")
+    kinds = [await me.ok("node_types.create", {"name": f"kind {n}"}) for n in range(6)]
+    answers = await asyncio.gather(*(me.call("node_types.update", {"id": k["id"], "name": "same"}) for k in kinds))
+    assert sorted(failure["code"] if failure else "renamed" for _, failure in answers) == [
+        "node_type_name_taken"
+    ] * 5 + ["renamed"]
+    assert await roomy.t.db.owner.fetchval("SELECT count(*) FROM graph_node_types WHERE name = 'same'") == 1
+
+
 async def test_concurrent_merge_patches_each_apply(roomy: ProductHarness) -> None:
     """The node is locked while a patch merges: ten patches of ten keys keep all ten."""
     me = await _caller(roomy, "rpc")
