@@ -90,7 +90,8 @@ JOIN pg_attribute o ON o.attrelid = c.oid AND o.attname = 'org_id' AND NOT o.att
 JOIN pg_attribute r ON r.attrelid = fk.confrelid AND NOT r.attisdropped
      AND r.attname = CASE WHEN fk.confrelid = to_regclass($2) THEN 'id' ELSE 'org_id' END
 WHERE fk.contype = 'f' AND c.oid = ANY ($1::oid[])
-  AND NOT EXISTS (SELECT 1 FROM unnest(fk.conkey, fk.confkey) AS k(col, ref) WHERE k.col = o.attnum AND k.ref = r.attnum)
+  AND NOT EXISTS (SELECT 1 FROM unnest(fk.conkey, fk.confkey) AS k(col, ref)
+                  WHERE k.col = o.attnum AND k.ref = r.attnum)
 """
 
 # The organizations themselves: the distribution key's home (its id is every tenant row's org_id).

@@ -96,7 +96,8 @@ async def test_tenant_tables_must_be_ready_for_citus(probe_schema) -> None:
             "child: has org_id, so its primary key must be (org_id, id), id text"
             " (Citus distributes tenant tables by org_id)",
             "parent: unique index parent_id_key must lead with org_id (or be listed in GLOBAL_UNIQUE with its reason)",
-            "parent: unique index parent_token_idx must lead with org_id (or be listed in GLOBAL_UNIQUE with its reason)",
+            "parent: unique index parent_token_idx must lead with org_id"
+            " (or be listed in GLOBAL_UNIQUE with its reason)",
             "parent: unique index parent_lower_token_idx must lead with org_id"
             " (or be listed in GLOBAL_UNIQUE with its reason)",
             "child: foreign key child_parent_id_fkey must include org_id, paired with the referenced table's org_id"
@@ -113,7 +114,9 @@ async def test_orgs_is_the_home_of_the_distribution_key(t: T) -> None:
         assert not await conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'orgs'::regclass AND attname = 'org_id')"
         )
-        primary_key = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'"
+        primary_key = (
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'"
+        )
         assert await conn.fetchval(primary_key, "orgs") == "PRIMARY KEY (id)"
         assert await conn.fetchval(primary_key, "memberships") == "PRIMARY KEY (org_id, id)"
     assert all(len(reason) > 40 for reason in GLOBAL_UNIQUE.values())
