@@ -173,6 +173,8 @@ class VirtualUser:
         response = await self._call("members.invite", {"email": guest})
         if response is not None and response.status_code == 200:
             self.invites.append(response.json()["id"])
+            if len(self.invites) > 3:  # pending invitations stay few, so answers keep their size
+                await self._call("invites.cancel", {"invite_id": self.invites.pop(0)})
 
     async def _cancel(self) -> None:
         if self.invites:
