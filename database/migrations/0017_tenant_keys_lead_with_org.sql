@@ -6,7 +6,7 @@
 -- another organization's row even through the owner role, which bypasses RLS.
 -- `database/schema_lint.py` holds new tables to the same rule; workspace_handles.handle stays
 -- unique across organizations (a public namespace; its reason is listed there).
--- depends: 0014_idempotency_retention
+-- depends: 0016_graph
 
 -- The foreign keys between tenant tables hang on the primary keys they reference: drop them first.
 ALTER TABLE chat_streams
