@@ -35,6 +35,15 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: api_key_scope; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.api_key_scope AS ENUM (
+    'read',
+    'write'
+);
+
+--
 -- Name: connector_kind; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -121,6 +130,41 @@ CREATE TYPE public.workspace_tone AS ENUM (
     'friendly',
     'concise'
 );
+
+--
+-- Name: app_api_key_for_token(bytea, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) RETURNS TABLE(key_id text, personal boolean, user_id text, org_id text, role public.org_role, scope public.api_key_scope, expires_at timestamp with time zone, last_used_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT k.id, false, k.created_by, k.org_id, m.role, k.scope, k.expires_at, k.last_used_at
+    FROM api_keys k
+    LEFT JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+    WHERE k.token_hash = p_token_hash AND k.revoked_at IS NULL
+    UNION ALL
+    SELECT p.id, true, p.user_id, m.org_id, m.role, p.scope, p.expires_at, p.last_used_at
+    FROM personal_access_tokens p
+    LEFT JOIN memberships m ON m.org_id = p_org_id AND m.user_id = p.user_id
+    WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
+$$;
+
+--
+-- Name: app_api_key_touch(text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE api_keys SET last_used_at = p_now
+    WHERE org_id = p_org_id AND id = p_key_id
+      AND (last_used_at IS NULL OR last_used_at < p_now - interval '1 minute');
+    UPDATE personal_access_tokens SET last_used_at = p_now
+    WHERE p_org_id IS NULL AND id = p_key_id
+      AND (last_used_at IS NULL OR last_used_at < p_now - interval '1 minute');
+$$;
 
 --
 -- Name: app_current_org_id(); Type: FUNCTION; Schema: public; Owner: -
@@ -495,6 +539,28 @@ CREATE TABLE analytics.signup_funnel (
 );
 
 --
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id text DEFAULT public.app_new_id('key'::text) NOT NULL,
+    org_id text NOT NULL,
+    name text NOT NULL,
+    scope public.api_key_scope NOT NULL,
+    token_hash bytea NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT api_keys_id_check CHECK ((id ~ '^key_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT api_keys_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT api_keys_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: chat_streams; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -671,6 +737,27 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_id_check CHECK ((id ~ '^obx_[0-9a-hjkmnp-tv-z]{26}$'::text)),
     CONSTRAINT outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]*$'::text))
 );
+
+--
+-- Name: personal_access_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.personal_access_tokens (
+    id text DEFAULT public.app_new_id('pat'::text) NOT NULL,
+    user_id text NOT NULL,
+    name text NOT NULL,
+    scope public.api_key_scope NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT personal_access_tokens_id_check CHECK ((id ~ '^pat_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT personal_access_tokens_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT personal_access_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.personal_access_tokens FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: rate_limits; Type: TABLE; Schema: public; Owner: -
@@ -851,6 +938,13 @@ ALTER TABLE ONLY analytics.signup_funnel
     ADD CONSTRAINT signup_funnel_step_order_key UNIQUE (step_order);
 
 --
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (org_id, id);
+
+--
 -- Name: chat_streams chat_streams_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -949,6 +1043,20 @@ ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 
 --
+-- Name: personal_access_tokens personal_access_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: personal_access_tokens personal_access_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_token_hash_key UNIQUE (token_hash);
+
+--
 -- Name: rate_limits rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1043,6 +1151,18 @@ CREATE INDEX org_daily_activity_day_idx ON analytics.org_daily_activity USING bt
 --
 
 CREATE INDEX org_summaries_week_start_idx ON analytics.org_summaries USING btree (week_start);
+
+--
+-- Name: api_keys_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by);
+
+--
+-- Name: api_keys_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_token_hash_idx ON public.api_keys USING btree (token_hash);
 
 --
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -1153,6 +1273,12 @@ CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHER
 CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE (status <> 'pending'::public.outbox_status);
 
 --
+-- Name: personal_access_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX personal_access_tokens_user_id_idx ON public.personal_access_tokens USING btree (user_id, created_at);
+
+--
 -- Name: rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1237,6 +1363,20 @@ ALTER TABLE ONLY analytics.org_daily_activity
 
 ALTER TABLE ONLY analytics.org_summaries
     ADD CONSTRAINT org_summaries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
 -- Name: chat_streams chat_streams_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1344,6 +1484,13 @@ ALTER TABLE ONLY public.org_notes
     ADD CONSTRAINT org_notes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
+-- Name: personal_access_tokens personal_access_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
 -- Name: services services_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1434,6 +1581,18 @@ CREATE POLICY org_summaries_pipeline ON analytics.org_summaries TO blossom_pipel
 --
 
 CREATE POLICY org_summaries_tenant ON analytics.org_summaries USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: api_keys; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys api_keys_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_keys_tenant ON public.api_keys USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: chat_streams; Type: ROW SECURITY; Schema: public; Owner: -
@@ -1564,6 +1723,18 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
 CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
 
 --
+-- Name: personal_access_tokens; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.personal_access_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: personal_access_tokens personal_access_tokens_own; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY personal_access_tokens_own ON public.personal_access_tokens USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
 -- Name: services; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -1667,6 +1838,20 @@ GRANT USAGE ON SCHEMA analytics TO blossom_pipeline;
 
 GRANT USAGE ON SCHEMA public TO blossom_app;
 GRANT USAGE ON SCHEMA public TO blossom_pipeline;
+
+--
+-- Name: FUNCTION app_api_key_for_token(p_token_hash bytea, p_org_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) TO blossom_app;
+
+--
+-- Name: FUNCTION app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) TO blossom_app;
 
 --
 -- Name: FUNCTION app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -1805,6 +1990,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_summaries TO blossom_pi
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.signup_funnel TO blossom_pipeline;
 
 --
+-- Name: TABLE api_keys; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO blossom_app;
+
+--
 -- Name: TABLE chat_streams; Type: ACL; Schema: public; Owner: -
 --
 
@@ -1935,6 +2126,12 @@ GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
+
+--
+-- Name: TABLE personal_access_tokens; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.personal_access_tokens TO blossom_app;
 
 --
 -- Name: TABLE rate_limits; Type: ACL; Schema: public; Owner: -

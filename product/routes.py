@@ -1,6 +1,7 @@
 """Every product feature's routes, imported so they register on `product.rpc.router`."""
 
 import product.accounts.routes
+import product.api_keys.routes
 import product.chat.routes
 import product.conversations.routes
 import product.orgs.routes

@@ -23,11 +23,13 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import msgspec
 
 from foundation.errors import BlossomError
+from foundation.rpc.aliases import ALIAS_NAME, JsonRpcAlias
 from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
 
 Auth = Literal["public", "user", "organization", "admin"]
+ApiKeys = bool | Literal["personal"]  # which API keys may call a route (foundation/rpc/api_keys.py)
 AUTH_LEVELS: tuple[Auth, ...] = ("public", "user", "organization", "admin")
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_BODY_BYTES = 1 << 20
@@ -82,6 +84,10 @@ class RouteSpec:
     services_type: Any  # what the handler's request says `req.services` is (Any: whatever the app has)
     decoder: msgspec.json.Decoder = field(repr=False)
     idempotent: bool = False  # honours an Idempotency-Key header (foundation/rpc/idempotency.py)
+    # API keys (`Authorization: Bearer bk_...`) may call it; a read-scope key only if read_only;
+    # "personal": only personal access tokens (foundation/rpc/api_keys.py). Off by default:
+    # account and session routes never take keys.
+    api_keys: ApiKeys = False
 
 
 class RouteDeclarationError(TypeError):
@@ -142,6 +148,15 @@ class Router(Generic[S]):
         self.app_name = app_name
         self.services = services
         self.routes: dict[str, RouteSpec] = {}
+        self.aliases: dict[str, JsonRpcAlias] = {}  # JSON-RPC methods served by a route (aliases.py)
+
+    def alias(self, name: str, alias: JsonRpcAlias) -> None:
+        """Serve `name` at /jsonrpc through `alias.route` (foundation/rpc/aliases.py)."""
+        if not ALIAS_NAME.match(name):
+            raise RouteDeclarationError(f"alias {name!r}: use a lowercase name such as `create_tenant`")
+        if name in self.aliases:
+            raise RouteDeclarationError(f"alias {name} is declared twice in {self.app_name}")
+        self.aliases[name] = alias
 
     def including(self, *others: Router[S] | Router[Any]) -> Router[S]:
         """A router serving this one's routes and the others' (an app that serves a
@@ -158,6 +173,10 @@ class Router(Generic[S]):
                         f" {self.app_name} serves {_name(self.services)}"
                     )
                 combined.routes[name] = spec
+            for name, alias in router.aliases.items():
+                if name in combined.aliases:
+                    raise RouteDeclarationError(f"alias {name} is declared in two routers of {self.app_name}")
+                combined.aliases[name] = alias
         return combined
 
     def route(
@@ -171,6 +190,7 @@ class Router(Generic[S]):
         max_body: int = DEFAULT_MAX_BODY_BYTES,
         deprecated: bool = False,
         idempotent: bool = False,
+        api_keys: ApiKeys = False,
     ) -> Register[S]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
@@ -198,6 +218,8 @@ class Router(Generic[S]):
                 raise RouteDeclarationError(
                     f"route {name}: declare input Structs with forbid_unknown_fields=True ({', '.join(loose)})"
                 )
+            if api_keys and level == "admin":
+                raise RouteDeclarationError(f"route {name}: administrator routes never take API keys")
             if idempotent and streaming:
                 raise RouteDeclarationError(f"route {name}: a stream cannot be idempotent (it stores no answer)")
             declared = (*errors, IdempotencyKeyReused) if idempotent else tuple(errors)
@@ -218,6 +240,7 @@ class Router(Generic[S]):
                 services_type=services_type,
                 decoder=msgspec.json.Decoder(input_type),
                 idempotent=idempotent,
+                api_keys=api_keys,
             )
             return handler
 

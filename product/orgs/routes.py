@@ -85,7 +85,7 @@ class CreateOrgIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
 
 
-@router.route("orgs.create")
+@router.route("orgs.create", api_keys="personal")
 async def create_org(req: UserReq[CreateOrgIn]) -> OrgSummary:
     """Create an organization; the creator becomes its owner and it becomes the active one."""
     user_id = req.principal.user_id
@@ -103,7 +103,7 @@ class OrgsOut(msgspec.Struct, frozen=True):
     orgs: list[OrgSummary]
 
 
-@router.route("orgs.list", read_only=True)
+@router.route("orgs.list", read_only=True, api_keys="personal")
 async def list_orgs(req: UserReq[Empty]) -> OrgsOut:
     """My organizations and my role in each."""
     rows = await account_queries.my_orgs(req.db, user_id=req.principal.user_id)
@@ -130,7 +130,7 @@ class RenameIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
 
 
-@router.route("orgs.rename", errors=[NotPermitted, OrgNotFound])
+@router.route("orgs.rename", errors=[NotPermitted, OrgNotFound], api_keys="personal")
 async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     """Rename the active organization (owner or admin)."""
     me = await _acting_as(req, *MANAGERS)
@@ -140,7 +140,7 @@ async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     return OrgSummary(id=org.id, name=org.name, role=me.role)
 
 
-@router.route("orgs.delete", errors=[NotPermitted, OrgNotFound])
+@router.route("orgs.delete", errors=[NotPermitted, OrgNotFound], api_keys="personal")
 async def delete_org(req: OrgReq[Empty]) -> Empty:
     """Delete the active organization and everything in it (owner only)."""
     await _acting_as(req, "owner")
@@ -172,7 +172,7 @@ class MembersOut(msgspec.Struct, frozen=True):
     invites: list[InviteOut]
 
 
-@router.route("members.list", read_only=True)
+@router.route("members.list", read_only=True, api_keys=True)
 async def list_members(req: OrgReq[Empty]) -> MembersOut:
     """The active organization's members, and its pending invitations."""
     org_id = req.principal.org_id
@@ -194,7 +194,7 @@ class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.invite", errors=[NotPermitted, OrgNotFound])
+@router.route("members.invite", errors=[NotPermitted, OrgNotFound], api_keys=True)
 async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     """Invite someone by email with a role; they get a single-use code valid for 7 days."""
     await _acting_as(req, *MANAGERS)
@@ -279,7 +279,7 @@ class InviteIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     invite_id: InviteId
 
 
-@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound, OrgNotFound])
+@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound, OrgNotFound], api_keys=True)
 async def cancel_invite(req: OrgReq[InviteIdIn]) -> Empty:
     """Cancel a pending invitation of the active organization (owner or admin)."""
     await _acting_as(req, *MANAGERS)
@@ -312,7 +312,9 @@ async def _owner_rule() -> AsyncIterator[None]:
         raise
 
 
-@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
+@router.route(
+    "members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], api_keys=True
+)
 async def change_role(req: OrgReq[ChangeRoleIn]) -> MemberOut:
     """Change a member's role: owners change any role, admins move people between admin and member."""
     me = await _acting_as(req, *MANAGERS)
@@ -342,7 +344,7 @@ class MemberIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     member_id: MemberId
 
 
-@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
+@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], api_keys=True)
 async def remove_member(req: OrgReq[MemberIdIn]) -> Empty:
     """Remove a member (owner; admins remove admins and members, not owners)."""
     me = await _acting_as(req, *MANAGERS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -43,6 +43,7 @@ class ErrorShape:
 class AppRoutes:
     app: str
     routes: list[RouteSpec]
+    aliases: dict[str, str] = field(default_factory=dict)  # JSON-RPC alias -> its route
 
     def errors_of(self, route: RouteSpec) -> list[ErrorShape]:
         shapes: dict[str, ErrorShape] = {}
@@ -55,7 +56,11 @@ class AppRoutes:
 def load(app: str) -> AppRoutes:
     module_name, _, attribute = APPS[app].partition(":")
     router: Router = getattr(importlib.import_module(module_name), attribute)
-    return AppRoutes(app=app, routes=sorted(router.routes.values(), key=lambda r: r.name))
+    return AppRoutes(
+        app=app,
+        routes=sorted(router.routes.values(), key=lambda r: r.name),
+        aliases={name: alias.route for name, alias in sorted(router.aliases.items())},
+    )
 
 
 def all_error_classes(routes: AppRoutes) -> list[type[BlossomError]]:

@@ -21,6 +21,18 @@ import copy
 from typing import Any
 
 ENVELOPE = "ErrorEnvelope"
+SECURITY_SCHEMES = {
+    "session": {"type": "apiKey", "in": "cookie", "name": "blossom_session", "description": "the session cookie"},
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "`Authorization: Bearer bk_...`: an organization's API key or a personal access token, on the"
+            " operations that state this scheme (x-blossom-api-keys: true, or \"personal\" for personal"
+            " tokens only); a read key calls only the operations that also answer GET"
+        ),
+    },
+}
 SCHEMAS = "#/components/schemas/"
 NO_NUL = "^[^\\u0000]*$"
 DECIMAL = "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -111,6 +123,9 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         }
         if route.get("deprecated"):
             operation["deprecated"] = True
+        if route.get("api_keys"):  # a session cookie, or an API key (bearer)
+            operation["x-blossom-api-keys"] = route["api_keys"]
+            operation["security"] = [{"session": []}, {"apiKey": []}]
         item: dict[str, Any] = {"post": operation}
         if "GET" in route["methods"]:
             get = {k: v for k, v in operation.items() if k != "requestBody"}
@@ -133,7 +148,7 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": f"Blossom {contract['app']} API", "version": "0"},
         "paths": paths,
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": SECURITY_SCHEMES},
     }
 
 

@@ -26,12 +26,46 @@ export interface UnavailableFields {
   retry_after_seconds: number;
 }
 
-export interface TokenIn {
+export interface TooManyKeysFields {
+  limit: number;
+}
+
+export interface CreateKeyIn {
+  name: string;
+  scope?: "read" | "write";
+  expires_at?: string | null;
+}
+
+export interface CreatedApiKey {
+  key: ApiKeyOut;
   token: string;
+}
+
+export interface ApiKeyOut {
+  id: string;
+  name: string;
+  scope: "read" | "write";
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 /** The input of a route that takes none (an empty body or `{}`). */
 export interface Empty {
+}
+
+export interface ApiKeysOut {
+  keys: ApiKeyOut[];
+}
+
+export interface ApiKeyIdIn {
+  key_id: string;
+}
+
+export interface TokenIn {
+  token: string;
 }
 
 /** Everything a page load needs: the user (or nobody), their orgs, the active org and role. */
@@ -355,6 +389,29 @@ export interface OrgIdIn {
   org_id: string;
 }
 
+export interface CreatedPersonalToken {
+  personal_token: PersonalTokenOut;
+  token: string;
+}
+
+export interface PersonalTokenOut {
+  id: string;
+  name: string;
+  scope: "read" | "write";
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface PersonalTokensOut {
+  personal_tokens: PersonalTokenOut[];
+}
+
+export interface PersonalTokenIdIn {
+  token_id: string;
+}
+
 export interface CreateServiceIn {
   name: string;
   duration_minutes: number;
@@ -432,6 +489,15 @@ export type CommonError =
   | { code: "timeout"; message: string }
   | ({ code: "unavailable"; message: string } & UnavailableFields)
   | { code: "internal"; message: string; request_id: string };
+
+/** Errors of api_keys.create: discriminate on `code`. */
+export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | CommonError;
+
+/** Errors of api_keys.list: discriminate on `code`. */
+export type ApiKeysListError = { code: "api_key_not_permitted"; message: string } | CommonError;
+
+/** Errors of api_keys.revoke: discriminate on `code`. */
+export type ApiKeysRevokeError = { code: "api_key_not_permitted"; message: string } | { code: "api_key_not_found"; message: string } | CommonError;
 
 /** Errors of auth.email.verify: discriminate on `code`. */
 export type AuthEmailVerifyError = { code: "invalid_token"; message: string } | CommonError;
@@ -553,6 +619,15 @@ export type OrgsSwitchError = { code: "org_not_found"; message: string } | Commo
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
 export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
+/** Errors of personal_tokens.create: discriminate on `code`. */
+export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | CommonError;
+
+/** Errors of personal_tokens.list: discriminate on `code`. */
+export type PersonalTokensListError = CommonError;
+
+/** Errors of personal_tokens.revoke: discriminate on `code`. */
+export type PersonalTokensRevokeError = { code: "personal_token_not_found"; message: string } | CommonError;
+
 /** Errors of services.create: discriminate on `code`. */
 export type ServicesCreateError = CommonError;
 
@@ -576,6 +651,9 @@ export type WorkspacesUpdateError = { code: "handle_taken"; message: string } | 
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
+  "api_keys.create": { input: CreateKeyIn; output: CreatedApiKey; error: ApiKeysCreateError; streaming: false; auth: "organization" };
+  "api_keys.list": { input: Empty; output: ApiKeysOut; error: ApiKeysListError; streaming: false; auth: "organization" };
+  "api_keys.revoke": { input: ApiKeyIdIn; output: ApiKeyOut; error: ApiKeysRevokeError; streaming: false; auth: "organization" };
   "auth.email.verify": { input: TokenIn; output: Empty; error: AuthEmailVerifyError; streaming: false; auth: "public" };
   "auth.init": { input: Empty; output: InitOut; error: AuthInitError; streaming: false; auth: "public" };
   "auth.login": { input: LoginIn; output: InitOut; error: AuthLoginError; streaming: false; auth: "public" };
@@ -616,6 +694,9 @@ export interface Routes {
   "orgs.rename": { input: RenameIn; output: OrgSummary; error: OrgsRenameError; streaming: false; auth: "organization" };
   "orgs.switch": { input: OrgIdIn; output: OrgSummary; error: OrgsSwitchError; streaming: false; auth: "user" };
   "orgs.transfer_ownership": { input: MemberIdIn; output: MemberOut; error: OrgsTransferOwnershipError; streaming: false; auth: "organization" };
+  "personal_tokens.create": { input: CreateKeyIn; output: CreatedPersonalToken; error: PersonalTokensCreateError; streaming: false; auth: "user" };
+  "personal_tokens.list": { input: Empty; output: PersonalTokensOut; error: PersonalTokensListError; streaming: false; auth: "user" };
+  "personal_tokens.revoke": { input: PersonalTokenIdIn; output: PersonalTokenOut; error: PersonalTokensRevokeError; streaming: false; auth: "user" };
   "services.create": { input: CreateServiceIn; output: ServiceOut; error: ServicesCreateError; streaming: false; auth: "organization" };
   "services.delete": { input: ServiceIdIn; output: Empty; error: ServicesDeleteError; streaming: false; auth: "organization" };
   "services.list": { input: Empty; output: ServicesOut; error: ServicesListError; streaming: false; auth: "organization" };
@@ -636,6 +717,11 @@ export function isRouteError<R extends keyof Routes>(
 /** Makes the calls of a batch:
  * `client.batch(c => [c.orgs.rename({ name }), c.members.list({})])`. */
 export const batchCalls = {
+  api_keys: {
+    create: (input: Routes["api_keys.create"]["input"]): BatchCall<"api_keys.create", Routes["api_keys.create"]["output"], Routes["api_keys.create"]["error"]> => ({ route: "api_keys.create", input }),
+    list: (input: Routes["api_keys.list"]["input"] = {}): BatchCall<"api_keys.list", Routes["api_keys.list"]["output"], Routes["api_keys.list"]["error"]> => ({ route: "api_keys.list", input }),
+    revoke: (input: Routes["api_keys.revoke"]["input"]): BatchCall<"api_keys.revoke", Routes["api_keys.revoke"]["output"], Routes["api_keys.revoke"]["error"]> => ({ route: "api_keys.revoke", input }),
+  },
   auth: {
     email: {
       verify: (input: Routes["auth.email.verify"]["input"]): BatchCall<"auth.email.verify", Routes["auth.email.verify"]["output"], Routes["auth.email.verify"]["error"]> => ({ route: "auth.email.verify", input }),
@@ -695,6 +781,11 @@ export const batchCalls = {
     switch: (input: Routes["orgs.switch"]["input"]): BatchCall<"orgs.switch", Routes["orgs.switch"]["output"], Routes["orgs.switch"]["error"]> => ({ route: "orgs.switch", input }),
     transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"]): BatchCall<"orgs.transfer_ownership", Routes["orgs.transfer_ownership"]["output"], Routes["orgs.transfer_ownership"]["error"]> => ({ route: "orgs.transfer_ownership", input }),
   },
+  personal_tokens: {
+    create: (input: Routes["personal_tokens.create"]["input"]): BatchCall<"personal_tokens.create", Routes["personal_tokens.create"]["output"], Routes["personal_tokens.create"]["error"]> => ({ route: "personal_tokens.create", input }),
+    list: (input: Routes["personal_tokens.list"]["input"] = {}): BatchCall<"personal_tokens.list", Routes["personal_tokens.list"]["output"], Routes["personal_tokens.list"]["error"]> => ({ route: "personal_tokens.list", input }),
+    revoke: (input: Routes["personal_tokens.revoke"]["input"]): BatchCall<"personal_tokens.revoke", Routes["personal_tokens.revoke"]["output"], Routes["personal_tokens.revoke"]["error"]> => ({ route: "personal_tokens.revoke", input }),
+  },
   services: {
     create: (input: Routes["services.create"]["input"]): BatchCall<"services.create", Routes["services.create"]["output"], Routes["services.create"]["error"]> => ({ route: "services.create", input }),
     delete: (input: Routes["services.delete"]["input"]): BatchCall<"services.delete", Routes["services.delete"]["output"], Routes["services.delete"]["error"]> => ({ route: "services.delete", input }),
@@ -713,6 +804,17 @@ export type BatchBuilder = typeof batchCalls;
 /** A typed client for the product routes. */
 export function createClient(config: ClientConfig) {
   return {
+    api_keys: {
+      /** Create an API key for the active organization (owner or admin); its token is shown once. */
+      create: (input: Routes["api_keys.create"]["input"], options?: CallOptions): Promise<Routes["api_keys.create"]["output"]> =>
+        call(config, "api_keys.create", input, options),
+      /** The active organization's API keys, newest first, revoked ones included (owner or admin). */
+      list: (input: Routes["api_keys.list"]["input"] = {}, options?: CallOptions): Promise<Routes["api_keys.list"]["output"]> =>
+        call(config, "api_keys.list", input, options),
+      /** Revoke an API key of the active organization: refused from its next call on (owner or admin). */
+      revoke: (input: Routes["api_keys.revoke"]["input"], options?: CallOptions): Promise<Routes["api_keys.revoke"]["output"]> =>
+        call(config, "api_keys.revoke", input, options),
+    },
     auth: {
       email: {
         /** Confirm an email address with the code sent at sign-up. */
@@ -852,6 +954,17 @@ export function createClient(config: ClientConfig) {
       /** Make another member the owner; the current owner becomes an admin (owner only). */
       transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"], options?: CallOptions): Promise<Routes["orgs.transfer_ownership"]["output"]> =>
         call(config, "orgs.transfer_ownership", input, options),
+    },
+    personal_tokens: {
+      /** Create a personal access token that acts as me (in an organization named by the Blossom-Org */
+      create: (input: Routes["personal_tokens.create"]["input"], options?: CallOptions): Promise<Routes["personal_tokens.create"]["output"]> =>
+        call(config, "personal_tokens.create", input, options),
+      /** My personal access tokens, newest first, revoked ones included. */
+      list: (input: Routes["personal_tokens.list"]["input"] = {}, options?: CallOptions): Promise<Routes["personal_tokens.list"]["output"]> =>
+        call(config, "personal_tokens.list", input, options),
+      /** Revoke one of my personal access tokens: refused from its next call on. */
+      revoke: (input: Routes["personal_tokens.revoke"]["input"], options?: CallOptions): Promise<Routes["personal_tokens.revoke"]["output"]> =>
+        call(config, "personal_tokens.revoke", input, options),
     },
     services: {
       /** Add a service; it goes last in the display order. */
