@@ -712,8 +712,10 @@ CREATE TABLE public.orgs (
     id text DEFAULT public.app_new_id('org'::text) NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    slug text,
     CONSTRAINT orgs_id_check CHECK ((id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
-    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT orgs_slug_check CHECK (((slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (length(slug) <= 63)))
 );
 
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
@@ -848,6 +850,7 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     password_hash text NOT NULL,
     email_verified_at timestamp with time zone,
+    managed_by_org text,
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK ((email ~~ '%_@_%'::text)),
     CONSTRAINT users_id_check CHECK ((id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text))
@@ -1327,6 +1330,12 @@ CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id)
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
 --
+-- Name: users_managed_by_org_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_managed_by_org_idx ON public.users USING btree (managed_by_org);
+
+--
 -- Name: workspace_handles_current_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1524,6 +1533,13 @@ ALTER TABLE ONLY public.sessions
 
 ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: users users_managed_by_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_managed_by_org_fkey FOREIGN KEY (managed_by_org) REFERENCES public.orgs(id) ON DELETE SET NULL;
 
 --
 -- Name: workspace_handles workspace_handles_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1789,6 +1805,24 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_colleague_read ON public.users FOR SELECT USING ((id IN ( SELECT m.user_id
    FROM public.memberships m
   WHERE (m.org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)))));
+
+--
+-- Name: users users_managed_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_insert ON public.users FOR INSERT WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_managed_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_read ON public.users FOR SELECT USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_managed_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_update ON public.users FOR UPDATE USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: users users_pipeline_read; Type: POLICY; Schema: public; Owner: -

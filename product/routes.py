@@ -5,6 +5,8 @@ import product.api_keys.routes
 import product.chat.routes
 import product.conversations.routes
 import product.orgs.routes
+import product.reference_api.methods
+import product.tenancy.routes
 import product.workspaces.routes  # noqa: F401
 from product.rpc import router
 

@@ -6,6 +6,23 @@
 -- and returns only what authentication needs, as the session lookup does (0004).
 -- depends: 0014_idempotency_retention
 
+-- For servers managing their tenants (product/tenancy): an organization's slug (a label its
+-- clients choose; Blossom's key stays the id, so it is not unique), and the organization that
+-- provisioned an account (an account without a password, whose owner sets one by the reset
+-- flow); only that organization may change the account's email or name.
+ALTER TABLE orgs ADD COLUMN slug text CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(slug) <= 63);
+ALTER TABLE users ADD COLUMN managed_by_org text REFERENCES orgs (id) ON DELETE SET NULL;
+CREATE INDEX users_managed_by_org_idx ON users (managed_by_org);
+-- The provisioning organization creates, reads and updates the accounts it manages (also once
+-- they are no longer its members, to add them back); nobody else's.
+CREATE POLICY users_managed_insert ON users FOR INSERT
+    WITH CHECK (managed_by_org = (SELECT app_current_org_id()));
+CREATE POLICY users_managed_read ON users FOR SELECT
+    USING (managed_by_org = (SELECT app_current_org_id()));
+CREATE POLICY users_managed_update ON users FOR UPDATE
+    USING (managed_by_org = (SELECT app_current_org_id()))
+    WITH CHECK (managed_by_org = (SELECT app_current_org_id()));
+
 CREATE TYPE api_key_scope AS ENUM ('read', 'write');
 
 CREATE TABLE api_keys (

@@ -8,9 +8,10 @@ API-key checks, the route's decoder, transaction, timeout), with three hooks aro
     prepare(params, headers) -> (route params, headers)   before authentication: rename and
         reshape the params (raise ValidationFailed naming the client's field), and add headers
         the app's authentication reads (which organization a personal token acts in)
-    admit(params, principal)   after authentication: refuse a caller the alias does not serve
+    admit(params, principal)   after authentication, before the route's auth level: refuse a
+        caller the alias does not serve
         (a tenant id that is not the key's organization) with one of `errors`
-    answer(result) -> result   the route's output (decoded JSON) as the client expects it
+    answer(result, params) -> result   the route's output (decoded JSON) as the client expects it
 
 Aliases are declared on the router (`router.alias(name, alias)`), listed in the contract's
 `jsonrpc.aliases`, and never served at `/rpc/` (that path is the route's own).
@@ -38,7 +39,7 @@ def _admit_all(params: dict[str, Any], principal: Principal) -> None:
     return None
 
 
-def _unchanged(result: Any) -> Any:
+def _unchanged(result: Any, params: dict[str, Any]) -> Any:
     return result
 
 
@@ -47,8 +48,9 @@ class JsonRpcAlias:
     route: str  # the route that serves it
     params: Callable[[dict[str, Any]], dict[str, Any]]  # the client's params -> the route's input
     headers: Callable[[dict[str, Any], Headers], Headers] = _same_headers  # from the client's params
-    admit: Callable[[dict[str, Any], Principal], None] = _admit_all  # may raise one of `errors`
-    answer: Callable[[Any], Any] = _unchanged  # the route's output -> the client's result
+    # After authentication, before the auth level is checked: may raise one of `errors`.
+    admit: Callable[[dict[str, Any], Principal], None] = _admit_all
+    answer: Callable[[Any, dict[str, Any]], Any] = _unchanged  # (route's output, client's params) -> result
     errors: Sequence[type[BlossomError]] = field(default=())
     summary: str = ""
 

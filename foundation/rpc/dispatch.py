@@ -241,12 +241,20 @@ class RpcApp:
     # `req.db`, committed or rolled back), and `_answerable` for what a failure answers.
 
     async def _admit(
-        self, route: RouteSpec, raw: bytes, scope: Scope, headers: Headers, lease: Lease | None, json_checked: bool
+        self,
+        route: RouteSpec,
+        raw: bytes,
+        scope: Scope,
+        headers: Headers,
+        lease: Lease | None,
+        json_checked: bool,
+        authenticate: Authenticate | None = None,
     ) -> tuple[Principal, Any]:
-        """Authentication (on the request's lease), CSRF/origin, the route's auth level, then the
-        one-pass decode: the body is decoded only once the caller may call the route."""
+        """Authentication (on the request's lease; `authenticate`: an alias's, around the app's),
+        CSRF/origin, the route's auth level, then the one-pass decode: the body is decoded only
+        once the caller may call the route."""
         if route.authenticates:
-            principal = await self.authenticate(headers, lease)
+            principal = await (authenticate or self.authenticate)(headers, lease)
             self._check_origin(scope, headers, principal.via_cookie)
             if principal.api_key is not None:
                 check_key(route, principal)
@@ -564,10 +572,16 @@ class RpcApp:
         """A call of an alias (aliases.py): its route's steps, with the alias's adapters around them."""
         given = client_params(params)
         call_headers = alias.headers(given, headers)
-        principal, body = await self._admit(route, _encoder.encode(alias.params(given)), scope, call_headers, lease, True)
-        alias.admit(given, principal)
+        raw = _encoder.encode(alias.params(given))
+
+        async def authenticate(headers: Headers, lease: Lease | None) -> Principal:
+            principal = await self.authenticate(headers, lease)
+            alias.admit(given, principal)
+            return principal
+
+        principal, body = await self._admit(route, raw, scope, call_headers, lease, True, authenticate)
         encoded, req = await self._run(route, principal, body, lease, request_id, address, call_headers)
-        return _encoder.encode(alias.answer(msgspec.json.decode(encoded))), req
+        return _encoder.encode(alias.answer(msgspec.json.decode(encoded), given)), req
 
     async def _stream(
         self,

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from foundation.crypto import token_digest
-from product.api_keys.bearer import ORG_HEADER
 from product.accounts.sessions import COOKIE_NAME
+from product.api_keys.bearer import ORG_HEADER
+from product.api_keys.routes import MAX_LIVE_KEYS
 from product.testing import TRANSPORTS, ProductHarness, failure_of, post_route, signed_in_session
 
 
@@ -50,6 +51,7 @@ async def test_a_key_is_shown_once_listed_without_its_token_and_stored_as_a_hash
     assert [k["id"] for k in listed] == [created["key"]["id"]]
     assert token not in str(listed)
     stored = await product.t.db.owner.fetchrow("SELECT * FROM api_keys")
+    assert stored is not None
     assert stored["token_hash"] == token_digest(token)
     assert token not in str(dict(stored))
 
@@ -131,9 +133,8 @@ async def test_junk_forged_and_malformed_bearer_tokens_are_refused(product: Prod
         "bearer " + real[:10],
     ):
         async with product.client() as bare:
-            response = await bare.post(
-                "/rpc/members.list", content=b"{}", headers={"content-type": "application/json", "authorization": header.encode("utf-8")}
-            )  # fmt: skip
+            sent = {"content-type": "application/json", "authorization": header.encode("utf-8")}
+            response = await bare.post("/rpc/members.list", content=b"{}", headers=sent)
         assert response.status_code == 401, (header, response.text)
     # A lower-case scheme is the same scheme (RFC 9110).
     async with product.client() as bare:
@@ -221,8 +222,6 @@ async def test_calls_are_limited_per_key(product: ProductHarness, transport: str
 
 async def test_keys_per_org_are_bounded_even_when_created_at_once(product: ProductHarness) -> None:
     await _owner_with_org(product)
-    from product.api_keys.routes import MAX_LIVE_KEYS  # noqa: PLC0415
-
     responses = await asyncio.gather(
         *(product.http.post("/rpc/api_keys.create", json={"name": f"k{i}"}) for i in range(MAX_LIVE_KEYS + 10))
     )
@@ -249,7 +248,9 @@ async def _personal_token(product: ProductHarness, scope: str = "write") -> str:
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_a_personal_token_acts_as_its_user_and_in_an_org_it_names(product: ProductHarness, transport: str) -> None:
+async def test_a_personal_token_acts_as_its_user_and_in_an_org_it_names(
+    product: ProductHarness, transport: str
+) -> None:
     org = await _owner_with_org(product)
     token = await _personal_token(product)
     async with product.client() as bare:
@@ -290,6 +291,8 @@ async def test_an_org_key_cannot_call_personal_only_routes(product: ProductHarne
     token = (await _new_key(product))["token"]
     async with product.client() as bare:
         for route in ("orgs.list", "orgs.rename", "orgs.delete"):
-            response = await bare.post(f"/rpc/{route}", json={"name": "x"} if route == "orgs.rename" else {}, headers=_bearer(token))
+            response = await bare.post(
+                f"/rpc/{route}", json={"name": "x"} if route == "orgs.rename" else {}, headers=_bearer(token)
+            )
             assert response.status_code == 403 and "personal access token" in response.json()["error"]["message"]
     assert await product.t.db.owner.fetchval("SELECT count(*) FROM orgs") == 1

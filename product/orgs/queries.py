@@ -21,6 +21,7 @@ class Org(msgspec.Struct, frozen=True):
     id: str
     name: str
     created_at: datetime.datetime
+    slug: str | None
 
 
 class Membership(msgspec.Struct, frozen=True):
@@ -72,14 +73,14 @@ class GetOrgNameRow(msgspec.Struct, frozen=True):
     name: str
 
 
-INSERT_ORG_SQL = """INSERT INTO orgs (id, name) VALUES ($1, $2) RETURNING id, name, created_at"""
+INSERT_ORG_SQL = """INSERT INTO orgs (id, name, slug) VALUES ($1, $2, $3) RETURNING id, name, created_at, slug"""
 
 
 INSERT_MEMBERSHIP_SQL = """INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)
 RETURNING id, org_id, user_id, role, created_at"""
 
 
-RENAME_ORG_SQL = """UPDATE orgs SET name = $1 WHERE id = $2 RETURNING id, name, created_at"""
+RENAME_ORG_SQL = """UPDATE orgs SET name = $1 WHERE id = $2 RETURNING id, name, created_at, slug"""
 
 
 DELETE_ORG_SQL = """DELETE FROM orgs WHERE id = $1"""
@@ -131,9 +132,9 @@ GET_ORG_NAME_SQL = """SELECT id, name FROM orgs WHERE id = $1"""
 LOCK_ORG_SQL = """SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE"""
 
 
-async def insert_org(conn: DbConnection, *, id: str, name: str) -> Org | None:
+async def insert_org(conn: DbConnection, *, id: str, name: str, slug: str | None = None) -> Org | None:
     """:one InsertOrg"""
-    _record = await conn.fetchrow(INSERT_ORG_SQL, id, name)
+    _record = await conn.fetchrow(INSERT_ORG_SQL, id, name, slug)
     return None if _record is None else Org(*_record)
 
 

@@ -81,8 +81,12 @@ async def _set_context(req: UserReq[Any], *, org_id: str) -> None:
 # --- organizations --------------------------------------------------------------------------------
 
 
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=63)]
+
+
 class CreateOrgIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
+    slug: Slug | None = None  # a label of the client's choosing (not unique: the id is the key)
 
 
 @router.route("orgs.create", api_keys="personal")
@@ -91,7 +95,7 @@ async def create_org(req: UserReq[CreateOrgIn]) -> OrgSummary:
     user_id = req.principal.user_id
     org_id = new_id("org", clock=req.services.clock)
     await _set_context(req, org_id=org_id)
-    org = await queries.insert_org(req.db, id=org_id, name=req.body.name)
+    org = await queries.insert_org(req.db, id=org_id, name=req.body.name, slug=req.body.slug)
     assert org is not None
     await queries.insert_membership(req.db, org_id=org_id, user_id=user_id, role="owner")
     if req.principal.session_id:
@@ -312,9 +316,7 @@ async def _owner_rule() -> AsyncIterator[None]:
         raise
 
 
-@router.route(
-    "members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], api_keys=True
-)
+@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], api_keys=True)
 async def change_role(req: OrgReq[ChangeRoleIn]) -> MemberOut:
     """Change a member's role: owners change any role, admins move people between admin and member."""
     me = await _acting_as(req, *MANAGERS)

@@ -28,7 +28,7 @@ SECURITY_SCHEMES = {
         "scheme": "bearer",
         "description": (
             "`Authorization: Bearer bk_...`: an organization's API key or a personal access token, on the"
-            " operations that state this scheme (x-blossom-api-keys: true, or \"personal\" for personal"
+            ' operations that state this scheme (x-blossom-api-keys: true, or "personal" for personal'
             " tokens only); a read key calls only the operations that also answer GET"
         ),
     },
