@@ -213,6 +213,7 @@ def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str
                 "One request object, or a batch of up to "
                 f"{entry['max_batch']}, answered as an array. Each call runs as a POST to /rpc/<method> would: "
                 "its own authentication, auth level, CSRF check, transaction, timeout and rate limits."
+                + _aliases_description(entry.get("aliases", {}))
             ),
             "tags": ["jsonrpc"],
             "requestBody": {
@@ -231,6 +232,13 @@ def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str
             },
         }
     }
+
+
+def _aliases_description(aliases: dict[str, str]) -> str:
+    if not aliases:
+        return ""
+    served = ", ".join(f"{name} ({route})" for name, route in aliases.items())
+    return f" Also methods of another service's clients, each served by a route (its params adapted): {served}."
 
 
 def _codes_description(codes: dict[str, Any]) -> str:
