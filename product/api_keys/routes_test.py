@@ -296,3 +296,19 @@ async def test_an_org_key_cannot_call_personal_only_routes(product: ProductHarne
             )
             assert response.status_code == 403 and "personal access token" in response.json()["error"]["message"]
     assert await product.t.db.owner.fetchval("SELECT count(*) FROM orgs") == 1
+
+
+async def test_a_call_with_a_session_cookie_is_the_sessions_whatever_bearer_it_carries(product: ProductHarness) -> None:
+    """The bearer header is read only without a valid session cookie (the cookie path is unchanged),
+    so a browser's call keeps its CSRF check even with a key in the header."""
+    await _owner_with_org(product)
+    created = await _new_key(product, scope="read")
+    await product.http.post("/rpc/api_keys.revoke", json={"key_id": created["key"]["id"]})
+    response = await product.http.post("/rpc/api_keys.list", json={}, headers=_bearer(created["token"]))
+    assert response.status_code == 200, response.text  # the session's: a key route, a revoked key
+    response = await product.http.post(
+        "/rpc/members.invite",
+        json={"email": "z@example.com"},
+        headers={**_bearer(created["token"]), "sec-fetch-site": "cross-site"},
+    )
+    assert response.status_code == 403 and "cross-site" in response.json()["error"]["message"]

@@ -9,6 +9,7 @@ import itertools
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 
 from product.reference_api.methods import METHODS
@@ -208,3 +209,39 @@ async def test_a_batch_of_reference_calls_each_in_its_own_transaction(product: P
         assert answers[1]["result"]["tenant"]["slug"] == "one"
         assert answers[2]["error"]["code"] == -32602
         assert [t["slug"] for t in answers[3]["result"]["tenants"]] == ["one"]
+
+
+async def test_hostile_params_get_a_4xx_answer_never_an_internal_error(product: ProductHarness) -> None:
+    pat = await _personal_token(product)
+    async with product.client() as http:
+        tenant_id = (await ReferenceClient(http, pat).call("create_tenant", slug="a", name="A"))["tenant"]["id"]
+        token = await _org_key(product, tenant_id)
+        deep = (
+            b'{"jsonrpc":"2.0","method":"list_users","params":{"pagination":' + b"[" * 5000 + b"]" * 5000 + b'},"id":1}'
+        )
+        huge = {"jsonrpc": "2.0", "method": "get_user", "params": {"id": ["usr_x"] * 50_000}, "id": 2}
+        invalid_utf8 = b'{"jsonrpc":"2.0","method":"create_user","params":{"email":"\xff@example.com"},"id":3}'
+        headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+        for body in (deep, msgspec.json.encode(huge), invalid_utf8):
+            response = await http.post("/jsonrpc", content=body, headers=headers)
+            assert response.status_code == 200, response.text
+            error = response.json()["error"]
+            assert error["code"] in (-32700, -32600, -32602), error
+        assert await product.t.db.owner.fetchval("SELECT count(*) FROM users") == 1
+
+
+async def test_a_read_personal_token_reads_and_cannot_write(product: ProductHarness) -> None:
+    await product.sign_up_and_in(product.http, "owner@example.com", "Owner")
+    created = (await product.http.post("/rpc/orgs.create", json={"name": "Acme"})).json()
+    response = await product.http.post("/rpc/personal_tokens.create", json={"name": "ro", "scope": "read"})
+    async with product.client() as http:
+        client = ReferenceClient(http, response.json()["token"])
+        assert (await client.call("get_tenant", id=created["id"]))["tenant"]["role"] == "owner"  # the user's role
+        refused = await client.error("update_tenant", id=created["id"], name="Renamed")
+        assert refused["code"] == -32003 and "only read" in refused["message"]
+        junk = await http.post(
+            "/rpc/orgs.get",
+            json={},
+            headers={"authorization": f"Bearer {client.token}", "blossom-org": "org_\x01; DROP"},
+        )
+        assert junk.status_code == 403  # an unreadable organization header names none
