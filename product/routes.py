@@ -4,6 +4,7 @@ import product.accounts.routes
 import product.api_keys.routes
 import product.chat.routes
 import product.conversations.routes
+import product.graph.routes
 import product.orgs.routes
 import product.reference_api.methods
 import product.tenancy.routes

@@ -40,6 +40,7 @@ from foundation.rpc.api_keys import bearer_token, check_key
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     FieldError,
+    InsufficientRole,
     MethodNotAllowed,
     RouteNotFound,
     Timeout,
@@ -97,6 +98,8 @@ def _authorize(route: RouteSpec, principal: Principal) -> None:
     if auth == "admin":
         if not isinstance(principal, AdminPrincipal):
             raise (Unauthenticated if principal.kind == "anonymous" else Forbidden)("this route is for administrators")
+        if route.role is not None and principal.role not in route.allowed_roles:
+            raise InsufficientRole(f"this route needs the {route.role} role or above", required_role=route.role)
         return
     if isinstance(principal, OrgPrincipal):
         return

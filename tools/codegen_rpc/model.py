@@ -44,6 +44,7 @@ class AppRoutes:
     app: str
     routes: list[RouteSpec]
     aliases: dict[str, str] = field(default_factory=dict)  # JSON-RPC alias -> its route
+    roles: tuple[str, ...] = ()  # the router's role ladder, lowest first (panopticon)
 
     def errors_of(self, route: RouteSpec) -> list[ErrorShape]:
         shapes: dict[str, ErrorShape] = {}
@@ -60,6 +61,7 @@ def load(app: str) -> AppRoutes:
         app=app,
         routes=sorted(router.routes.values(), key=lambda r: r.name),
         aliases={name: alias.route for name, alias in sorted(router.aliases.items())},
+        roles=router.roles,
     )
 
 
