@@ -18,6 +18,7 @@ from foundation.rpc.api_keys import TOKEN_PREFIX
 from foundation.rpc.errors import FieldError, ValidationFailed
 from product.api_keys import queries
 from product.api_keys.bearer import MANAGERS, signing_key
+from product.audit import ACCOUNT, audit_event
 from product.orgs import queries as org_queries
 from product.rpc import OrgReq, UserReq, router
 
@@ -99,6 +100,12 @@ async def _as_manager(req: OrgReq[Any]) -> None:
         raise KeyNotPermitted("only the organization's owners and admins manage its API keys")
 
 
+def _summary(row: Any) -> dict[str, object]:
+    """What the audit log keeps of a key: never its token or hash."""
+    expires = row.expires_at.isoformat() if row.expires_at else None
+    return {"name": row.name, "scope": row.scope, "expires_at": expires}
+
+
 def _key_out(row: Any) -> ApiKeyOut:
     return ApiKeyOut(
         id=row.id,
@@ -135,6 +142,7 @@ async def create_key(req: OrgReq[CreateKeyIn]) -> CreatedApiKey:
         expires_at=expires_at,
     )
     assert row is not None
+    await audit_event(req, "api_keys.create", chain=org_id, target=row.id, after=_summary(row))
     return CreatedApiKey(key=_key_out(row), token=token)
 
 
@@ -155,6 +163,7 @@ async def revoke_key(req: OrgReq[ApiKeyIdIn]) -> ApiKeyOut:
     )
     if row is None:
         raise ApiKeyNotFound("no such API key")
+    await audit_event(req, "api_keys.revoke", chain=req.principal.org_id, target=row.id, before=_summary(row))
     return _key_out(row)
 
 
@@ -223,6 +232,7 @@ async def create_personal_token(req: UserReq[CreateKeyIn]) -> CreatedPersonalTok
         expires_at=expires_at,
     )
     assert row is not None
+    await audit_event(req, "personal_tokens.create", chain=ACCOUNT, target=row.id, after=_summary(row))
     return CreatedPersonalToken(personal_token=_token_out(row), token=token)
 
 
@@ -241,4 +251,5 @@ async def revoke_personal_token(req: UserReq[PersonalTokenIdIn]) -> PersonalToke
     )
     if row is None:
         raise PersonalTokenNotFound("no such personal access token")
+    await audit_event(req, "personal_tokens.revoke", chain=ACCOUNT, target=row.id, before=_summary(row))
     return _token_out(row)

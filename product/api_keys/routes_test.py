@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from database import audit
 from foundation.crypto import token_digest
 from product.accounts.sessions import COOKIE_NAME
 from product.api_keys.bearer import ORG_HEADER
@@ -312,3 +313,26 @@ async def test_a_call_with_a_session_cookie_is_the_sessions_whatever_bearer_it_c
         headers={**_bearer(created["token"]), "sec-fetch-site": "cross-site"},
     )
     assert response.status_code == 403 and "cross-site" in response.json()["error"]["message"]
+
+
+async def test_creating_and_revoking_keys_is_audited_without_the_token(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    created = await _new_key(product, name="audited")
+    await product.http.post("/rpc/api_keys.revoke", json={"key_id": created["key"]["id"]})
+    pat = (await product.http.post("/rpc/personal_tokens.create", json={"name": "laptop"})).json()
+    org_log = (await product.http.post("/rpc/orgs.audit.list", json={"limit": 50})).json()["entries"]
+    account_log = await product.t.db.owner.fetch("SELECT action, target, before, after FROM platform_audit_log")
+    rows = [*org_log, *map(dict, account_log)]
+    keyed = [(r["action"], r["target"]) for r in rows if r["action"].startswith(("api_keys.", "personal_tokens."))]
+    assert sorted(keyed) == sorted(
+        [
+            ("personal_tokens.create", pat["personal_token"]["id"]),
+            ("api_keys.create", created["key"]["id"]),
+            ("api_keys.revoke", created["key"]["id"]),
+        ]
+    )
+    text = str(rows)
+    assert created["token"] not in text and pat["token"] not in text and created["token"][3:20] not in text
+    async with product.t.db.owner.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        _, _, breaks = await audit.verify_all(conn)
+    assert breaks == []

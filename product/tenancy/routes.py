@@ -17,6 +17,7 @@ from foundation.ids import new_id
 from foundation.rpc import Empty
 from product.accounts.reset import request_reset
 from product.accounts.routes import DisplayName, Email, Role
+from product.audit import audit_event
 from product.orgs import queries as org_queries
 from product.orgs.routes import (
     MANAGERS,
@@ -93,6 +94,7 @@ async def update_org(req: OrgReq[UpdateOrgIn]) -> OrgDetail:
     """Change the active organization's name or slug (owner or admin); absent fields stay."""
     await _manager(req)
     body = req.body
+    before = await _detail(req)
     await queries.update_org(
         req.db,
         id=req.principal.org_id,
@@ -100,7 +102,12 @@ async def update_org(req: OrgReq[UpdateOrgIn]) -> OrgDetail:
         set_slug=body.slug is not msgspec.UNSET,
         slug=None if body.slug is msgspec.UNSET else body.slug,
     )
-    return await _detail(req)
+    after = await _detail(req)
+    await audit_event(
+        req, "orgs.update", chain=after.id, target=after.id,
+        before={"name": before.name, "slug": before.slug}, after={"name": after.name, "slug": after.slug},
+    )  # fmt: skip
+    return after
 
 
 class PageIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -163,7 +170,10 @@ async def provision_member(req: OrgReq[ProvisionIn]) -> MemberOut:
         raise EmailTaken("an account with this email exists: invite its owner instead")
     await org_queries.insert_membership(req.db, org_id=org_id, user_id=user_id, role=req.body.role)
     await request_reset(req, email)  # the outbox worker mails the code after the commit
-    return _member_out(await _member(req, user_id))
+    member = await _member(req, user_id)
+    after = {"user_id": user_id, "email": email, "role": member.role}
+    await audit_event(req, "members.provision", chain=org_id, target=member.id, after=after)
+    return _member_out(member)
 
 
 class UserIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -215,7 +225,10 @@ async def add_member(req: OrgReq[AddIn]) -> MemberOut:
     if await queries.managed_user(req.db, id=req.body.user_id, org_id=org_id) is None:
         raise UserNotFound("no account this organization provisioned has this id")
     await org_queries.insert_membership(req.db, org_id=org_id, user_id=req.body.user_id, role=req.body.role)
-    return _member_out(await _member(req, req.body.user_id))
+    member = await _member(req, req.body.user_id)
+    after = {"user_id": member.user_id, "role": member.role}
+    await audit_event(req, "members.add", chain=org_id, target=member.id, after=after)
+    return _member_out(member)
 
 
 class UpdateManagedIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -243,7 +256,13 @@ async def update_managed(req: OrgReq[UpdateManagedIn]) -> MemberOut:
         )
     except asyncpg.UniqueViolationError:
         raise EmailTaken("another account has this email") from None
-    return _member_out(await _member(req, body.user_id))
+    changed = await _member(req, body.user_id)
+    await audit_event(
+        req, "members.update_managed", chain=req.principal.org_id, target=changed.id,
+        before={"email": member.email, "display_name": member.display_name},
+        after={"email": changed.email, "display_name": changed.display_name},
+    )  # fmt: skip
+    return _member_out(changed)
 
 
 @router.route("members.remove_user", errors=[NotPermitted, OrgNotFound, UserNotFound, LastOwner], api_keys=True)
@@ -256,4 +275,6 @@ async def remove_user(req: OrgReq[UserIdIn]) -> MemberOut:
         raise NotPermitted("only an owner can remove an owner")
     async with _owner_rule():
         await queries.delete_membership_of_user(req.db, org_id=req.principal.org_id, user_id=member.user_id)
+    before = {"user_id": member.user_id, "role": member.role}
+    await audit_event(req, "members.remove_user", chain=req.principal.org_id, target=member.id, before=before)
     return _member_out(member)

@@ -140,3 +140,24 @@ async def test_pages_are_keyset_and_complete(product: ProductHarness) -> None:
     assert len(seen) == 6 and seen == sorted(seen)
     orgs = (await product.http.post("/rpc/orgs.page", json={"limit": 1})).json()
     assert len(orgs["orgs"]) == 1 and orgs["next_after"] is None
+
+
+async def test_member_changes_are_audited(product: ProductHarness) -> None:
+    await _owner_with_org(product)
+    await product.http.post("/rpc/orgs.update", json={"slug": "acme-two"})
+    made = (
+        await product.http.post("/rpc/members.provision", json={"email": "p@example.com", "display_name": "P"})
+    ).json()
+    await product.http.post("/rpc/members.update_managed", json={"user_id": made["user_id"], "display_name": "Pat"})
+    await product.http.post("/rpc/members.remove_user", json={"user_id": made["user_id"]})
+    await product.http.post("/rpc/members.add", json={"user_id": made["user_id"]})
+    actions = [
+        e["action"] for e in (await product.http.post("/rpc/orgs.audit.list", json={"limit": 50})).json()["entries"]
+    ]
+    assert actions[:5] == [
+        "members.add",
+        "members.remove_user",
+        "members.update_managed",
+        "members.provision",
+        "orgs.update",
+    ]
