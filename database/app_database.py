@@ -8,7 +8,6 @@ from contextlib import AbstractAsyncContextManager
 from functools import partial
 
 import asyncpg
-from quart import Quart
 
 from database.connect import DatabaseUnreachable, PgConnection
 from database.connection_pool import ConnectionPool, PoolClosed, PoolTimeout
@@ -20,6 +19,7 @@ from foundation.errors import Unavailable
 from foundation.rpc.principal import Principal
 from foundation.rpc.request import Lease
 from foundation.settings import Settings
+from foundation.web import WebApp
 
 # How long a request waits for its pooled connection (every one busy, or the server at its
 # connection limit) before it answers 503 with Retry-After: a route's own default timeout.
@@ -71,7 +71,7 @@ class AppDatabase:
         if self._pool is not None:
             await self._pool.close()
 
-    def attach(self, app: Quart) -> None:
+    def attach(self, app: WebApp) -> None:
         """Open the pool when `app` starts serving and close it when it stops."""
         app.before_serving(self.open)
         app.after_serving(self.close)

@@ -2,7 +2,7 @@
 `panopticon.asgi:app` is what the server runs.
 
 Requests under /rpc/ go to the typed routes (`panopticon.routes`) through the RPC dispatcher;
-the rest (health, docs, the lifespan that opens the pool) to the Quart app.
+the rest (health, docs, the lifespan that opens the pool) to the web app (`foundation.web`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
-"""The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>` and
-`/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
+"""The RPC dispatcher: a plain ASGI app in front of the web app (foundation/web.py) that
+serves `/rpc/<route>` and `/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
 
 Path of a request: route lookup → method → body read (size-limited) → authentication →
 CSRF/origin → authorization level → JSON content type → one-pass decode into the input Struct →
 handler (timeout; `req.db` committed on return, rolled back on error; the pooled connection goes
 back to the pool) → one-pass encode → response. From authentication to the commit the steps
 are `_admit` and `_run`, which each call of a /jsonrpc request goes through too. Anything else
-(health, docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on
-purpose: it costs more than the whole RPC path.
+(health, docs, lifespan) goes to the fallback app.
 """
 
 from __future__ import annotations
@@ -56,7 +55,7 @@ Scope = MutableMapping[str, Any]
 MAX_BATCH_RESPONSE_BYTES = 4 << 20
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: servers type these differently
 Headers = dict[bytes, bytes]
 # Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
@@ -110,7 +109,7 @@ class RpcApp:
     def __init__(
         self,
         router: Router,
-        fallback: Any,  # the app for everything outside /rpc/ (Quart: health, docs, lifespan)
+        fallback: Any,  # the app for everything outside /rpc/ (foundation.web: health, docs, lifespan)
         *,
         authenticate: Authenticate = anonymous,
         database: RequestDatabase | None = None,
