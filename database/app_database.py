@@ -87,6 +87,9 @@ class AppDatabase:
             return tenant_transaction(
                 self.pool, user_id=principal.user_id, org_id=principal.org_id, timeout=LEASE_TIMEOUT_SECONDS
             )
+        begun = lease.take_begun((principal.user_id, principal.org_id))
+        if begun is not None:  # authentication began it with this context (its check and the context, one round trip)
+            return begun
         return tenant_transaction_leased(lease.connection, user_id=principal.user_id, org_id=principal.org_id)
 
     def unavailable(self, error: Exception) -> Unavailable | None:

@@ -112,17 +112,38 @@ class RequestDb:
                 callback()
 
 
+class UnusedTransaction(Exception):
+    """Why a transaction authentication began and no `req.db` continued is rolled back."""
+
+
 class Lease:
     """One pooled connection for the whole request: acquired on first use (by authentication or
     by `req.db`), released by the dispatcher when the request ends. Sharing it saves a pool
-    round trip on every authenticated request that touches the database."""
+    round trip on every authenticated request that touches the database.
 
-    __slots__ = ("_acquire", "_conn", "_context")
+    Authentication may begin the request's transaction itself, when the check of the caller and
+    the tenant context travel in one round trip (`hold_begun`): the request's first transaction
+    with that context continues it (`take_begun`), and the release rolls it back if none did."""
+
+    __slots__ = ("_acquire", "_begun", "_conn", "_context")
 
     def __init__(self, acquire: Callable[[], AbstractAsyncContextManager[Any]]) -> None:
         self._acquire = acquire
         self._context: AbstractAsyncContextManager[Any] | None = None
         self._conn: Any = None
+        self._begun: tuple[object, AbstractAsyncContextManager[Any]] | None = None
+
+    def hold_begun(self, context: object, transaction: AbstractAsyncContextManager[Any]) -> None:
+        """`transaction` is open on the connection, with the tenant `context` (user id, org id)."""
+        self._begun = (context, transaction)
+
+    def take_begun(self, context: object) -> AbstractAsyncContextManager[Any] | None:
+        """The transaction authentication began, if its tenant context is `context` (once)."""
+        begun = self._begun
+        if begun is None or begun[0] != context:
+            return None
+        self._begun = None
+        return begun[1]
 
     async def connection(self) -> Any:
         if self._conn is None:
@@ -131,6 +152,9 @@ class Lease:
         return self._conn
 
     async def release(self) -> None:
+        begun, self._begun = self._begun, None
+        if begun is not None:  # nothing ran in it: rolled back (a failure terminates the connection)
+            await begun[1].__aexit__(UnusedTransaction, UnusedTransaction(), None)
         context, self._context, self._conn = self._context, None, None
         if context is not None:
             await context.__aexit__(None, None, None)
