@@ -185,8 +185,14 @@ class RpcApp:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
-        chunks = []
-        size = 0
+        message = await receive()
+        body = message.get("body", b"")
+        if not message.get("more_body"):  # the common case: the whole body in one message
+            if len(body) > limit:
+                raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
+            return body
+        chunks = [body]
+        size = len(body)
         while True:
             message = await receive()
             chunk = message.get("body", b"")
@@ -290,7 +296,8 @@ class RpcApp:
         except Exception as error:
             await db.finish(error)
             raise
-        await db.finish(None)
+        if db.pending:  # (most cheap routes open nothing: no coroutine to await)
+            await db.finish(None)
         return encoded, req
 
     def _answerable(self, route: RouteSpec | None, name: str, error: Exception) -> BlossomError | None:
@@ -340,7 +347,7 @@ class RpcApp:
             if route.streaming:
                 # A stream holds no connection between its events: the one authentication used
                 # goes back now, and each database step is a short transaction of its own.
-                if lease is not None:
+                if lease is not None and lease.held:
                     await lease.release()
                 stream_db = (
                     RequestDb(partial(database.transaction, principal, None), streaming=True)
@@ -356,7 +363,7 @@ class RpcApp:
             # has one set of headers for all its calls) claims the key in its transaction.
             guard = guard_for(self.idempotency, name, headers, principal, raw) if route.idempotent else None
             encoded, req = await self._run(route, principal, body, lease, request_id, address, headers, guard)
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
             await _send(send, 200, encoded, request_id, req.response_headers, cors)
@@ -373,7 +380,7 @@ class RpcApp:
             status = answer.status
             await _send(send, status, _encoder.encode(answer.envelope()), request_id, _retry_after(answer), cors)
         finally:
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
@@ -515,7 +522,7 @@ class RpcApp:
                 raise PayloadTooLarge(f"params over {route.max_body} bytes", limit=route.max_body)
             principal, body = await self._admit(route, params, scope, headers, lease, True)
             encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
             response_headers += req.response_headers
             if request_id_bytes is None:
@@ -532,7 +539,7 @@ class RpcApp:
                 return name, None
             return name, self._jsonrpc_failure(route, name, error, params, request_id_bytes, request_id, strict_failure)
         finally:
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
 
     async def _stream(

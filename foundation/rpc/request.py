@@ -52,6 +52,11 @@ class RequestDb:
     def opened(self) -> bool:
         return self._context is not None
 
+    @property
+    def pending(self) -> bool:
+        """Whether `finish` has anything to do (a transaction to end, callbacks to run)."""
+        return self._context is not None or self._after_commit is not None
+
     def transaction(self) -> AbstractAsyncContextManager[Any]:
         """`async with req.db.transaction() as conn:` a short transaction of its own, with the
         request's tenant context, committed when the block ends (rolled back if it raises). For
@@ -132,6 +137,11 @@ class Lease:
         self._context: AbstractAsyncContextManager[Any] | None = None
         self._conn: Any = None
         self._begun: tuple[object, AbstractAsyncContextManager[Any]] | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether `release` has anything to give back."""
+        return self._context is not None or self._begun is not None
 
     def hold_begun(self, context: object, transaction: AbstractAsyncContextManager[Any]) -> None:
         """`transaction` is open on the connection, with the tenant `context` (user id, org id)."""
