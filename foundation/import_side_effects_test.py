@@ -46,8 +46,8 @@ def test_importing_the_foundation_and_building_an_app_has_no_side_effects() -> N
 MIGRATION_ONLY = ("psycopg", "yoyo", "sqlparse", "dagster")
 # Code a worker never runs on a request's way: Quart and its stack (foundation.web serves what it
 # did), the OpenAI SDK and its transport (imported on the first reply), rich (structlog's
-# pretty tracebacks).
-NEVER_SERVED = ("quart", "flask", "werkzeug", "hypercorn", "jinja2", "openai", "httpx2", "rich")
+# pretty tracebacks), pydantic-settings (plain pydantic models read the environment).
+NEVER_SERVED = ("quart", "flask", "werkzeug", "hypercorn", "jinja2", "openai", "httpx2", "rich", "pydantic_settings")
 
 
 def test_a_serving_worker_imports_no_migration_or_provisioning_code() -> None:
