@@ -93,6 +93,7 @@ class _Seen:
 
 
 _ROLE = re.compile(r"[a-z_]{1,32}")
+_IDLE = f"interval '{int(IDLE_TIMEOUT.total_seconds())} seconds'"
 SEEN_SESSIONS = 10_000  # per worker; all forgotten at once when full (cheaper than tracking use)
 
 
@@ -118,17 +119,19 @@ class SessionAuthenticator:
 
     async def __call__(self, headers: Headers, lease: Lease | None) -> Principal:
         token = token_from_headers(headers)
-        if token is None or lease is None or not signed_by(self._key, token):
+        if token is None or lease is None:
             return await self._fallback(headers, lease)
         digest = token_digest(token)
+        seen = self._seen.pop(digest, None)  # seen: its signature was checked when it was first seen
+        if seen is None and not signed_by(self._key, token):
+            return await self._fallback(headers, lease)
         conn = await lease.connection()
-        seen = self._seen.pop(digest, None)
         if seen is not None:
             now = self._clock.now()
             if seen.expires_at > now and seen.last_seen_at > now - TOUCH_INTERVAL:
                 user_id, org_id = seen.context
-                idle_since = (now - IDLE_TIMEOUT).isoformat()
-                condition = f"{seen.check} AND s.expires_at > '{now.isoformat()}' AND s.last_seen_at > '{idle_since}'"
+                at = now.isoformat()
+                condition = f"{seen.check} AND s.expires_at > '{at}' AND s.last_seen_at > '{at}'::timestamptz - {_IDLE}"
                 begun = await begin_tenant_transaction_where(conn, user_id=user_id, org_id=org_id, condition=condition)
                 if begun is not None:
                     lease.hold_begun(seen.context, begun)
