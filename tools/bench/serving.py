@@ -45,7 +45,7 @@ BASELINE_REF = "40d63d4"  # the last commit before issue 15's work
 IMPORT_RUNS = 5
 PING_REQUESTS = 2000
 ROUNDS = 3
-LOAD_ROUNDS = 5
+LOAD_ROUNDS = 7
 LOAD_SECONDS = 3
 LOAD_CONNECTIONS = 32
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -179,6 +179,7 @@ def _load_rows(title: str, figures: dict[str, list[tuple[float, float]]], refere
             )
             share = f"{rate_ratio:.0f} % / {cpu_ratio:.0f} %"
         row(f"  {side}", f"{statistics.median(rates):,.0f}", f"{statistics.median(cpus):.0f} µs", share)
+        print(f"      rounds: {', '.join(f'{r:,.0f}/s {c:.0f} µs' for r, c in samples)}", flush=True)
     print("    (vs reference: requests/s ratio / the reference's CPU per request over this side's)", flush=True)
 
 
