@@ -20,6 +20,10 @@ serve *args:
 test *args:
     {{py}} -m pytest -n auto {{args}}
 
+# Administrators: `just admin create EMAIL [--role viewer|support|operator|owner]` prints a one-time enrolment code
+admin *args:
+    {{py}} -m tools.admin {{args}}
+
 # Lint: ruff, formatting, pyright, layer rules (import-linter), generated files up to date
 lint:
     uv run ruff check .
@@ -59,11 +63,15 @@ codegen-db *args:
 codegen-rpc *args:
     {{py}} -m tools.codegen_rpc {{args}}
 
+# The audit log: `just audit verify` recomputes every chain's hashes and exits 1 on a broken link
+audit *args:
+    {{py}} -m tools.audit {{args}}
+
 # Print the public API of foundation and database (or of the packages named)
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant) and print their figures
+# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant, audit, graph) and print their figures
 bench *suites:
     {{py}} -m tools.bench {{suites}}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from functools import partial
+from typing import Literal
 
 import asyncpg
 
@@ -29,8 +30,12 @@ HEALTH_WAIT_SECONDS = 1.0
 
 
 class AppDatabase:
-    def __init__(self, settings: Settings) -> None:
+    """`serving_as="panopticon"`: the admin app's pool, as panopticon's own role (its tables, never
+    the product's), and no outbox pool (it sends nothing yet)."""
+
+    def __init__(self, settings: Settings, *, serving_as: Literal["product", "panopticon"] = "product") -> None:
         self._settings = settings
+        self._serving_as = serving_as
         self._pool: ConnectionPool | None = None
         self._outbox_pool: ConnectionPool | None = None
         self._lease_acquire = self._not_serving
@@ -53,15 +58,17 @@ class AppDatabase:
         return self.pool.acquire()  # raises: the pool is not open
 
     async def open(self) -> None:
-        """Connect as the application role and the outbox role; refuses (ConfigurationError) a role
+        """Connect as the application role (or panopticon's) and the outbox role; refuses (ConfigurationError) a role
         that bypasses RLS."""
         target = resolve_target(self._settings)
         behind_pooler = self._settings.database_pooler == "transaction"
-        self._pool = await create_app_pool(
-            target.app, max_size=self._settings.database_pool_size, behind_pooler=behind_pooler
-        )
+        url = target.panopticon if self._serving_as == "panopticon" else target.app
+        self._pool = await create_app_pool(url, max_size=self._settings.database_pool_size, behind_pooler=behind_pooler)
         self._lease_acquire = partial(self._pool.acquire, timeout=LEASE_TIMEOUT_SECONDS)  # made once, not per request
-        self._outbox_pool = await create_app_pool(target.outbox, min_size=0, max_size=2, behind_pooler=behind_pooler)
+        if self._serving_as == "product":
+            self._outbox_pool = await create_app_pool(
+                target.outbox, min_size=0, max_size=2, behind_pooler=behind_pooler
+            )
 
     async def close(self) -> None:
         # The closed pool stays: a request still arriving while the server stops gets PoolClosed

@@ -11,7 +11,15 @@ import psycopg
 from psycopg import sql
 
 from database.connect import unreachable
-from database.target import APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, PIPELINE_ROLE, DatabaseTarget, PgUrl
+from database.target import (
+    APP_ROLE,
+    OUTBOX_ROLE,
+    OWNER_ROLE,
+    PANOPTICON_ROLE,
+    PIPELINE_ROLE,
+    DatabaseTarget,
+    PgUrl,
+)
 
 MAINTENANCE_DATABASE = "postgres"
 
@@ -24,6 +32,9 @@ ROLE_ATTRIBUTES: dict[str, LiteralString] = {
     # The Dagster pipeline: reads the columns analytics needs, writes only the analytics schema
     # (its grants and policies are in migration 0011). A member of no other role.
     PIPELINE_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
+    # The admin app: its own tables only (administrators, their sessions; migration 0019), a
+    # member of no other role, so none of the product's tables.
+    PANOPTICON_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS",
 }
 # The outbox worker does what requests do (its handlers write tokens and queue mail, under RLS).
 ROLE_MEMBERSHIPS = [(APP_ROLE, OUTBOX_ROLE)]

@@ -35,6 +35,17 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: admin_role; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.admin_role AS ENUM (
+    'viewer',
+    'support',
+    'operator',
+    'owner'
+);
+
+--
 -- Name: connector_kind; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -121,6 +132,134 @@ CREATE TYPE public.workspace_tone AS ENUM (
     'friendly',
     'concise'
 );
+
+--
+-- Name: app_admins_keep_an_owner(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_admins_keep_an_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT (OLD.role = 'owner' AND OLD.enrolment_state = 'active' AND OLD.disabled_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.role = 'owner' AND NEW.enrolment_state = 'active' AND NEW.disabled_at IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('blossom.admins_keep_an_owner'));
+    IF NOT EXISTS (
+        SELECT 1 FROM admins WHERE role = 'owner' AND enrolment_state = 'active' AND disabled_at IS NULL
+    ) THEN
+        RAISE EXCEPTION 'the last owner cannot be demoted or disabled'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'admins_keep_an_owner';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+--
+-- Name: app_audit_field(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_audit_field(value text) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN value IS NULL THEN '\xffffffff'::bytea
+                ELSE int4send(octet_length(value)) || convert_to(value, 'UTF8') END
+$$;
+
+--
+-- Name: app_audit_hash(bytea, text, bigint, text, timestamp with time zone, text, text, text, text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_audit_hash(p_prev_hash bytea, p_chain text, p_seq bigint, p_id text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS bytea
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT sha256(
+        p_prev_hash
+        || app_audit_field('blossom-audit-v1')
+        || app_audit_field(p_chain)
+        || app_audit_field(p_seq::text)
+        || app_audit_field(p_id)
+        || app_audit_field((extract(epoch FROM p_at) * 1000000)::bigint::text)
+        || app_audit_field(p_actor_user_id)
+        || app_audit_field(p_actor_admin_id)
+        || app_audit_field(p_acting_as_user_id)
+        || app_audit_field(p_action)
+        || app_audit_field(p_target)
+        || app_audit_field(p_reason)
+        || app_audit_field(p_request_id)
+        || app_audit_field(p_client_address)
+        || app_audit_field(p_before::text)
+        || app_audit_field(p_after::text)
+    )
+$$;
+
+--
+-- Name: app_audit_record(text, text, timestamp with time zone, text, text, text, text, text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    genesis constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+    v_org boolean := p_chain LIKE 'org\_%';
+    v_seq bigint;
+    v_prev bytea;
+    v_id text := p_id;  -- made by the caller (foundation.ids): app_new_id would cost a third of the call
+    v_hash bytea;
+BEGIN
+    IF v_org THEN
+        IF p_chain IS DISTINCT FROM app_current_org_id() THEN
+            RAISE EXCEPTION 'an organization''s audit chain is written in that organization''s context'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_heads h WHERE h.org_id = p_chain FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO audit_heads (org_id, seq, hash) VALUES (p_chain, 0, genesis) ON CONFLICT (org_id) DO NOTHING;
+            SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_heads h WHERE h.org_id = p_chain FOR UPDATE;
+        END IF;
+    ELSIF p_chain IN ('account', 'admin') THEN
+        -- Administrators' own events come from panopticon's role, never from the product's
+        -- (blossom_app and its members: a request there cannot forge an administrator's history).
+        IF p_chain = 'admin' AND pg_has_role(session_user, 'blossom_app', 'MEMBER') THEN
+            RAISE EXCEPTION 'the product''s roles do not write the administrators'' audit chain'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT h.seq, h.hash INTO v_seq, v_prev FROM platform_audit_heads h WHERE h.chain = p_chain FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO platform_audit_heads (chain, seq, hash) VALUES (p_chain, 0, genesis)
+                ON CONFLICT (chain) DO NOTHING;
+            SELECT h.seq, h.hash INTO v_seq, v_prev FROM platform_audit_heads h WHERE h.chain = p_chain FOR UPDATE;
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'unknown audit chain %', p_chain USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_seq := v_seq + 1;
+    v_hash := app_audit_hash(v_prev, p_chain, v_seq, v_id, p_at, p_actor_user_id, p_actor_admin_id,
+                             p_acting_as_user_id, p_action, p_target, p_reason, p_request_id,
+                             p_client_address, p_before, p_after);
+    IF v_org THEN
+        INSERT INTO audit_log (org_id, id, seq, at, actor_user_id, actor_admin_id, acting_as_user_id, action,
+                               target, reason, request_id, client_address, before, after, prev_hash, hash)
+        VALUES (p_chain, v_id, v_seq, p_at, p_actor_user_id, p_actor_admin_id, p_acting_as_user_id, p_action,
+                p_target, p_reason, p_request_id, p_client_address, p_before, p_after, v_prev, v_hash);
+        UPDATE audit_heads SET seq = v_seq, hash = v_hash WHERE org_id = p_chain;
+    ELSE
+        INSERT INTO platform_audit_log (id, chain, seq, at, actor_user_id, actor_admin_id, acting_as_user_id,
+                                        action, target, reason, request_id, client_address, before, after,
+                                        prev_hash, hash)
+        VALUES (v_id, p_chain, v_seq, p_at, p_actor_user_id, p_actor_admin_id, p_acting_as_user_id, p_action,
+                p_target, p_reason, p_request_id, p_client_address, p_before, p_after, v_prev, v_hash);
+        UPDATE platform_audit_heads SET seq = v_seq, hash = v_hash WHERE chain = p_chain;
+    END IF;
+    RETURN v_id;
+END
+$$;
 
 --
 -- Name: app_current_org_id(); Type: FUNCTION; Schema: public; Owner: -
@@ -495,6 +634,155 @@ CREATE TABLE analytics.signup_funnel (
 );
 
 --
+-- Name: admin_enrolment_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_enrolment_tokens (
+    id text DEFAULT public.app_new_id('ade'::text) NOT NULL,
+    admin_id text NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT admin_enrolment_tokens_id_check CHECK ((id ~ '^ade_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT admin_enrolment_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.admin_enrolment_tokens FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_rate_limits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_rate_limits (
+    id text DEFAULT public.app_new_id('adl'::text) NOT NULL,
+    bucket bytea NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer DEFAULT 1 NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT admin_rate_limits_bucket_check CHECK ((length(bucket) = 32)),
+    CONSTRAINT admin_rate_limits_id_check CHECK ((id ~ '^adl_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.admin_rate_limits FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_recovery_codes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_recovery_codes (
+    id text DEFAULT public.app_new_id('adr'::text) NOT NULL,
+    admin_id text NOT NULL,
+    code_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT admin_recovery_codes_code_hash_check CHECK ((length(code_hash) = 32)),
+    CONSTRAINT admin_recovery_codes_id_check CHECK ((id ~ '^adr_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.admin_recovery_codes FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admin_sessions (
+    id text DEFAULT public.app_new_id('ads'::text) NOT NULL,
+    admin_id text NOT NULL,
+    token_hash bytea NOT NULL,
+    user_agent text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    last_seen_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT admin_sessions_id_check CHECK ((id ~ '^ads_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT admin_sessions_token_hash_check CHECK ((length(token_hash) = 32)),
+    CONSTRAINT admin_sessions_user_agent_check CHECK ((length(user_agent) <= 500))
+);
+
+ALTER TABLE ONLY public.admin_sessions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: admins; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.admins (
+    id text DEFAULT public.app_new_id('adm'::text) NOT NULL,
+    email text NOT NULL,
+    role public.admin_role NOT NULL,
+    password_hash text,
+    totp_secret_encrypted bytea,
+    totp_last_step bigint,
+    enrolment_state text DEFAULT 'invited'::text NOT NULL,
+    enrolled_at timestamp with time zone,
+    disabled_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT admins_check CHECK (((enrolment_state = 'active'::text) = (enrolled_at IS NOT NULL))),
+    CONSTRAINT admins_check1 CHECK (((enrolment_state = 'invited'::text) OR ((password_hash IS NOT NULL) AND (totp_secret_encrypted IS NOT NULL)))),
+    CONSTRAINT admins_email_check CHECK (((email ~~ '%_@_%'::text) AND (length(email) <= 320))),
+    CONSTRAINT admins_enrolment_state_check CHECK ((enrolment_state = ANY (ARRAY['invited'::text, 'pending_totp'::text, 'active'::text]))),
+    CONSTRAINT admins_id_check CHECK ((id ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.admins FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_heads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_heads (
+    org_id text NOT NULL,
+    id text DEFAULT public.app_new_id('audh'::text) NOT NULL,
+    seq bigint NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_heads_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT audit_heads_id_check CHECK ((id ~ '^audh_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_heads_org_id_check CHECK ((org_id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_heads_seq_check CHECK ((seq >= 0))
+);
+
+ALTER TABLE ONLY public.audit_heads FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    org_id text NOT NULL,
+    id text DEFAULT public.app_new_id('aud'::text) NOT NULL,
+    seq bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor_user_id text,
+    actor_admin_id text,
+    acting_as_user_id text,
+    action text NOT NULL,
+    target text,
+    reason text,
+    request_id text,
+    client_address text,
+    before jsonb,
+    after jsonb,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT audit_log_acting_as_user_id_check CHECK ((acting_as_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_action_check CHECK (((action ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(action) <= 100))),
+    CONSTRAINT audit_log_actor_admin_id_check CHECK ((actor_admin_id ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_actor_user_id_check CHECK ((actor_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_after_check CHECK ((octet_length((after)::text) <= 16384)),
+    CONSTRAINT audit_log_before_check CHECK ((octet_length((before)::text) <= 16384)),
+    CONSTRAINT audit_log_client_address_check CHECK ((length(client_address) <= 100)),
+    CONSTRAINT audit_log_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT audit_log_id_check CHECK ((id ~ '^aud_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_org_id_check CHECK ((org_id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT audit_log_prev_hash_check CHECK ((length(prev_hash) = 32)),
+    CONSTRAINT audit_log_reason_check CHECK ((length(reason) <= 2000)),
+    CONSTRAINT audit_log_request_id_check CHECK ((length(request_id) <= 200)),
+    CONSTRAINT audit_log_seq_check CHECK ((seq >= 1)),
+    CONSTRAINT audit_log_target_check CHECK ((length(target) <= 200))
+);
+
+ALTER TABLE ONLY public.audit_log FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: chat_streams; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -547,6 +835,63 @@ CREATE TABLE public.conversations (
 );
 
 ALTER TABLE ONLY public.conversations FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_node_types; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_node_types (
+    id text DEFAULT public.app_new_id('nty'::text) NOT NULL,
+    org_id text NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    schema jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_node_types_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT graph_node_types_id_check CHECK ((id ~ '^nty_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT graph_node_types_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT graph_node_types_schema_check CHECK (((jsonb_typeof(schema) = ANY (ARRAY['object'::text, 'boolean'::text])) AND (octet_length((schema)::text) <= 131072)))
+);
+
+ALTER TABLE ONLY public.graph_node_types FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_nodes (
+    id text DEFAULT public.app_new_id('nod'::text) NOT NULL,
+    org_id text NOT NULL,
+    node_type_id text NOT NULL,
+    data jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_nodes_data_check CHECK (((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 131072))),
+    CONSTRAINT graph_nodes_id_check CHECK ((id ~ '^nod_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.graph_nodes FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_relationships; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_relationships (
+    id text DEFAULT public.app_new_id('rel'::text) NOT NULL,
+    org_id text NOT NULL,
+    source_id text NOT NULL,
+    target_id text NOT NULL,
+    type text NOT NULL,
+    data jsonb,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_relationships_data_check CHECK (((data IS NULL) OR ((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 131072)))),
+    CONSTRAINT graph_relationships_id_check CHECK ((id ~ '^rel_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT graph_relationships_type_check CHECK (((length(type) >= 1) AND (length(type) <= 100)))
+);
+
+ALTER TABLE ONLY public.graph_relationships FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
@@ -671,6 +1016,63 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_id_check CHECK ((id ~ '^obx_[0-9a-hjkmnp-tv-z]{26}$'::text)),
     CONSTRAINT outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]*$'::text))
 );
+
+--
+-- Name: platform_audit_heads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.platform_audit_heads (
+    id text DEFAULT public.app_new_id('audh'::text) NOT NULL,
+    chain text NOT NULL,
+    seq bigint NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT platform_audit_heads_chain_check CHECK ((chain = ANY (ARRAY['account'::text, 'admin'::text]))),
+    CONSTRAINT platform_audit_heads_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT platform_audit_heads_id_check CHECK ((id ~ '^audh_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_heads_seq_check CHECK ((seq >= 0))
+);
+
+ALTER TABLE ONLY public.platform_audit_heads FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: platform_audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.platform_audit_log (
+    id text DEFAULT public.app_new_id('aud'::text) NOT NULL,
+    chain text NOT NULL,
+    seq bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor_user_id text,
+    actor_admin_id text,
+    acting_as_user_id text,
+    action text NOT NULL,
+    target text,
+    reason text,
+    request_id text,
+    client_address text,
+    before jsonb,
+    after jsonb,
+    prev_hash bytea NOT NULL,
+    hash bytea NOT NULL,
+    CONSTRAINT platform_audit_log_acting_as_user_id_check CHECK ((acting_as_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_action_check CHECK (((action ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$'::text) AND (length(action) <= 100))),
+    CONSTRAINT platform_audit_log_actor_admin_id_check CHECK ((actor_admin_id ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_actor_user_id_check CHECK ((actor_user_id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_after_check CHECK ((octet_length((after)::text) <= 16384)),
+    CONSTRAINT platform_audit_log_before_check CHECK ((octet_length((before)::text) <= 16384)),
+    CONSTRAINT platform_audit_log_chain_check CHECK ((chain = ANY (ARRAY['account'::text, 'admin'::text]))),
+    CONSTRAINT platform_audit_log_client_address_check CHECK ((length(client_address) <= 100)),
+    CONSTRAINT platform_audit_log_hash_check CHECK ((length(hash) = 32)),
+    CONSTRAINT platform_audit_log_id_check CHECK ((id ~ '^aud_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT platform_audit_log_prev_hash_check CHECK ((length(prev_hash) = 32)),
+    CONSTRAINT platform_audit_log_reason_check CHECK ((length(reason) <= 2000)),
+    CONSTRAINT platform_audit_log_request_id_check CHECK ((length(request_id) <= 200)),
+    CONSTRAINT platform_audit_log_seq_check CHECK ((seq >= 1)),
+    CONSTRAINT platform_audit_log_target_check CHECK ((length(target) <= 200))
+);
+
+ALTER TABLE ONLY public.platform_audit_log FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: rate_limits; Type: TABLE; Schema: public; Owner: -
@@ -851,6 +1253,97 @@ ALTER TABLE ONLY analytics.signup_funnel
     ADD CONSTRAINT signup_funnel_step_order_key UNIQUE (step_order);
 
 --
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_enrolment_tokens
+    ADD CONSTRAINT admin_enrolment_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_enrolment_tokens
+    ADD CONSTRAINT admin_enrolment_tokens_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: admin_rate_limits admin_rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_rate_limits
+    ADD CONSTRAINT admin_rate_limits_bucket_window_start_key UNIQUE (bucket, window_start);
+
+--
+-- Name: admin_rate_limits admin_rate_limits_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_rate_limits
+    ADD CONSTRAINT admin_rate_limits_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_admin_id_code_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_recovery_codes
+    ADD CONSTRAINT admin_recovery_codes_admin_id_code_hash_key UNIQUE (admin_id, code_hash);
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_recovery_codes
+    ADD CONSTRAINT admin_recovery_codes_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_sessions admin_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_sessions
+    ADD CONSTRAINT admin_sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: admin_sessions admin_sessions_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_sessions
+    ADD CONSTRAINT admin_sessions_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: admins admins_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admins
+    ADD CONSTRAINT admins_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_heads audit_heads_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_heads
+    ADD CONSTRAINT audit_heads_org_id_key UNIQUE (org_id);
+
+--
+-- Name: audit_heads audit_heads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_heads
+    ADD CONSTRAINT audit_heads_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: audit_log audit_log_org_id_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_org_id_seq_key UNIQUE (org_id, seq);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (org_id, id);
+
+--
 -- Name: chat_streams chat_streams_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -877,6 +1370,34 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_visitor_token_hash_key UNIQUE (visitor_token_hash);
+
+--
+-- Name: graph_node_types graph_node_types_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_name_key UNIQUE (org_id, name);
+
+--
+-- Name: graph_node_types graph_node_types_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: graph_relationships graph_relationships_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -947,6 +1468,34 @@ ALTER TABLE ONLY public.orgs
 
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+--
+-- Name: platform_audit_heads platform_audit_heads_chain_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_heads
+    ADD CONSTRAINT platform_audit_heads_chain_key UNIQUE (chain);
+
+--
+-- Name: platform_audit_heads platform_audit_heads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_heads
+    ADD CONSTRAINT platform_audit_heads_pkey PRIMARY KEY (id);
+
+--
+-- Name: platform_audit_log platform_audit_log_chain_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_log
+    ADD CONSTRAINT platform_audit_log_chain_seq_key UNIQUE (chain, seq);
+
+--
+-- Name: platform_audit_log platform_audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.platform_audit_log
+    ADD CONSTRAINT platform_audit_log_pkey PRIMARY KEY (id);
 
 --
 -- Name: rate_limits rate_limits_bucket_window_start_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1045,6 +1594,36 @@ CREATE INDEX org_daily_activity_day_idx ON analytics.org_daily_activity USING bt
 CREATE INDEX org_summaries_week_start_idx ON analytics.org_summaries USING btree (week_start);
 
 --
+-- Name: admin_enrolment_tokens_admin_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_enrolment_tokens_admin_id_idx ON public.admin_enrolment_tokens USING btree (admin_id);
+
+--
+-- Name: admin_rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_rate_limits_expires_at_idx ON public.admin_rate_limits USING btree (expires_at);
+
+--
+-- Name: admin_sessions_admin_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_sessions_admin_id_idx ON public.admin_sessions USING btree (admin_id);
+
+--
+-- Name: admin_sessions_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX admin_sessions_expires_at_idx ON public.admin_sessions USING btree (expires_at);
+
+--
+-- Name: admins_email_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX admins_email_key ON public.admins USING btree (lower(email));
+
+--
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1091,6 +1670,36 @@ CREATE INDEX conversations_org_id_created_at_idx ON public.conversations USING b
 --
 
 CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (workspace_id);
+
+--
+-- Name: graph_nodes_org_id_data_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_nodes_org_id_data_idx ON public.graph_nodes USING gin (org_id, data jsonb_path_ops);
+
+--
+-- Name: graph_nodes_org_id_node_type_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_nodes_org_id_node_type_id_idx ON public.graph_nodes USING btree (org_id, node_type_id, id);
+
+--
+-- Name: graph_relationships_org_id_source_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_source_id_idx ON public.graph_relationships USING btree (org_id, source_id, type, id);
+
+--
+-- Name: graph_relationships_org_id_target_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_target_id_idx ON public.graph_relationships USING btree (org_id, target_id, type, id);
+
+--
+-- Name: graph_relationships_org_id_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_type_idx ON public.graph_relationships USING btree (org_id, type, id);
 
 --
 -- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1151,6 +1760,12 @@ CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHER
 --
 
 CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE (status <> 'pending'::public.outbox_status);
+
+--
+-- Name: platform_audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX platform_audit_log_actor_user_id_idx ON public.platform_audit_log USING btree (actor_user_id, seq);
 
 --
 -- Name: rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1219,6 +1834,12 @@ CREATE INDEX workspace_handles_org_id_idx ON public.workspace_handles USING btre
 CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (workspace_id);
 
 --
+-- Name: admins admins_keep_an_owner; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER admins_keep_an_owner AFTER DELETE OR UPDATE OF role, enrolment_state, disabled_at ON public.admins FOR EACH ROW EXECUTE FUNCTION public.app_admins_keep_an_owner();
+
+--
 -- Name: memberships memberships_org_keeps_an_owner; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1237,6 +1858,27 @@ ALTER TABLE ONLY analytics.org_daily_activity
 
 ALTER TABLE ONLY analytics.org_summaries
     ADD CONSTRAINT org_summaries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_enrolment_tokens
+    ADD CONSTRAINT admin_enrolment_tokens_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_recovery_codes
+    ADD CONSTRAINT admin_recovery_codes_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
+
+--
+-- Name: admin_sessions admin_sessions_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.admin_sessions
+    ADD CONSTRAINT admin_sessions_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
 
 --
 -- Name: chat_streams chat_streams_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1286,6 +1928,48 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_node_types graph_node_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_nodes graph_nodes_node_type_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_node_type_fkey FOREIGN KEY (org_id, node_type_id) REFERENCES public.graph_node_types(org_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_source_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_source_fkey FOREIGN KEY (org_id, source_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_target_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_target_fkey FOREIGN KEY (org_id, target_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1436,6 +2120,96 @@ CREATE POLICY org_summaries_pipeline ON analytics.org_summaries TO blossom_pipel
 CREATE POLICY org_summaries_tenant ON analytics.org_summaries USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
+-- Name: admin_enrolment_tokens; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_enrolment_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_enrolment_tokens admin_enrolment_tokens_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_enrolment_tokens_panopticon ON public.admin_enrolment_tokens TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admin_rate_limits; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_rate_limits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_rate_limits admin_rate_limits_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_rate_limits_panopticon ON public.admin_rate_limits TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admin_recovery_codes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_recovery_codes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_recovery_codes admin_recovery_codes_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_recovery_codes_panopticon ON public.admin_recovery_codes TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admin_sessions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admin_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admin_sessions admin_sessions_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_sessions_panopticon ON public.admin_sessions TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: admins; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.admins ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: admins admins_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admins_panopticon ON public.admins TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_heads audit_heads_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_heads_tenant ON public.audit_heads USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log audit_log_tenant_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_log_tenant_insert ON public.audit_log FOR INSERT WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: audit_log audit_log_tenant_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_log_tenant_read ON public.audit_log FOR SELECT USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: chat_streams; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -1470,6 +2244,42 @@ ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY conversations_tenant ON public.conversations USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_node_types; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_node_types ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_node_types graph_node_types_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_node_types_tenant ON public.graph_node_types USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_nodes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_nodes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes graph_nodes_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_nodes_tenant ON public.graph_nodes USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_relationships; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_relationships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_relationships graph_relationships_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_relationships_tenant ON public.graph_relationships USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
@@ -1562,6 +2372,30 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
 --
 
 CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
+
+--
+-- Name: platform_audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.platform_audit_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: platform_audit_log; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.platform_audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: platform_audit_log platform_audit_log_account_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY platform_audit_log_account_insert ON public.platform_audit_log FOR INSERT WITH CHECK ((chain = 'account'::text));
+
+--
+-- Name: platform_audit_log platform_audit_log_own_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY platform_audit_log_own_read ON public.platform_audit_log FOR SELECT USING (((chain = 'account'::text) AND ((( SELECT public.app_current_user_id() AS app_current_user_id) = actor_user_id) OR (( SELECT public.app_current_user_id() AS app_current_user_id) = acting_as_user_id))));
 
 --
 -- Name: services; Type: ROW SECURITY; Schema: public; Owner: -
@@ -1667,6 +2501,20 @@ GRANT USAGE ON SCHEMA analytics TO blossom_pipeline;
 
 GRANT USAGE ON SCHEMA public TO blossom_app;
 GRANT USAGE ON SCHEMA public TO blossom_pipeline;
+GRANT USAGE ON SCHEMA public TO blossom_panopticon;
+
+--
+-- Name: FUNCTION app_admins_keep_an_owner(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_admins_keep_an_owner() FROM PUBLIC;
+
+--
+-- Name: FUNCTION app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) TO blossom_app;
 
 --
 -- Name: FUNCTION app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -1805,6 +2653,102 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.org_summaries TO blossom_pi
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE analytics.signup_funnel TO blossom_pipeline;
 
 --
+-- Name: TABLE admin_enrolment_tokens; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.admin_enrolment_tokens TO blossom_panopticon;
+
+--
+-- Name: COLUMN admin_enrolment_tokens.used_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(used_at) ON TABLE public.admin_enrolment_tokens TO blossom_panopticon;
+
+--
+-- Name: TABLE admin_rate_limits; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.admin_rate_limits TO blossom_panopticon;
+
+--
+-- Name: TABLE admin_recovery_codes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.admin_recovery_codes TO blossom_panopticon;
+
+--
+-- Name: COLUMN admin_recovery_codes.used_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(used_at) ON TABLE public.admin_recovery_codes TO blossom_panopticon;
+
+--
+-- Name: TABLE admin_sessions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.admin_sessions TO blossom_panopticon;
+
+--
+-- Name: COLUMN admin_sessions.last_seen_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(last_seen_at) ON TABLE public.admin_sessions TO blossom_panopticon;
+
+--
+-- Name: TABLE admins; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.role; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(role) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.password_hash; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(password_hash) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.totp_secret_encrypted; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(totp_secret_encrypted) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.totp_last_step; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(totp_last_step) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.enrolment_state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(enrolment_state) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.enrolled_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(enrolled_at) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: COLUMN admins.disabled_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(disabled_at) ON TABLE public.admins TO blossom_panopticon;
+
+--
+-- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.audit_log TO blossom_app;
+
+--
 -- Name: TABLE chat_streams; Type: ACL; Schema: public; Owner: -
 --
 
@@ -1821,6 +2765,24 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.connectors TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.conversations TO blossom_app;
+
+--
+-- Name: TABLE graph_node_types; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_node_types TO blossom_app;
+
+--
+-- Name: TABLE graph_nodes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_nodes TO blossom_app;
+
+--
+-- Name: TABLE graph_relationships; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_relationships TO blossom_app;
 
 --
 -- Name: TABLE invites; Type: ACL; Schema: public; Owner: -
@@ -1935,6 +2897,12 @@ GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
+
+--
+-- Name: TABLE platform_audit_log; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.platform_audit_log TO blossom_app;
 
 --
 -- Name: TABLE rate_limits; Type: ACL; Schema: public; Owner: -

@@ -16,10 +16,11 @@ ORDER BY c.relname
 
 _PRIMARY_KEYS = """
 SELECT t.relname,
-       array_agg(a.attname ORDER BY a.attnum) FILTER (WHERE a.attnum = ANY (pk.conkey)) AS pk_columns,
-       bool_or(a.atttypid = 'text'::regtype AND a.attnum = ANY (pk.conkey)) AS pk_is_text,
-       EXISTS (SELECT 1 FROM pg_constraint ck
-               WHERE ck.conrelid = t.oid AND ck.contype = 'c' AND ck.conkey = pk.conkey
+       array_agg(a.attname ORDER BY array_position(pk.conkey, a.attnum))
+           FILTER (WHERE a.attnum = ANY (pk.conkey)) AS pk_columns,
+       bool_and(a.atttypid = 'text'::regtype) FILTER (WHERE a.attnum = ANY (pk.conkey)) AS pk_is_text,
+       EXISTS (SELECT 1 FROM pg_constraint ck JOIN pg_attribute ca ON ca.attrelid = t.oid AND ca.attname = 'id'
+               WHERE ck.conrelid = t.oid AND ck.contype = 'c' AND ck.conkey = ARRAY[ca.attnum]
                  AND pg_get_constraintdef(ck.oid) ~ '~ ''\\^[a-z]+_') AS has_prefix_check
 FROM pg_class t
 LEFT JOIN pg_constraint pk ON pk.conrelid = t.oid AND pk.contype = 'p'
@@ -61,8 +62,10 @@ async def lint_schema(conn: PgConnection, schema: str = "public") -> list[str]:
     oids = [t["oid"] for t in tables]
     problems: list[str] = []
     for row in await conn.fetch(_PRIMARY_KEYS, oids):
-        if row["pk_columns"] != ["id"] or not row["pk_is_text"]:
-            problems.append(f"{row['relname']}: primary key must be a single text column `id`")
+        # (org_id, id): a tenant table ready to be distributed by org_id (Citus wants the
+        # distribution column in every primary key and unique constraint).
+        if row["pk_columns"] not in (["id"], ["org_id", "id"]) or not row["pk_is_text"]:
+            problems.append(f"{row['relname']}: primary key must be a text column `id` (or `org_id, id`)")
         elif not row["has_prefix_check"]:
             problems.append(f"{row['relname']}: `id` needs a CHECK on its prefix, such as id ~ '^abc_…'")
     for row in await conn.fetch(_NAIVE_TIMES, oids):

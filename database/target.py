@@ -4,7 +4,7 @@
 `DATABASE_URL` set: that server and database. Either way these roles connect:
 the administrator (the URL's own user: creates roles and databases), the owner (owns every
 table, runs migrations) and the application role (serves requests, subject to RLS), besides the
-outbox worker's and the pipeline's roles, which log in like the application role.
+outbox worker's, the pipeline's and panopticon's roles, which log in like the application role.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ OUTBOX_ROLE = "blossom_outbox"
 # The Dagster pipeline's role: reads what analytics needs from every organization, writes only
 # the analytics schema (migration 0011).
 PIPELINE_ROLE = "blossom_pipeline"
+# The admin app's role: its own tables (administrators, their sessions) and, later, what support
+# tools read across organizations through functions or policies of its own (migration 0019).
+PANOPTICON_ROLE = "blossom_panopticon"
 DEFAULT_DATABASE = "blossom"
 # yoyo's table of applied migrations (the schema version health reports). Named here, not in
 # database/migrate.py, so a serving worker never imports yoyo, sqlparse or psycopg for one name.
@@ -98,6 +101,7 @@ class DatabaseTarget:
     owner: PgUrl
     app: PgUrl
     embedded: bool
+    panopticon_url: PgUrl | None = None  # PANOPTICON_DATABASE_URL, when set
 
     @property
     def outbox(self) -> PgUrl:
@@ -111,21 +115,31 @@ class DatabaseTarget:
         ~/.pgpass line)."""
         return self.app.with_user(PIPELINE_ROLE)
 
+    @property
+    def panopticon(self) -> PgUrl:
+        """The admin app's URL: the application's, as panopticon's role (trust, or its own
+        ~/.pgpass line), unless PANOPTICON_DATABASE_URL names one (`panopticon_url`)."""
+        return self.panopticon_url or self.app.with_user(PANOPTICON_ROLE)
+
     def for_database(self, database: str) -> DatabaseTarget:
         return DatabaseTarget(
             admin=self.admin.with_database(database),
             owner=self.owner.with_database(database),
             app=self.app.with_database(database),
             embedded=self.embedded,
+            panopticon_url=self.panopticon_url.with_database(database) if self.panopticon_url else None,
         )
 
 
-def target_from_admin_url(admin: PgUrl, *, embedded: bool, app_url: str | None = None) -> DatabaseTarget:
+def target_from_admin_url(
+    admin: PgUrl, *, embedded: bool, app_url: str | None = None, panopticon_url: str | None = None
+) -> DatabaseTarget:
     return DatabaseTarget(
         admin=admin,
         owner=admin.with_user(OWNER_ROLE),
         app=PgUrl.parse(app_url) if app_url else admin.with_user(APP_ROLE),
         embedded=embedded,
+        panopticon_url=PgUrl.parse(panopticon_url) if panopticon_url else None,
     )
 
 
@@ -133,7 +147,10 @@ def resolve_target(settings: Settings, *, start_embedded: bool = True) -> Databa
     """The configured target; starts the embedded server when no DATABASE_URL is set."""
     if settings.database_url is not None:
         return target_from_admin_url(
-            PgUrl.parse(settings.database_url), embedded=False, app_url=settings.app_database_url
+            PgUrl.parse(settings.database_url),
+            embedded=False,
+            app_url=settings.app_database_url,
+            panopticon_url=settings.panopticon_database_url,
         )
     from database import embedded
 
@@ -144,4 +161,6 @@ def resolve_target(settings: Settings, *, start_embedded: bool = True) -> Databa
         else embedded.EmbeddedServer(data_dir=data_dir, socket_dir=embedded.socket_dir_for(data_dir))
     )
     admin = PgUrl.parse(server.url(DEFAULT_DATABASE))
-    return target_from_admin_url(admin, embedded=True, app_url=settings.app_database_url)
+    return target_from_admin_url(
+        admin, embedded=True, app_url=settings.app_database_url, panopticon_url=settings.panopticon_database_url
+    )

@@ -1,4 +1,5 @@
-"""Small, boring cryptographic helpers: random tokens and their stored digests."""
+"""Small, boring cryptographic helpers: random tokens and their stored digests, and authenticated
+encryption for the few secrets the server must read back."""
 
 from __future__ import annotations
 
@@ -53,3 +54,31 @@ def signed_by(key: bytes, token: str) -> bool:
     if len(token) != SIGNED_TOKEN_LENGTH:
         return False
     return hmac.compare_digest(_tag(key, token[:_RANDOM_CHARS]), token[_RANDOM_CHARS:])
+
+
+# Secrets the server must read back (an administrator's TOTP secret): AES-256-GCM, a random
+# 96-bit nonce per message, and the row they belong to as associated data, so a ciphertext
+# copied to another row fails to open.
+_NONCE_BYTES = 12
+
+
+class SealedBoxError(ValueError):
+    """The ciphertext was not sealed under this key for this context (or was altered)."""
+
+
+def seal(key: bytes, plaintext: bytes, *, context: str) -> bytes:
+    """nonce || ciphertext || tag. `key` is 32 bytes (`purpose_key(secret, purpose)`)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # loaded on first use
+
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context.encode())
+
+
+def unseal(key: bytes, sealed: bytes, *, context: str) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(key).decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], context.encode())
+    except (InvalidTag, ValueError):
+        raise SealedBoxError("cannot open: another key, another context, or altered") from None

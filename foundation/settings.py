@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 Environment = Literal["development", "test", "production"]
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _DEVELOPMENT_SECRET = b"blossom development and test only: never used in production"
+_DEVELOPMENT_ENCRYPTION_SECRET = b"blossom development and test encryption only: never in production"
 
 
 class Settings(BaseModel):
@@ -37,6 +38,9 @@ class Settings(BaseModel):
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")
     # How the apps connect. Unset: DATABASE_URL with the user replaced by the application role.
     app_database_url: str | None = Field(None, validation_alias="APP_DATABASE_URL")
+    # How panopticon (the admin app) connects. Unset: the application's URL with the user replaced
+    # by panopticon's role (blossom_panopticon).
+    panopticon_database_url: str | None = Field(None, validation_alias="PANOPTICON_DATABASE_URL")
     data_dir: Path = Field(REPO_ROOT / ".blossom", validation_alias="BLOSSOM_DATA_DIR")
     # Connections each app process keeps to PostgreSQL (the most requests that can be in the
     # database at once; others wait for a connection).
@@ -72,6 +76,11 @@ class Settings(BaseModel):
     # `python -c "import secrets; print(secrets.token_urlsafe(32))"`); development and tests use a
     # fixed, public key.
     secret_key: SecretStr | None = Field(None, validation_alias="BLOSSOM_SECRET_KEY", min_length=32)
+    # Encrypts secrets stored in the database (administrators' TOTP secrets: AES-256-GCM under a
+    # key derived from this). Panopticon refuses to start in production without it (at least 32
+    # characters, kept apart from BLOSSOM_SECRET_KEY); development and tests use a fixed, public
+    # key. Changing it makes every stored TOTP secret unreadable (administrators enrol again).
+    encryption_key: SecretStr | None = Field(None, validation_alias="BLOSSOM_ENCRYPTION_KEY", min_length=32)
     # Origins of frontends served from another host that may call the apps with credentials,
     # comma-separated (`https://app.example.com,http://localhost:5173`): CORS headers for them,
     # and the CSRF check accepts them. Empty: same origin only. Never `*`.
@@ -89,7 +98,7 @@ class Settings(BaseModel):
     product_port: int = Field(8000, ge=1, le=65535, validation_alias="PRODUCT_PORT")
     panopticon_port: int = Field(8001, ge=1, le=65535, validation_alias="PANOPTICON_PORT")
 
-    @field_validator("database_url", "app_database_url")
+    @field_validator("database_url", "app_database_url", "panopticon_database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("postgresql://", "postgres://")):
@@ -158,6 +167,16 @@ class Settings(BaseModel):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         return _DEVELOPMENT_SECRET
+
+    @property
+    def encryption_secret(self) -> bytes:
+        """What keys for data encrypted at rest derive from (`foundation.crypto.seal`). Production
+        without BLOSSOM_ENCRYPTION_KEY has none (ConfigurationError): never the public one."""
+        if self.encryption_key is not None:
+            return self.encryption_key.get_secret_value().encode()
+        if self.environment == "production":
+            raise ConfigurationError("production needs BLOSSOM_ENCRYPTION_KEY (at least 32 random characters)")
+        return _DEVELOPMENT_ENCRYPTION_SECRET
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,5 +1,6 @@
 """Every panopticon feature's routes, imported so they register on `panopticon.rpc.router`."""
 
+import panopticon.admins.routes
 import panopticon.system.routes  # noqa: F401
 from panopticon.rpc import router
 

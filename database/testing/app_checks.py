@@ -15,15 +15,17 @@ from foundation.rpc.dispatch import RpcApp
 from foundation.settings import Settings, load_settings
 
 
+def _environ(t: T, app_url: str, environment: str = "development") -> dict[str, str]:
+    return {
+        "DATABASE_URL": t.db.target.admin.render(),
+        "APP_DATABASE_URL": app_url,
+        "LOG_FORMAT": "json",
+        "BLOSSOM_ENV": environment,
+    }
+
+
 def _settings(t: T, app_url: str, environment: str = "development") -> Settings:
-    return load_settings(
-        {
-            "DATABASE_URL": t.db.target.admin.render(),
-            "APP_DATABASE_URL": app_url,
-            "LOG_FORMAT": "json",
-            "BLOSSOM_ENV": environment,
-        }
-    )
+    return load_settings(_environ(t, app_url, environment))
 
 
 @contextlib.asynccontextmanager
@@ -49,8 +51,11 @@ async def check_health_reports_database(t: T, create_app: Callable[[Settings], R
     }
 
 
-async def check_refuses_a_role_that_bypasses_rls(t: T, create_app: Callable[[Settings], RpcApp]) -> None:
-    app = create_app(_settings(t, t.db.target.owner.render()))
+async def check_refuses_a_role_that_bypasses_rls(
+    t: T, create_app: Callable[[Settings], RpcApp], url_setting: str = "APP_DATABASE_URL"
+) -> None:
+    """`url_setting`: the variable naming the app's URL (panopticon: PANOPTICON_DATABASE_URL)."""
+    app = create_app(load_settings({**_environ(t, t.db.target.app.render()), url_setting: t.db.target.owner.render()}))
     with pytest.raises(ConfigurationError, match="refusing to serve requests as role 'blossom_owner'"):
         async with app.fallback.test_app():
             pass

@@ -36,6 +36,7 @@ from foundation.rpc import jsonrpc
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     FieldError,
+    InsufficientRole,
     MethodNotAllowed,
     RouteNotFound,
     Timeout,
@@ -93,6 +94,8 @@ def _authorize(route: RouteSpec, principal: Principal) -> None:
     if auth == "admin":
         if not isinstance(principal, AdminPrincipal):
             raise (Unauthenticated if principal.kind == "anonymous" else Forbidden)("this route is for administrators")
+        if route.role is not None and principal.role not in route.allowed_roles:
+            raise InsufficientRole(f"this route needs the {route.role} role or above", required_role=route.role)
         return
     if isinstance(principal, OrgPrincipal):
         return

@@ -118,7 +118,7 @@ async def _principal(headers: dict[bytes, bytes], lease: object) -> Principal:
     return {
         "user": UserPrincipal(user_id="usr_1"),
         "member": OrgPrincipal(user_id="usr_1", org_id="org_1", role="member"),
-        "admin": AdminPrincipal(admin_id="adm_1"),
+        "admin": AdminPrincipal(admin_id="adm_1", role="owner"),
         "cookie": UserPrincipal(user_id="usr_1", via_cookie=True),
     }.get(who, ANONYMOUS)
 
@@ -167,6 +167,8 @@ class _FakeDatabase:
 
 
 class _NoLease:
+    held = False
+
     async def connection(self) -> None:
         return None
 

@@ -53,6 +53,17 @@ class Timeout(BlossomError):
     status = 504
 
 
+class InsufficientRole(BlossomError):
+    """403: the caller is signed in, but their role is below the route's minimum (declared on
+    every route that names one: `@router.route(..., role="owner")`)."""
+
+    code = "insufficient_role"
+    status = 403
+
+    class Fields(msgspec.Struct, frozen=True):
+        required_role: str  # the route's minimum
+
+
 class UndeclaredError(RuntimeError):
     """A handler raised a BlossomError its route does not declare: a contract bug, reported as 500."""
 

@@ -46,11 +46,14 @@ class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
+    """An administrator (panopticon), holding `role` on the admin app's ladder (viewer, support,
+    operator, owner): never a customer user, so no user or organization for the tenant context."""
+
     kind: Literal["admin"] = "admin"
     admin_id: str
+    role: str
     user_id: None = None
     org_id: None = None
-    role: None = None
     session_id: str | None = None
     via_cookie: bool = False
 

@@ -8,6 +8,11 @@ The handler's annotation says who may call it, and gives the handler the narrowe
     UserReq[In]  a signed-in user (`req.principal.user_id: str`)
     OrgReq[In]   a member acting in their active organization (`org_id: str`, `role: str`)
     AdminReq[In] an administrator (panopticon)
+
+A router built with a role ladder (`Router("panopticon", roles=("viewer", ..., "owner"))`, lowest
+first) requires every signed-in route to name its minimum, `@router.route(..., role="support")`:
+the dispatcher refuses a principal whose `role` is below it with 403 `insufficient_role` (declared
+for the route), before the body is decoded. The contract states each route's minimum.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import msgspec
 
 from foundation.errors import BlossomError
+from foundation.rpc.errors import InsufficientRole
 from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
@@ -82,6 +88,8 @@ class RouteSpec:
     services_type: Any  # what the handler's request says `req.services` is (Any: whatever the app has)
     decoder: msgspec.json.Decoder = field(repr=False)
     idempotent: bool = False  # honours an Idempotency-Key header (foundation/rpc/idempotency.py)
+    role: str | None = None  # the minimum role on the router's ladder, if it has one
+    allowed_roles: frozenset[str] = frozenset()  # `role` and every role above it
 
 
 class RouteDeclarationError(TypeError):
@@ -138,16 +146,19 @@ class Router(Generic[S]):
     is a `Router[ProductServices]`): a handler whose request names other services is refused,
     by the type checker and again at registration. Without it, handlers take any (`Any`)."""
 
-    def __init__(self, app_name: str, *, services: type[S] | None = None) -> None:
+    def __init__(
+        self, app_name: str, *, services: type[S] | None = None, roles: collections.abc.Sequence[str] = ()
+    ) -> None:
         self.app_name = app_name
         self.services = services
+        self.roles = tuple(roles)  # lowest first; empty: routes name no role
         self.routes: dict[str, RouteSpec] = {}
 
     def including(self, *others: Router[S] | Router[Any]) -> Router[S]:
         """A router serving this one's routes and the others' (an app that serves a
         development-only set beside its own); a name declared twice is an error, and so is a
         handler expecting other services than this router's."""
-        combined = Router(self.app_name, services=self.services)
+        combined = Router(self.app_name, services=self.services, roles=self.roles)
         for router in (self, *others):
             for name, spec in router.routes.items():
                 if name in combined.routes:
@@ -171,11 +182,16 @@ class Router(Generic[S]):
         max_body: int = DEFAULT_MAX_BODY_BYTES,
         deprecated: bool = False,
         idempotent: bool = False,
+        role: str | None = None,
     ) -> Register[S]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
         if auth is not None and auth not in AUTH_LEVELS:
             raise RouteDeclarationError(f"route {name}: auth must be one of {AUTH_LEVELS}")
+        if role is not None and role not in self.roles:
+            raise RouteDeclarationError(
+                f"route {name}: role={role!r} is not one of {self.app_name}'s roles {self.roles or '(none)'}"
+            )
 
         def register(handler: Any) -> Any:
             if name in self.routes:
@@ -200,7 +216,15 @@ class Router(Generic[S]):
                 )
             if idempotent and streaming:
                 raise RouteDeclarationError(f"route {name}: a stream cannot be idempotent (it stores no answer)")
+            if self.roles and level == "admin" and role is None:
+                raise RouteDeclarationError(
+                    f"route {name}: {self.app_name} routes declare their minimum role (role=one of {self.roles})"
+                )
+            if role is not None and level != "admin":
+                raise RouteDeclarationError(f"route {name}: only administrators' routes have a minimum role")
             declared = (*errors, IdempotencyKeyReused) if idempotent else tuple(errors)
+            if role is not None:
+                declared = (*declared, InsufficientRole)
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,
@@ -218,6 +242,8 @@ class Router(Generic[S]):
                 services_type=services_type,
                 decoder=msgspec.json.Decoder(input_type),
                 idempotent=idempotent,
+                role=role,
+                allowed_roles=frozenset(self.roles[self.roles.index(role) :]) if role is not None else frozenset(),
             )
             return handler
 

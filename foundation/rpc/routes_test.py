@@ -8,10 +8,13 @@ import textwrap
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import msgspec
 import pytest
 
-from foundation.rpc import Empty, OrgPrincipal, Principal, Request, Router
+from foundation.rpc import AdminPrincipal, AdminReq, AnonymousReq, Empty, OrgPrincipal, Principal, Request, Router
+from foundation.rpc.dispatch import RpcApp
+from foundation.rpc.errors import InsufficientRole
 from foundation.rpc.routes import RouteDeclarationError
 from foundation.settings import REPO_ROOT
 
@@ -150,3 +153,64 @@ def test_an_idempotent_route_declares_the_reuse_error_and_a_stream_cannot_be_one
 
     with pytest.raises(RouteDeclarationError, match="cannot be idempotent"):
         router.route("things.flow", idempotent=True)(flow)
+
+
+LADDER = ("viewer", "support", "owner")
+
+
+def test_a_router_with_roles_makes_every_admin_route_name_its_minimum() -> None:
+    router = Router("admin", roles=LADDER)
+    with pytest.raises(RouteDeclarationError, match="declare their minimum role"):
+
+        @router.route("things.list")
+        async def no_role(req: AdminReq[Empty]) -> Empty:
+            return Empty()
+
+    with pytest.raises(RouteDeclarationError, match="not one of admin's roles"):
+
+        @router.route("things.list", role="god")
+        async def unknown_role(req: AdminReq[Empty]) -> Empty:
+            return Empty()
+
+    with pytest.raises(RouteDeclarationError, match="only administrators' routes"):
+
+        @router.route("things.login", role="viewer")
+        async def public(req: AnonymousReq[Empty]) -> Empty:
+            return Empty()
+
+    @router.route("things.manage", role="support")
+    async def manage(req: AdminReq[Empty]) -> Empty:
+        return Empty()
+
+    spec = router.routes["things.manage"]
+    assert spec.allowed_roles == {"support", "owner"}
+    assert InsufficientRole in spec.errors  # declared for the route: in its contract
+    with pytest.raises(RouteDeclarationError, match="not one of"):
+        Router("plain").route("x.y", role="viewer")
+
+
+async def test_a_role_below_the_minimum_is_refused_before_the_body_is_read() -> None:
+    router = Router("admin", roles=LADDER)
+
+    class In(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+        n: int
+
+    @router.route("things.manage", role="support")
+    async def manage(req: AdminReq[In]) -> Out:
+        return Out(text=f"{req.principal.role} {req.body.n}")
+
+    async def as_role(headers: dict[bytes, bytes], lease: object) -> AdminPrincipal:
+        return AdminPrincipal(admin_id="adm_1", role=headers[b"x-role"].decode())
+
+    app = RpcApp(router, fallback=None, authenticate=as_role)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        viewer = await client.post("/rpc/things.manage", content=b"{not json", headers={"x-role": "viewer"})
+        owner = await client.post("/rpc/things.manage", json={"n": 1}, headers={"x-role": "owner"})
+    assert viewer.status_code == 403
+    assert viewer.json()["error"] == {
+        "code": "insufficient_role",
+        "message": "this route needs the support role or above",
+        "required_role": "support",
+    }
+    assert owner.json() == {"text": "owner 1"}

@@ -1,7 +1,7 @@
 """A stand-in authentication hook for tests, until the product's sessions exist.
 
-`X-Test-Principal: user=usr_…; org=org_…; role=owner` (or `admin=adm_…`) authenticates as that
-principal (role defaults to member).
+`X-Test-Principal: user=usr_…; org=org_…; role=owner` (or `admin=adm_…; role=viewer`)
+authenticates as that principal (role defaults to member, an administrator's to owner).
 Apps install it only when BLOSSOM_ENV=test: never in development or production.
 """
 
@@ -19,7 +19,7 @@ async def header_principal(headers: dict[bytes, bytes], lease: object = None) ->
         return ANONYMOUS
     parts = dict(part.strip().split("=", 1) for part in raw.decode().split(";") if "=" in part)
     if "admin" in parts:
-        return AdminPrincipal(admin_id=parts["admin"])
+        return AdminPrincipal(admin_id=parts["admin"], role=parts.get("role", "owner"))
     user_id, org_id, via_cookie = parts.get("user"), parts.get("org"), parts.get("cookie") == "1"
     if user_id is None:
         return ANONYMOUS

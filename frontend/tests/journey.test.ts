@@ -97,6 +97,15 @@ test("a team forms: sign up, create, invite, accept, switch, list, promote, revo
   const promoted = await alice.members.change_role({ member_id: bobMember.id, role: "admin" });
   assert.equal(promoted.role, "admin");
 
+  // Every change is in the organization's audit log, newest first; an admin may read it.
+  const audit = await bob.orgs.audit.list({ limit: 10 });
+  assert.deepEqual(
+    audit.entries.map((e) => e.action),
+    ["members.change_role", "invites.accept", "members.invite", "orgs.create"],
+  );
+  assert.deepEqual(audit.entries[0]?.after, { user_id: bobMember.user_id, role: "admin" });
+  assert.equal(audit.next_cursor, null);
+
   // The last owner cannot leave: a typed error narrowed by its code.
   await assert.rejects(alice.members.leave(), (error: unknown) => {
     assert.ok(isRouteError("members.leave", error));

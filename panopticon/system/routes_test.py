@@ -9,4 +9,4 @@ async def test_whoami_is_for_administrators_only(t: T) -> None:
         member = {"x-test-principal": "user=usr_1; org=org_1"}
         assert (await client.get("/rpc/system.whoami", headers=member)).status_code == 403
         response = await client.get("/rpc/system.whoami", headers={"x-test-principal": "admin=adm_1"})
-    assert response.json() == {"app": "panopticon", "admin_id": "adm_1"}
+    assert response.json() == {"app": "panopticon", "admin_id": "adm_1", "role": "owner"}

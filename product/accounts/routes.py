@@ -21,6 +21,7 @@ from product.accounts import queries, rate_limit
 from product.accounts.reset import request_reset
 from product.accounts.sessions import clear_session_cookie, create_session, set_session_cookie
 from product.accounts.tokens import VERIFY_TOKEN_LIFETIME, issue_token
+from product.audit import ACCOUNT, audit_event
 from product.mail import send_mail
 from product.rpc import AnonymousReq, Req, UserReq, router
 
@@ -169,6 +170,8 @@ async def signup(req: AnonymousReq[SignupIn]) -> Accepted:
             now=svc.clock.now(),
         )
         await send_mail(req, message)
+        after = {"email": email, "display_name": req.body.display_name}
+        await audit_event(req, "auth.signup", chain=ACCOUNT, target=user_id, user_id=user_id, after=after)
     else:
         await send_mail(
             req,
@@ -205,7 +208,7 @@ async def login(req: AnonymousReq[LoginIn]) -> InitOut:
         )
     orgs = await queries.my_orgs(req.db, user_id=account.user_id)
     active_org_id = orgs[0].id if orgs else None
-    _, token = await create_session(
+    session_id, token = await create_session(
         req.db,
         svc.session_key,
         user_id=account.user_id,
@@ -214,7 +217,9 @@ async def login(req: AnonymousReq[LoginIn]) -> InitOut:
         now=svc.clock.now(),
     )
     req.set_cookie(set_session_cookie(token, secure=svc.secure_cookies))
-    return await build_init(req, account.user_id, active_org_id)
+    init = await build_init(req, account.user_id, active_org_id)
+    await audit_event(req, "auth.login", chain=ACCOUNT, target=session_id, user_id=account.user_id)
+    return init
 
 
 async def _set_user_context(req: Req[Any], user_id: str) -> None:
@@ -225,8 +230,10 @@ async def _set_user_context(req: Req[Any], user_id: str) -> None:
 @router.route("auth.logout")
 async def logout(req: UserReq[Empty]) -> Empty:
     """End this session on the server and clear the cookie."""
-    if req.principal.session_id:
-        await queries.delete_session(req.db, id=req.principal.session_id, user_id=req.principal.user_id)
+    if req.principal.session_id and await queries.delete_session(
+        req.db, id=req.principal.session_id, user_id=req.principal.user_id
+    ):
+        await audit_event(req, "auth.logout", chain=ACCOUNT, target=req.principal.session_id)
     req.set_cookie(clear_session_cookie(secure=req.services.secure_cookies))
     return Empty()
 
@@ -280,6 +287,7 @@ async def revoke_session(req: UserReq[SessionIdIn]) -> Revoked:
     revoked = await queries.delete_session(req.db, id=req.body.session_id, user_id=req.principal.user_id)
     if revoked == 0:
         raise NotFound("no such session")
+    await audit_event(req, "auth.sessions.revoke", chain=ACCOUNT, target=req.body.session_id)
     return Revoked(revoked)
 
 
@@ -287,7 +295,11 @@ async def revoke_session(req: UserReq[SessionIdIn]) -> Revoked:
 async def revoke_other_sessions(req: UserReq[Empty]) -> Revoked:
     """End every session of mine but this one."""
     keep = req.principal.session_id or ""  # signed in some other way: every session ends
-    return Revoked(await queries.delete_other_sessions(req.db, user_id=req.principal.user_id, keep_id=keep))
+    revoked = await queries.delete_other_sessions(req.db, user_id=req.principal.user_id, keep_id=keep)
+    if revoked:
+        after = {"revoked": revoked}
+        await audit_event(req, "auth.sessions.revoke_others", chain=ACCOUNT, target=req.principal.user_id, after=after)
+    return Revoked(revoked)
 
 
 # --- passwords ------------------------------------------------------------------------------------
@@ -314,11 +326,14 @@ async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
         req.db, id=user_id, password_hash=await svc.hasher.hash_async(req.body.new_password)
     )
     await queries.delete_open_user_tokens(req.db, user_id=user_id, purpose="password_reset")
+    ended = 0
     if session_id is not None:
-        await queries.delete_other_sessions(req.db, user_id=user_id, keep_id=session_id)
+        ended = await queries.delete_other_sessions(req.db, user_id=user_id, keep_id=session_id)
         token = new_signed_token(svc.session_key)
         await queries.rotate_session_token(req.db, id=session_id, token_hash=token_digest(token))
         req.set_cookie(set_session_cookie(token, secure=svc.secure_cookies))
+    after = {"sessions_ended": ended}
+    await audit_event(req, "auth.password.change", chain=ACCOUNT, target=user_id, after=after)
     return Empty()
 
 
@@ -364,7 +379,8 @@ async def confirm_password_reset(req: AnonymousReq[ResetConfirmIn]) -> Empty:
     password_hash = await req.services.hasher.hash_async(req.body.new_password)
     await queries.set_password_hash(req.db, id=user_id, password_hash=password_hash)
     await queries.delete_open_user_tokens(req.db, user_id=user_id, purpose="password_reset")
-    await queries.delete_all_sessions(req.db, user_id=user_id)
+    after = {"sessions_ended": await queries.delete_all_sessions(req.db, user_id=user_id)}
+    await audit_event(req, "auth.password.reset", chain=ACCOUNT, target=user_id, user_id=user_id, after=after)
     return Empty()
 
 
@@ -377,4 +393,5 @@ async def verify_email(req: AnonymousReq[TokenIn]) -> Empty:
     """Confirm an email address with the code sent at sign-up."""
     user_id = await _use_token(req, req.body.token, "email_verification")
     await queries.mark_email_verified(req.db, id=user_id, verified_at=req.services.clock.now())
+    await audit_event(req, "auth.email.verify", chain=ACCOUNT, target=user_id, user_id=user_id)
     return Empty()

@@ -10,6 +10,7 @@ from typing import Literal
 import msgspec
 
 from database.connect import DbConnection
+from database.json import JsonValue, decode_json
 
 InviteStatus = Literal["pending", "accepted", "declined", "cancelled"]
 
@@ -29,6 +30,16 @@ class Membership(msgspec.Struct, frozen=True):
     user_id: str
     role: OrgRole
     created_at: datetime.datetime
+
+
+class RenameOrgRow(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    old_name: str
+
+
+class DeleteOrgRow(msgspec.Struct, frozen=True):
+    name: str
 
 
 class ListMembersRow(msgspec.Struct, frozen=True):
@@ -72,6 +83,22 @@ class GetOrgNameRow(msgspec.Struct, frozen=True):
     name: str
 
 
+class ListOrgAuditRow(msgspec.Struct, frozen=True):
+    seq: int
+    id: str
+    at: datetime.datetime
+    actor_user_id: str | None
+    actor_admin_id: str | None
+    acting_as_user_id: str | None
+    action: str
+    target: str | None
+    reason: str | None
+    request_id: str | None
+    client_address: str | None
+    before: JsonValue | None
+    after: JsonValue | None
+
+
 INSERT_ORG_SQL = """INSERT INTO orgs (id, name) VALUES ($1, $2) RETURNING id, name, created_at"""
 
 
@@ -79,10 +106,12 @@ INSERT_MEMBERSHIP_SQL = """INSERT INTO memberships (org_id, user_id, role) VALUE
 RETURNING id, org_id, user_id, role, created_at"""
 
 
-RENAME_ORG_SQL = """UPDATE orgs SET name = $1 WHERE id = $2 RETURNING id, name, created_at"""
+RENAME_ORG_SQL = """UPDATE orgs o SET name = $1 FROM orgs old
+WHERE o.id = $2 AND old.id = o.id
+RETURNING o.id, o.name, old.name AS old_name"""
 
 
-DELETE_ORG_SQL = """DELETE FROM orgs WHERE id = $1"""
+DELETE_ORG_SQL = """DELETE FROM orgs WHERE id = $1 RETURNING name"""
 
 
 LIST_MEMBERS_SQL = """SELECT m.id, m.user_id, u.email, u.display_name, m.role, m.created_at
@@ -131,6 +160,13 @@ GET_ORG_NAME_SQL = """SELECT id, name FROM orgs WHERE id = $1"""
 LOCK_ORG_SQL = """SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE"""
 
 
+LIST_ORG_AUDIT_SQL = """SELECT seq, id, at, actor_user_id, actor_admin_id, acting_as_user_id, action, target, reason, request_id,
+       client_address, before, after
+FROM audit_log
+WHERE org_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
+ORDER BY seq DESC LIMIT $3"""
+
+
 async def insert_org(conn: DbConnection, *, id: str, name: str) -> Org | None:
     """:one InsertOrg"""
     _record = await conn.fetchrow(INSERT_ORG_SQL, id, name)
@@ -143,16 +179,16 @@ async def insert_membership(conn: DbConnection, *, org_id: str, user_id: str, ro
     return None if _record is None else Membership(*_record)
 
 
-async def rename_org(conn: DbConnection, *, name: str, id: str) -> Org | None:
-    """:one RenameOrg"""
+async def rename_org(conn: DbConnection, *, name: str, id: str) -> RenameOrgRow | None:
+    """The renamed organization, with its name before (for the audit log)."""
     _record = await conn.fetchrow(RENAME_ORG_SQL, name, id)
-    return None if _record is None else Org(*_record)
+    return None if _record is None else RenameOrgRow(*_record)
 
 
-async def delete_org(conn: DbConnection, *, id: str) -> int:
-    """:execrows DeleteOrg"""
-    _status = await conn.execute(DELETE_ORG_SQL, id)
-    return int(_status.rpartition(" ")[2])
+async def delete_org(conn: DbConnection, *, id: str) -> DeleteOrgRow | None:
+    """The deleted organization's name (for the audit log); none when it was already gone."""
+    _record = await conn.fetchrow(DELETE_ORG_SQL, id)
+    return None if _record is None else DeleteOrgRow(*_record)
 
 
 async def list_members(conn: DbConnection, *, org_id: str) -> list[ListMembersRow]:
@@ -234,3 +270,27 @@ async def lock_org(conn: DbConnection, *, id: str) -> int:
     commit, so what the next statement reads (a role, the owners) is what holds now."""
     _status = await conn.execute(LOCK_ORG_SQL, id)
     return int(_status.rpartition(" ")[2])
+
+
+async def list_org_audit(
+    conn: DbConnection, *, org_id: str, before_seq: int | None = None, max_rows: int
+) -> list[ListOrgAuditRow]:
+    """The organization's audit log, newest first, before seq `before_seq` (a page's cursor) if given."""
+    return [
+        ListOrgAuditRow(
+            _record[0],
+            _record[1],
+            _record[2],
+            _record[3],
+            _record[4],
+            _record[5],
+            _record[6],
+            _record[7],
+            _record[8],
+            _record[9],
+            _record[10],
+            None if _record[11] is None else decode_json(_record[11]),
+            None if _record[12] is None else decode_json(_record[12]),
+        )
+        for _record in await conn.fetch(LIST_ORG_AUDIT_SQL, org_id, before_seq, max_rows)
+    ]

@@ -6,10 +6,14 @@ INSERT INTO memberships (org_id, user_id, role) VALUES (sqlc.arg(org_id), sqlc.a
 RETURNING *;
 
 -- name: RenameOrg :one
-UPDATE orgs SET name = sqlc.arg(name) WHERE id = sqlc.arg(id) RETURNING *;
+-- The renamed organization, with its name before (for the audit log).
+UPDATE orgs o SET name = sqlc.arg(name) FROM orgs old
+WHERE o.id = sqlc.arg(id) AND old.id = o.id
+RETURNING o.id, o.name, old.name AS old_name;
 
--- name: DeleteOrg :execrows
-DELETE FROM orgs WHERE id = sqlc.arg(id);
+-- name: DeleteOrg :one
+-- The deleted organization's name (for the audit log); none when it was already gone.
+DELETE FROM orgs WHERE id = sqlc.arg(id) RETURNING name;
 
 -- name: ListMembers :many
 SELECT m.id, m.user_id, u.email, u.display_name, m.role, m.created_at
@@ -57,3 +61,11 @@ SELECT id, name FROM orgs WHERE id = sqlc.arg(id);
 -- Lock the organization's row: every change of its members and roles waits for the one before to
 -- commit, so what the next statement reads (a role, the owners) is what holds now.
 SELECT 1 FROM orgs WHERE id = sqlc.arg(id) FOR NO KEY UPDATE;
+
+-- name: ListOrgAudit :many
+-- The organization's audit log, newest first, before seq `before_seq` (a page's cursor) if given.
+SELECT seq, id, at, actor_user_id, actor_admin_id, acting_as_user_id, action, target, reason, request_id,
+       client_address, before, after
+FROM audit_log
+WHERE org_id = sqlc.arg(org_id) AND (sqlc.narg(before_seq)::bigint IS NULL OR seq < sqlc.narg(before_seq)::bigint)
+ORDER BY seq DESC LIMIT sqlc.arg(max_rows);

@@ -1,5 +1,6 @@
 """Organizations and their members: create, list, switch, rename, delete; invite, accept,
-decline, cancel; change roles, remove, leave, transfer ownership. Permissions: README.md."""
+decline, cancel; change roles, remove, leave, transfer ownership; the audit log. Every change
+writes its audit row in the same transaction (`product.audit`). Permissions: README.md."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Annotated, Any, Literal
 import asyncpg
 import msgspec
 
+from database.json import encode_json
 from database.tx import change_context
 from foundation.crypto import new_token, token_digest
 from foundation.errors import Conflict, Forbidden, NotFound
@@ -19,6 +21,7 @@ from foundation.mail import Message
 from foundation.rpc import Empty
 from product.accounts import queries as account_queries
 from product.accounts.routes import Email, InvalidToken, OrgSummary, Role
+from product.audit import audit_event
 from product.mail import send_mail
 from product.orgs import queries
 from product.rpc import OrgReq, UserReq, router
@@ -96,6 +99,7 @@ async def create_org(req: UserReq[CreateOrgIn]) -> OrgSummary:
     await queries.insert_membership(req.db, org_id=org_id, user_id=user_id, role="owner")
     if req.principal.session_id:
         await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=org_id)
+    await audit_event(req, "orgs.create", chain=org_id, target=org_id, after={"name": org.name})
     return OrgSummary(id=org.id, name=org.name, role="owner")
 
 
@@ -137,6 +141,8 @@ async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     org = await queries.rename_org(req.db, id=req.principal.org_id, name=req.body.name)
     if org is None:
         raise OrgNotFound("no such organization")
+    before, after = {"name": org.old_name}, {"name": org.name}
+    await audit_event(req, "orgs.rename", chain=org.id, target=org.id, before=before, after=after)
     return OrgSummary(id=org.id, name=org.name, role=me.role)
 
 
@@ -144,7 +150,12 @@ async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
 async def delete_org(req: OrgReq[Empty]) -> Empty:
     """Delete the active organization and everything in it (owner only)."""
     await _acting_as(req, "owner")
-    await queries.delete_org(req.db, id=req.principal.org_id)
+    org_id = req.principal.org_id
+    gone = await queries.delete_org(req.db, id=org_id)
+    if gone is None:
+        raise OrgNotFound("no such organization")
+    # The org's chain outlives it (the log has no foreign keys): its last row says who deleted it.
+    await audit_event(req, "orgs.delete", chain=org_id, target=org_id, before={"name": gone.name})
     return Empty()
 
 
@@ -212,6 +223,8 @@ async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
         expires_at=now + INVITE_LIFETIME,
     )
     assert invite is not None
+    after = {"email": invite.email, "role": invite.role}
+    await audit_event(req, "members.invite", chain=req.principal.org_id, target=invite.id, after=after)
     org = await queries.get_org_name(req.db, id=req.principal.org_id)
     await send_mail(
         req,
@@ -263,6 +276,8 @@ async def accept_invite(req: UserReq[InviteTokenIn]) -> OrgSummary:
     org = await queries.get_org_name(req.db, id=invite.org_id)
     if org is None:  # deleted meanwhile
         raise InvalidToken("this invitation is unknown, used, expired or for another email")
+    after = {"user_id": req.principal.user_id, "role": role, "joined": existing is None}
+    await audit_event(req, "invites.accept", chain=invite.org_id, target=invite.invite_id, after=after)
     return OrgSummary(id=org.id, name=org.name, role=role)
 
 
@@ -271,7 +286,8 @@ async def decline_invite(req: UserReq[InviteTokenIn]) -> Empty:
     """Decline an invitation for my email."""
     invite = await _pending_invite(req)
     await _set_context(req, org_id=invite.org_id)
-    await queries.set_invite_status(req.db, id=invite.invite_id, status="declined")
+    if await queries.set_invite_status(req.db, id=invite.invite_id, status="declined") == 1:
+        await audit_event(req, "invites.decline", chain=invite.org_id, target=invite.invite_id)
     return Empty()
 
 
@@ -285,6 +301,7 @@ async def cancel_invite(req: OrgReq[InviteIdIn]) -> Empty:
     await _acting_as(req, *MANAGERS)
     if await queries.cancel_invite(req.db, id=req.body.invite_id, org_id=req.principal.org_id) == 0:
         raise InviteNotFound("no such pending invitation")
+    await audit_event(req, "invites.cancel", chain=req.principal.org_id, target=req.body.invite_id)
     return Empty()
 
 
@@ -321,7 +338,12 @@ async def change_role(req: OrgReq[ChangeRoleIn]) -> MemberOut:
         raise NotPermitted("only an owner can grant or take the owner role")
     async with _owner_rule():
         await queries.set_member_role(req.db, id=member.id, org_id=req.principal.org_id, role=req.body.role)
-    return await _member_out(req, member.id)
+    out = await _member_out(req, member.id)
+    before, after = {"user_id": member.user_id, "role": member.role}, {"user_id": member.user_id, "role": out.role}
+    await audit_event(
+        req, "members.change_role", chain=req.principal.org_id, target=member.id, before=before, after=after
+    )
+    return out
 
 
 async def _member_out(req: OrgReq[Any], member_id: str) -> MemberOut:
@@ -351,6 +373,8 @@ async def remove_member(req: OrgReq[MemberIdIn]) -> Empty:
         raise NotPermitted("only an owner can remove an owner")
     async with _owner_rule():
         await queries.delete_membership(req.db, id=member.id, org_id=req.principal.org_id)
+    before = {"user_id": member.user_id, "role": member.role}
+    await audit_event(req, "members.remove", chain=req.principal.org_id, target=member.id, before=before)
     return Empty()
 
 
@@ -362,6 +386,8 @@ async def leave(req: OrgReq[Empty]) -> Empty:
         await queries.delete_membership(req.db, id=member.id, org_id=req.principal.org_id)
     if req.principal.session_id:
         await account_queries.set_session_org(req.db, id=req.principal.session_id, org_id=None)
+    before = {"user_id": member.user_id, "role": member.role}
+    await audit_event(req, "members.leave", chain=req.principal.org_id, target=member.id, before=before)
     return Empty()
 
 
@@ -374,4 +400,84 @@ async def transfer_ownership(req: OrgReq[MemberIdIn]) -> MemberOut:
         await queries.set_member_role(req.db, id=member.id, org_id=req.principal.org_id, role="owner")
         if me.id != member.id:
             await queries.set_member_role(req.db, id=me.id, org_id=req.principal.org_id, role="admin")
-    return await _member_out(req, member.id)
+    out = await _member_out(req, member.id)
+    before, after = {"owner": me.user_id}, {"owner": member.user_id}
+    await audit_event(
+        req, "orgs.transfer_ownership", chain=req.principal.org_id, target=member.id, before=before, after=after
+    )
+    return out
+
+
+# --- the audit log ----------------------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+# A summary as the client sees it: flat values (a nested one, which product never writes, arrives
+# as its JSON text), so the type stays one a client can switch over.
+Summary = dict[str, str | int | float | bool | None]
+
+
+class AuditListIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    cursor: Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)] | None = None  # `next_cursor` of the page before
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = AUDIT_PAGE_SIZE
+
+
+class AuditEntryOut(msgspec.Struct, frozen=True):
+    seq: int  # the entry's position in the organization's chain
+    id: str
+    at: dt.datetime
+    actor_user_id: str | None
+    actor_admin_id: str | None  # a Blossom administrator (support), when one acted
+    acting_as_user_id: str | None  # the user an administrator acted as
+    action: str  # the route that acted, such as "orgs.rename"
+    target: str | None  # the id of what it acted on
+    reason: str | None
+    request_id: str | None
+    client_address: str | None
+    before: Summary | None
+    after: Summary | None
+
+
+class AuditPageOut(msgspec.Struct, frozen=True):
+    entries: list[AuditEntryOut]
+    next_cursor: int | None  # None: this was the last page
+
+
+def _summary(value: object) -> Summary | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return {"value": encode_json(value)}
+    return {
+        str(k): v if v is None or isinstance(v, str | int | float | bool) else encode_json(v) for k, v in value.items()
+    }
+
+
+@router.route("orgs.audit.list", read_only=True, errors=[NotPermitted])
+async def list_audit(req: OrgReq[AuditListIn]) -> AuditPageOut:
+    """The active organization's audit log, newest first, a page at a time (owner or admin)."""
+    org_id = req.principal.org_id
+    me = await queries.membership_of(req.db, org_id=org_id, user_id=req.principal.user_id)
+    if me is None or me.role not in MANAGERS:  # the role now, not the session's
+        raise NotPermitted(f"this needs the role {' or '.join(MANAGERS)}")
+    limit = req.body.limit
+    rows = await queries.list_org_audit(req.db, org_id=org_id, before_seq=req.body.cursor, max_rows=limit + 1)
+    page = rows[:limit]
+    entries = [
+        AuditEntryOut(
+            seq=r.seq,
+            id=r.id,
+            at=r.at,
+            actor_user_id=r.actor_user_id,
+            actor_admin_id=r.actor_admin_id,
+            acting_as_user_id=r.acting_as_user_id,
+            action=r.action,
+            target=r.target,
+            reason=r.reason,
+            request_id=r.request_id,
+            client_address=r.client_address,
+            before=_summary(r.before),
+            after=_summary(r.after),
+        )
+        for r in page
+    ]
+    return AuditPageOut(entries, page[-1].seq if len(rows) > limit else None)

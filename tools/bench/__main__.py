@@ -6,8 +6,10 @@ from database import embedded
 from database.testing.harness import cluster_dir_for_tests
 from tools.bench import (
     assistant,
+    audit,
     database,
     external,
+    graph,
     lifecycle,
     pieces,
     pipeline,
@@ -30,6 +32,8 @@ SUITES = {
     "scaleout": scaleout.run_all,
     "pipeline": pipeline.run_all,
     "assistant": assistant.run_all,
+    "audit": audit.run_all,
+    "graph": graph.run_all,
 }
 
 

@@ -282,10 +282,14 @@ def _error_fields(error: dict[str, Any]) -> Schema:
     return {"$ref": _REF_PREFIX + name} if name else {"type": "object", "properties": {}, "required": []}
 
 
-def _route_changes(old: dict[str, Any], new: dict[str, Any], differ: _Differ) -> list[tuple[str, str]]:
+def _route_changes(
+    old: dict[str, Any], new: dict[str, Any], differ: _Differ, roles: list[str] | None = None
+) -> list[tuple[str, str]]:
     differ.found = []
     if new["auth"] != old["auth"] and new["auth"] != "public":
         differ.report("auth", f"changed {old['auth']} -> {new['auth']}")
+    if _role_rank(new.get("role"), roles or []) > _role_rank(old.get("role"), roles or []):
+        differ.report("role", f"minimum role raised {old.get('role') or '(none)'} -> {new.get('role')}")
     for method in old.get("methods", []):
         if method not in new.get("methods", []):
             differ.report("methods", f"{method} removed")
@@ -303,6 +307,13 @@ def _route_changes(old: dict[str, Any], new: dict[str, Any], differ: _Differ) ->
     return differ.found
 
 
+def _role_rank(role: str | None, roles: list[str]) -> int:
+    """A route's minimum on the app's ladder; none is the lowest (any administrator)."""
+    if role is None:
+        return 0
+    return roles.index(role) if role in roles else len(roles)  # a role off the ladder: the strictest
+
+
 def breaking_changes(app: str, old: dict[str, Any], new: dict[str, Any] | None) -> list[str]:
     """One line per breaking change from contract `old` to `new` (None: the app's contract is gone)."""
     new = new or {"routes": [], "schemas": {}}
@@ -315,7 +326,8 @@ def breaking_changes(app: str, old: dict[str, Any], new: dict[str, Any] | None) 
             if not route.get("deprecated"):
                 lines.append(f"{app} {name}: route removed without being deprecated first")
             continue
-        lines += [f"{app} {name}: {path}: {what}" for path, what in _route_changes(route, new_routes[name], differ)]
+        changes = _route_changes(route, new_routes[name], differ, new.get("roles", []))
+        lines += [f"{app} {name}: {path}: {what}" for path, what in changes]
     jsonrpc = _jsonrpc_changes(old.get("jsonrpc"), new.get("jsonrpc"), set(new_routes))
     return lines + [f"{app} jsonrpc: {what}" for what in jsonrpc]
 

@@ -18,6 +18,7 @@ import tools.codegen_rpc.__main__ as cli
 from foundation.errors import Conflict
 from foundation.rpc import Req, Router
 from foundation.rpc.routes import Empty
+from tools.codegen_rpc.breaking import breaking_changes
 from tools.codegen_rpc.contract import build_contract
 from tools.codegen_rpc.history import BASELINE_FILE, check_history, check_ref
 from tools.codegen_rpc.model import AppRoutes
@@ -579,3 +580,21 @@ def test_a_recursive_type_is_compared_without_recursing_forever(
         "product tree.get: input.label: field removed",
         "product tree.get: output.label: field removed",
     ]
+
+
+def test_raising_a_routes_minimum_role_is_breaking_and_lowering_it_is_not() -> None:
+    def contract(role: str | None) -> Contract:
+        c = base_contract()
+        c["roles"] = ["viewer", "support", "owner"]
+        entry = route(c, "items.list")
+        entry["auth"] = "admin"
+        if role is not None:
+            entry["role"] = role
+        return c
+
+    assert breaking_changes("panopticon", contract("support"), contract("owner")) == [
+        "panopticon items.list: role: minimum role raised support -> owner"
+    ]
+    assert breaking_changes("panopticon", contract("owner"), contract("viewer")) == []
+    assert breaking_changes("panopticon", contract(None), contract("viewer")) == []  # the lowest: any admin
+    assert breaking_changes("panopticon", contract(None), contract("support")) != []

@@ -80,8 +80,13 @@ def build_contract(routes: AppRoutes) -> dict[str, Any]:
         }
         if route.deprecated:  # only where true: a contract without deprecated routes reads as before
             entry["deprecated"] = True
+        if route.role is not None:  # the minimum role, on routers with a role ladder (panopticon)
+            entry["role"] = route.role
         entries.append(entry)
-    return {"app": routes.app, "routes": entries, "jsonrpc": jsonrpc_entry(routes), "schemas": components}
+    contract: dict[str, Any] = {"app": routes.app}
+    if routes.roles:  # only where the router has a ladder: other contracts read as before
+        contract["roles"] = list(routes.roles)
+    return {**contract, "routes": entries, "jsonrpc": jsonrpc_entry(routes), "schemas": components}
 
 
 def jsonrpc_entry(routes: AppRoutes) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class ErrorShape:
 class AppRoutes:
     app: str
     routes: list[RouteSpec]
+    roles: tuple[str, ...] = ()  # the router's role ladder, lowest first (panopticon)
 
     def errors_of(self, route: RouteSpec) -> list[ErrorShape]:
         shapes: dict[str, ErrorShape] = {}
@@ -55,7 +56,7 @@ class AppRoutes:
 def load(app: str) -> AppRoutes:
     module_name, _, attribute = APPS[app].partition(":")
     router: Router = getattr(importlib.import_module(module_name), attribute)
-    return AppRoutes(app=app, routes=sorted(router.routes.values(), key=lambda r: r.name))
+    return AppRoutes(app=app, routes=sorted(router.routes.values(), key=lambda r: r.name), roles=router.roles)
 
 
 def all_error_classes(routes: AppRoutes) -> list[type[BlossomError]]:

@@ -26,13 +26,85 @@ export interface UnavailableFields {
   retry_after_seconds: number;
 }
 
+export interface InsufficientRoleFields {
+  required_role: string;
+}
+
+export interface AdminIdIn {
+  admin_id: string;
+}
+
+export interface AdminOut {
+  id: string;
+  email: string;
+  role: "operator" | "owner" | "support" | "viewer";
+  enrolment_state: "active" | "invited" | "pending_totp";
+  enrolled_at: string | null;
+  disabled_at: string | null;
+  created_at: string;
+}
+
+export interface InviteIn {
+  email: string;
+  role: "operator" | "owner" | "support" | "viewer";
+}
+
+/** The new administrator and their one-time enrolment code (for `auth.enrol.start`), shown */
+export interface InviteOut {
+  admin: AdminOut;
+  enrolment_code: string;
+  expires_at: string;
+}
+
 /** The input of a route that takes none (an empty body or `{}`). */
 export interface Empty {
+}
+
+export interface AdminsOut {
+  admins: AdminOut[];
+}
+
+export interface SetRoleIn {
+  admin_id: string;
+  role: "operator" | "owner" | "support" | "viewer";
+}
+
+export interface EnrolConfirmIn {
+  code: string;
+  totp_code: string;
+}
+
+/** Single-use recovery codes, shown this once (only their hashes are kept): each stands in for */
+export interface EnrolConfirmOut {
+  recovery_codes: string[];
+}
+
+export interface PasswordTooCommonFields {
+  field: string;
+}
+
+export interface EnrolStartIn {
+  code: string;
+  password: string;
+}
+
+/** The TOTP secret for the authenticator app (the URI, usually shown as a QR code, and the */
+export interface EnrolStartOut {
+  otpauth_uri: string;
+  secret: string;
+}
+
+export interface LoginIn {
+  email: string;
+  password: string;
+  totp_code?: string | null;
+  recovery_code?: string | null;
 }
 
 export interface Whoami {
   app: string;
   admin_id: string;
+  role: string;
 }
 
 /** Errors any route can answer with (the protocol's, not the route's own). */
@@ -49,11 +121,47 @@ export type CommonError =
   | ({ code: "unavailable"; message: string } & UnavailableFields)
   | { code: "internal"; message: string; request_id: string };
 
+/** Errors of admins.disable: discriminate on `code`. */
+export type AdminsDisableError = { code: "admin_not_found"; message: string } | { code: "last_owner"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of admins.invite: discriminate on `code`. */
+export type AdminsInviteError = { code: "admin_exists"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of admins.list: discriminate on `code`. */
+export type AdminsListError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of admins.set_role: discriminate on `code`. */
+export type AdminsSetRoleError = { code: "admin_not_found"; message: string } | { code: "last_owner"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of auth.enrol.confirm: discriminate on `code`. */
+export type AuthEnrolConfirmError = { code: "invalid_enrolment_code"; message: string } | { code: "enrolment_not_started"; message: string } | { code: "wrong_totp_code"; message: string } | CommonError;
+
+/** Errors of auth.enrol.start: discriminate on `code`. */
+export type AuthEnrolStartError = { code: "invalid_enrolment_code"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
+
+/** Errors of auth.login: discriminate on `code`. */
+export type AuthLoginError = { code: "invalid_credentials"; message: string } | { code: "second_factor_required"; message: string } | CommonError;
+
+/** Errors of auth.logout: discriminate on `code`. */
+export type AuthLogoutError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of auth.me: discriminate on `code`. */
+export type AuthMeError = { code: "admin_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
 /** Errors of system.whoami: discriminate on `code`. */
-export type SystemWhoamiError = CommonError;
+export type SystemWhoamiError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
+  "admins.disable": { input: AdminIdIn; output: AdminOut; error: AdminsDisableError; streaming: false; auth: "admin" };
+  "admins.invite": { input: InviteIn; output: InviteOut; error: AdminsInviteError; streaming: false; auth: "admin" };
+  "admins.list": { input: Empty; output: AdminsOut; error: AdminsListError; streaming: false; auth: "admin" };
+  "admins.set_role": { input: SetRoleIn; output: AdminOut; error: AdminsSetRoleError; streaming: false; auth: "admin" };
+  "auth.enrol.confirm": { input: EnrolConfirmIn; output: EnrolConfirmOut; error: AuthEnrolConfirmError; streaming: false; auth: "public" };
+  "auth.enrol.start": { input: EnrolStartIn; output: EnrolStartOut; error: AuthEnrolStartError; streaming: false; auth: "public" };
+  "auth.login": { input: LoginIn; output: AdminOut; error: AuthLoginError; streaming: false; auth: "public" };
+  "auth.logout": { input: Empty; output: Empty; error: AuthLogoutError; streaming: false; auth: "admin" };
+  "auth.me": { input: Empty; output: AdminOut; error: AuthMeError; streaming: false; auth: "admin" };
   "system.whoami": { input: Empty; output: Whoami; error: SystemWhoamiError; streaming: false; auth: "admin" };
 }
 
@@ -68,6 +176,21 @@ export function isRouteError<R extends keyof Routes>(
 /** Makes the calls of a batch:
  * `client.batch(c => [c.orgs.rename({ name }), c.members.list({})])`. */
 export const batchCalls = {
+  admins: {
+    disable: (input: Routes["admins.disable"]["input"]): BatchCall<"admins.disable", Routes["admins.disable"]["output"], Routes["admins.disable"]["error"]> => ({ route: "admins.disable", input }),
+    invite: (input: Routes["admins.invite"]["input"]): BatchCall<"admins.invite", Routes["admins.invite"]["output"], Routes["admins.invite"]["error"]> => ({ route: "admins.invite", input }),
+    list: (input: Routes["admins.list"]["input"] = {}): BatchCall<"admins.list", Routes["admins.list"]["output"], Routes["admins.list"]["error"]> => ({ route: "admins.list", input }),
+    set_role: (input: Routes["admins.set_role"]["input"]): BatchCall<"admins.set_role", Routes["admins.set_role"]["output"], Routes["admins.set_role"]["error"]> => ({ route: "admins.set_role", input }),
+  },
+  auth: {
+    enrol: {
+      confirm: (input: Routes["auth.enrol.confirm"]["input"]): BatchCall<"auth.enrol.confirm", Routes["auth.enrol.confirm"]["output"], Routes["auth.enrol.confirm"]["error"]> => ({ route: "auth.enrol.confirm", input }),
+      start: (input: Routes["auth.enrol.start"]["input"]): BatchCall<"auth.enrol.start", Routes["auth.enrol.start"]["output"], Routes["auth.enrol.start"]["error"]> => ({ route: "auth.enrol.start", input }),
+    },
+    login: (input: Routes["auth.login"]["input"]): BatchCall<"auth.login", Routes["auth.login"]["output"], Routes["auth.login"]["error"]> => ({ route: "auth.login", input }),
+    logout: (input: Routes["auth.logout"]["input"] = {}): BatchCall<"auth.logout", Routes["auth.logout"]["output"], Routes["auth.logout"]["error"]> => ({ route: "auth.logout", input }),
+    me: (input: Routes["auth.me"]["input"] = {}): BatchCall<"auth.me", Routes["auth.me"]["output"], Routes["auth.me"]["error"]> => ({ route: "auth.me", input }),
+  },
   system: {
     whoami: (input: Routes["system.whoami"]["input"] = {}): BatchCall<"system.whoami", Routes["system.whoami"]["output"], Routes["system.whoami"]["error"]> => ({ route: "system.whoami", input }),
   },
@@ -78,6 +201,39 @@ export type BatchBuilder = typeof batchCalls;
 /** A typed client for the panopticon routes. */
 export function createClient(config: ClientConfig) {
   return {
+    admins: {
+      /** Disable an administrator: they cannot log in, and their sessions end at once. */
+      disable: (input: Routes["admins.disable"]["input"], options?: CallOptions): Promise<Routes["admins.disable"]["output"]> =>
+        call(config, "admins.disable", input, options),
+      /** Create an administrator with this role and an enrolment code (valid 24 hours). */
+      invite: (input: Routes["admins.invite"]["input"], options?: CallOptions): Promise<Routes["admins.invite"]["output"]> =>
+        call(config, "admins.invite", input, options),
+      /** Every administrator, by email. */
+      list: (input: Routes["admins.list"]["input"] = {}, options?: CallOptions): Promise<Routes["admins.list"]["output"]> =>
+        call(config, "admins.list", input, options),
+      /** Give an administrator another role (effective at their next request). */
+      set_role: (input: Routes["admins.set_role"]["input"], options?: CallOptions): Promise<Routes["admins.set_role"]["output"]> =>
+        call(config, "admins.set_role", input, options),
+    },
+    auth: {
+      enrol: {
+        /** Confirm the TOTP secret with its first code: the enrolment code is spent, the administrator */
+        confirm: (input: Routes["auth.enrol.confirm"]["input"], options?: CallOptions): Promise<Routes["auth.enrol.confirm"]["output"]> =>
+          call(config, "auth.enrol.confirm", input, options),
+        /** With an enrolment code: choose a password and receive a new TOTP secret (again on a retry, */
+        start: (input: Routes["auth.enrol.start"]["input"], options?: CallOptions): Promise<Routes["auth.enrol.start"]["output"]> =>
+          call(config, "auth.enrol.start", input, options),
+      },
+      /** Password and a second factor (a TOTP code, or one recovery code); starts a session and sets */
+      login: (input: Routes["auth.login"]["input"], options?: CallOptions): Promise<Routes["auth.login"]["output"]> =>
+        call(config, "auth.login", input, options),
+      /** End this session on the server and clear the cookie. */
+      logout: (input: Routes["auth.logout"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.logout"]["output"]> =>
+        call(config, "auth.logout", input, options),
+      /** The signed-in administrator. */
+      me: (input: Routes["auth.me"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.me"]["output"]> =>
+        call(config, "auth.me", input, options),
+    },
     system: {
       /** Which app answered and which administrator is calling. */
       whoami: (input: Routes["system.whoami"]["input"] = {}, options?: CallOptions): Promise<Routes["system.whoami"]["output"]> =>

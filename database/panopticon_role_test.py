@@ -1,0 +1,87 @@
+"""blossom_panopticon sees its own tables (administrators, their sessions, codes and limits) and
+none of the product's; the product's roles see none of its tables (migration 0019)."""
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from database.connect import connect
+from database.testing.fixture import T
+
+ADMIN_TABLES = ["admins", "admin_recovery_codes", "admin_sessions", "admin_enrolment_tokens", "admin_rate_limits"]
+
+
+@pytest.fixture
+async def panopticon(t: T) -> AsyncIterator[asyncpg.Connection]:
+    conn = await connect(t.db.target.panopticon)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def _admin(t: T) -> str:
+    async with t.db.owner.acquire() as conn:
+        return await conn.fetchval("INSERT INTO admins (email, role) VALUES ('a@example.com', 'owner') RETURNING id")
+
+
+async def test_the_role_cannot_bypass_rls_own_tables_or_act_as_the_app(panopticon: asyncpg.Connection) -> None:
+    row = await panopticon.fetchrow(
+        "SELECT rolsuper, rolbypassrls, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user"
+    )
+    assert row is not None and not any(row.values())
+    assert await panopticon.fetchval("SELECT pg_has_role('blossom_app', 'MEMBER')") is False
+    assert await panopticon.fetchval("SELECT pg_has_role('blossom_owner', 'MEMBER')") is False
+    assert await panopticon.fetchval("SELECT has_schema_privilege('public', 'CREATE')") is False
+    owned = await panopticon.fetchval(
+        "SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)"
+    )
+    assert owned == 0
+
+
+@pytest.mark.parametrize("table", ADMIN_TABLES)
+async def test_the_product_roles_cannot_read_or_write_admin_tables(t: T, table: str) -> None:
+    await _admin(t)
+    for pool in (t.db.app, t.db.outbox):
+        async with pool.acquire() as conn:
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.fetch(f"SELECT * FROM {table}")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.execute(f"DELETE FROM {table}")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM users",
+        "SELECT * FROM orgs",
+        "SELECT * FROM sessions",
+        "SELECT * FROM memberships",
+        "SELECT * FROM outbox",
+        "SELECT * FROM rate_limits",
+        "INSERT INTO orgs (name) VALUES ('x')",
+        "DELETE FROM admins",
+        "UPDATE admins SET email = 'x@example.com'",
+        "UPDATE admins SET id = 'adm_x'",
+        "TRUNCATE admin_sessions",
+    ],
+)
+async def test_panopticon_touches_nothing_outside_its_write_list(
+    t: T, panopticon: asyncpg.Connection, query: str
+) -> None:
+    await _admin(t)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await panopticon.execute(query)
+
+
+async def test_panopticon_reads_and_writes_its_own_tables(t: T, panopticon: asyncpg.Connection) -> None:
+    admin_id = await _admin(t)
+    assert await panopticon.fetchval("SELECT count(*) FROM admins") == 1
+    await panopticon.execute("UPDATE admins SET role = 'viewer' WHERE id = $1", admin_id)  # not enrolled: no rule
+    await panopticon.execute(
+        "INSERT INTO admin_sessions (admin_id, token_hash, created_at, last_seen_at, expires_at)"
+        " VALUES ($1, sha256('t'), now(), now(), now() + interval '1 hour')",
+        admin_id,
+    )
+    assert await panopticon.fetchval("DELETE FROM admin_sessions RETURNING 1") == 1
