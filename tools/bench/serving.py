@@ -8,7 +8,8 @@ worker each, the same Python, Granian and database):
   ASGI app doing the organization route's queries on the same pool;
 - a public route called with a session cookie (`demo.ping`, which never reads its caller): the
   worker's CPU per request (utime + stime from /proc, steadier than requests/s on a shared
-  machine) and the latency at one request in flight, with and without the cookie;
+  machine) and the latency at one request in flight, with and without the cookie; the same for
+  the organization route (`demo.note_count`) beside the framework-free app (`bare_note_count.py`);
 - the framework's cost under load (autocannon, c=32, alternating rounds, medians): requests/s
   and the worker's CPU µs per request of the trivial route (`demo.ping`) against a bare ASGI app
   writing the same access line (`bare_asgi_logged.py`), and of the organization route
@@ -50,6 +51,7 @@ LOAD_SECONDS = 3
 LOAD_CONNECTIONS = 32
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PING = "/rpc/demo.ping?input=%7B%22message%22%3A%22hi%22%7D"
+_NOTE_COUNT = "/rpc/demo.note_count"
 
 
 def _import_seconds(code: Path, module: str) -> tuple[float, bool, bool]:
@@ -105,24 +107,24 @@ def _server(code: Path, target: str, env: dict[str, str]) -> Iterator[tuple[int,
         yield port, _worker_pid(process.pid)
 
 
-def _pings(port: int, pid: int, headers: dict[str, str]) -> tuple[float, float]:
+def _pings(port: int, pid: int, headers: dict[str, str], path: str = _PING) -> tuple[float, float]:
     """(worker CPU µs per request, median latency ms) over PING_REQUESTS sequential requests on
     one keep-alive connection."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     latencies = []
     try:
         for _ in range(50):  # warm up
-            connection.request("GET", _PING, headers=headers)
+            connection.request("GET", path, headers=headers)
             connection.getresponse().read()
         cpu = _cpu_seconds(pid)
         for _ in range(PING_REQUESTS):
             started = time.perf_counter()
-            connection.request("GET", _PING, headers=headers)
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
             latencies.append(time.perf_counter() - started)
             if response.status != 200:
-                raise RuntimeError(f"demo.ping answered {response.status}")
+                raise RuntimeError(f"{path} answered {response.status}")
         used = _cpu_seconds(pid) - cpu
     finally:
         connection.close()
@@ -227,6 +229,18 @@ def run_all() -> None:
             row("", *figures)
             row("  worker CPU per request", *(f"{statistics.median(c for c, _ in v):.0f} µs" for v in figures.values()))
             row("  latency, one in flight", *(f"{statistics.median(m for _, m in v):.2f} ms" for v in figures.values()))
+            # The organization route one request at a time: where a round trip fewer shows as latency.
+            notes: dict[str, list[tuple[float, float]]] = {"before": [], "after": [], "framework-free": []}
+            for _ in range(ROUNDS):
+                notes["before"].append(_pings(*before, cookie, _NOTE_COUNT))
+                notes["after"].append(_pings(*after, cookie, _NOTE_COUNT))
+                notes["framework-free"].append(_pings(*bare, cookie, _NOTE_COUNT))
+            print(
+                f"  demo.note_count (session cookie), {PING_REQUESTS} sequential requests x {ROUNDS} rounds (medians):"
+            )
+            row("", *notes)
+            row("  worker CPU per request", *(f"{statistics.median(c for c, _ in v):.0f} µs" for v in notes.values()))
+            row("  latency, one in flight", *(f"{statistics.median(m for _, m in v):.2f} ms" for v in notes.values()))
         if not _ensure_autocannon():
             return
         ping = '{"message":"hi"}'
