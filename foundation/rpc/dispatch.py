@@ -64,6 +64,9 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers
 Headers = dict[bytes, bytes]
 # Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
+# Told of a signed-in caller refused for their role: (route, principal, client address, the
+# request's lease, for a write in a short transaction of its own). Raising is not its way to answer.
+OnDenied = Callable[[str, Principal, str, "Lease | None"], Awaitable[None]]
 
 PREFIX = "/rpc/"
 CLIENT_CLOSED = 499  # the access log's status for a stream the client left (nginx's convention)
@@ -126,6 +129,7 @@ class RpcApp:
         services: Any = None,
         jsonrpc_max_body: int = DEFAULT_MAX_BODY_BYTES,
         idempotency: IdempotencyStore | None = None,
+        on_denied: OnDenied | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -141,6 +145,7 @@ class RpcApp:
         self.services = services
         self.jsonrpc_max_body = jsonrpc_max_body  # a whole /jsonrpc body, batch included
         self.idempotency = idempotency  # where idempotent routes keep their answers
+        self.on_denied = on_denied  # told of each signed-in caller refused for their role (panopticon's audit)
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._aliases = _served_aliases(router)
         self._deadlines = Deadlines()
@@ -266,7 +271,12 @@ class RpcApp:
             self._check_origin(scope, headers, b"cookie" in headers)
             if not route.api_keys and bearer_token(headers.get(b"authorization")) is not None:
                 raise Forbidden(f"{route.name} cannot be called with an API key")
-        _authorize(route, principal)
+        try:
+            _authorize(route, principal)
+        except InsufficientRole:
+            if self.on_denied is not None:
+                await self.on_denied(route.name, principal, self._client_address(scope, headers), lease)
+            raise
         if not json_checked and not headers.get(b"content-type", b"").startswith(b"application/json"):
             raise UnsupportedMediaType("send the body as application/json")
         return principal, self._decode(route, raw)
