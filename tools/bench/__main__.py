@@ -10,6 +10,7 @@ from tools.bench import (
     database,
     external,
     lifecycle,
+    panopticon,
     pieces,
     pipeline,
     product,
@@ -32,6 +33,7 @@ SUITES = {
     "pipeline": pipeline.run_all,
     "assistant": assistant.run_all,
     "audit": audit.run_all,
+    "panopticon": panopticon.run_all,
 }
 
 
