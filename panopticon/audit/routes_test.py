@@ -29,7 +29,7 @@ async def test_the_audit_view_lists_every_chain_filtered_and_paged(t: T) -> None
     second = await _event(t, audit.ACCOUNT, "auth.login", user_id=user.id, target="ses_x")
     third = await _event(t, other_org.id, "orgs.rename", target=other_org.id)
     at_third = t.clock.now()
-    async with panopticon_harness(t) as pan, pan.signed_in("viewer@example.com", "viewer") as (admin, viewer):
+    async with panopticon_harness(t) as pan, pan.signed_in("viewer@example.com", "viewer") as (_, viewer):
 
         async def ids(**body: object) -> list[str]:
             return [e["id"] for e in (await ok(viewer, "audit.list", **body))["entries"] if e["chain"] != audit.ADMIN]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 import msgspec
@@ -128,13 +128,13 @@ async def get_org(req: AdminReq[OrgPageIn]) -> OrgPage:
     )
 
 
-async def _lock(req: AdminReq[object], org_id: str) -> None:
+async def _lock(req: AdminReq[Any], org_id: str) -> None:
     locked = await queries.lock_org(req.db, id=org_id)
     if locked is None or not locked.found:
         raise OrgNotFound("no such organization")
 
 
-async def _membership(req: AdminReq[object], org_id: str, user_id: str) -> queries.MembershipOfRow:
+async def _membership(req: AdminReq[Any], org_id: str, user_id: str) -> queries.MembershipOfRow:
     member = await queries.membership_of(req.db, org_id=org_id, user_id=user_id)
     if member is None:
         raise MemberNotFound("no such member of this organization")

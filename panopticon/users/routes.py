@@ -6,7 +6,7 @@ chain, the administrator as actor, their reason) in its own transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -120,7 +120,7 @@ async def get_user(req: AdminReq[UserPageIn]) -> UserPage:
     )
 
 
-async def _locked_user(req: AdminReq[object], user_id: str) -> queries.LockUserRow:
+async def _locked_user(req: AdminReq[Any], user_id: str) -> queries.LockUserRow:
     user = await queries.lock_user(req.db, id=user_id)
     if user is None:
         raise UserNotFound("no such user")
@@ -215,7 +215,6 @@ async def resend_verification(req: AdminReq[UserMailIn]) -> MailQueued:
 async def send_password_reset(req: AdminReq[UserMailIn]) -> MailQueued:
     """Mail the user a password-reset code (replacing any open one), as if they had asked."""
     user = await _locked_user(req, req.body.user_id)
-    payload = {"email": user.email.lower()}
-    await enqueue(req.db, kind=RESET_REQUESTED, payload=payload, now=req.services.clock.now())
+    await enqueue(req.db, kind=RESET_REQUESTED, payload={"email": user.email.lower()}, now=req.services.clock.now())
     await record_action(req, "users.password_reset.send", chain=audit.ACCOUNT, target=user.id, reason=req.body.reason)
     return MailQueued()

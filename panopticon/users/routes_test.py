@@ -66,8 +66,7 @@ async def test_an_operator_disables_and_enables_an_account(t: T, pan: Panopticon
     async with pan.signed_in("op@example.com", "operator") as (admin, op):
         disabled = await ok(op, "users.disable", user_id=user.id, reason="fraud report 42")
         assert disabled["disabled"] is True and disabled["disabled_at"] is not None
-        row = await t.db.owner.fetchrow("SELECT disabled_at FROM users WHERE id = $1", user.id)
-        assert row["disabled_at"] is not None
+        assert await t.db.owner.fetchval("SELECT disabled_at FROM users WHERE id = $1", user.id) is not None
         assert await t.db.owner.fetchval("SELECT count(*) FROM sessions WHERE user_id = $1", user.id) == 0
         assert (await ok(op, "users.get", user_id=user.id))["user"]["disabled"] is True
         enabled = await ok(op, "users.enable", user_id=user.id, reason="cleared")
