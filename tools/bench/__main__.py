@@ -9,6 +9,7 @@ from tools.bench import (
     audit,
     database,
     external,
+    graph,
     lifecycle,
     panopticon,
     pieces,
@@ -33,6 +34,7 @@ SUITES = {
     "pipeline": pipeline.run_all,
     "assistant": assistant.run_all,
     "audit": audit.run_all,
+    "graph": graph.run_all,
     "panopticon": panopticon.run_all,
 }
 
