@@ -97,3 +97,19 @@ async def test_every_viewer_route_answers_a_viewer(t: T) -> None:
         for name, body in bodies.items():
             response = await call(viewer, name, **body)
             assert response.status_code == 200, (name, response.text)
+
+
+async def test_without_a_session_every_support_route_is_401_and_jsonrpc_refusals_are_audited(t: T) -> None:
+    names = sorted(n for n in router.routes if n.startswith(SUPPORT_PREFIXES))
+    async with panopticon_harness(t) as pan:
+        async with pan.client() as anonymous:
+            for name in names:
+                response = await call(anonymous, name)
+                assert response.status_code == 401, (name, response.text)
+        assert await audit_rows(t, DENIED) == []  # nobody to attribute: no row
+        async with pan.signed_in("viewer@example.com", "viewer") as (admin, viewer):
+            body = {"jsonrpc": "2.0", "method": "users.disable", "params": {"user_id": "usr_" + "0" * 26}, "id": 1}
+            response = await viewer.post("/jsonrpc", json=body, headers={"origin": "https://panopticon.test"})
+            assert response.json()["error"]["data"]["code"] == "insufficient_role"
+    (row,) = await audit_rows(t, DENIED)
+    assert (row["actor_admin_id"], row["target"]) == (admin.id, "users.disable")
