@@ -26,6 +26,20 @@ DROP INDEX orgs_name_search_idx;
 DROP INDEX users_id_search_idx;
 DROP INDEX users_display_name_search_idx;
 DROP INDEX users_email_search_idx;
+CREATE OR REPLACE FUNCTION app_api_key_for_token(p_token_hash bytea, p_org_id text)
+RETURNS TABLE (key_id text, personal boolean, user_id text, org_id text, role org_role, scope api_key_scope,
+               expires_at timestamptz, last_used_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT k.id, false, k.created_by, k.org_id, m.role, k.scope, k.expires_at, k.last_used_at
+    FROM api_keys k
+    LEFT JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+    WHERE k.token_hash = p_token_hash AND k.revoked_at IS NULL
+    UNION ALL
+    SELECT p.id, true, p.user_id, m.org_id, m.role, p.scope, p.expires_at, p.last_used_at
+    FROM personal_access_tokens p
+    LEFT JOIN memberships m ON m.org_id = p_org_id AND m.user_id = p.user_id
+    WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
+$$;
 CREATE OR REPLACE FUNCTION app_session_for_token(p_token_hash bytea)
 RETURNS TABLE (session_id text, user_id text, active_org_id text, role org_role, last_seen_at timestamptz,
                expires_at timestamptz)

@@ -35,6 +35,25 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     WHERE s.token_hash = p_token_hash
 $$;
 
+-- A disabled user's bearer tokens stop too: their personal tokens, and the organization keys they
+-- made (which act as them, with their role).
+CREATE OR REPLACE FUNCTION app_api_key_for_token(p_token_hash bytea, p_org_id text)
+RETURNS TABLE (key_id text, personal boolean, user_id text, org_id text, role org_role, scope api_key_scope,
+               expires_at timestamptz, last_used_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT k.id, false, k.created_by, k.org_id, m.role, k.scope, k.expires_at, k.last_used_at
+    FROM api_keys k
+    JOIN users u ON u.id = k.created_by AND u.disabled_at IS NULL
+    LEFT JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+    WHERE k.token_hash = p_token_hash AND k.revoked_at IS NULL
+    UNION ALL
+    SELECT p.id, true, p.user_id, m.org_id, m.role, p.scope, p.expires_at, p.last_used_at
+    FROM personal_access_tokens p
+    JOIN users u ON u.id = p.user_id AND u.disabled_at IS NULL
+    LEFT JOIN memberships m ON m.org_id = p_org_id AND m.user_id = p.user_id
+    WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
+$$;
+
 -- Search (panopticon/search/queries.sql).
 CREATE INDEX users_email_search_idx ON users (lower(email) text_pattern_ops);
 CREATE INDEX users_display_name_search_idx ON users (lower(display_name) text_pattern_ops);

@@ -18,7 +18,7 @@ class LockOrgRow(msgspec.Struct, frozen=True):
     found: bool
 
 
-class Org(msgspec.Struct, frozen=True):
+class GetOrgRow(msgspec.Struct, frozen=True):
     id: str
     name: str
     created_at: datetime.datetime
@@ -101,10 +101,10 @@ async def lock_org(conn: DbConnection, *, id: str) -> LockOrgRow | None:
     return None if _record is None else LockOrgRow(*_record)
 
 
-async def get_org(conn: DbConnection, *, id: str) -> Org | None:
+async def get_org(conn: DbConnection, *, id: str) -> GetOrgRow | None:
     """:one GetOrg"""
     _record = await conn.fetchrow(GET_ORG_SQL, id)
-    return None if _record is None else Org(*_record)
+    return None if _record is None else GetOrgRow(*_record)
 
 
 async def org_members(conn: DbConnection, *, org_id: str) -> list[OrgMembersRow]:

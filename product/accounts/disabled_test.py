@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from database.testing.fixture import T
 from product.accounts.verification import VERIFICATION_REQUESTED
+from product.api_keys.testing import api_key_token, personal_token
 from product.testing import PASSWORD, ProductHarness
 
 
@@ -47,3 +48,21 @@ async def test_the_verification_job_mails_a_new_code_unless_verified(t: T, produ
     code = await product.last_code("new@example.test")
     assert (await product.http.post("/rpc/auth.email.verify", json={"token": code})).status_code == 200
     assert await t.db.owner.fetchval("SELECT email_verified_at FROM users WHERE id = $1", pending.id) is not None
+
+
+async def test_a_disabled_users_bearer_tokens_stop_too(t: T, product: ProductHarness) -> None:
+    user = await t.factory.user()
+    org = await t.factory.org()
+    await t.factory.membership(org, user, "owner")
+    personal = await personal_token(t, user_id=user.id)
+    org_key = await api_key_token(t, org_id=org.id, user_id=user.id)
+    async with product.client() as bare:
+
+        async def status(token: str, route: str) -> int:
+            return (await bare.post(f"/rpc/{route}", json={}, headers={"authorization": f"Bearer {token}"})).status_code
+
+        assert await status(personal, "orgs.list") == 200
+        assert await status(org_key, "members.list") == 200
+        await t.db.owner.execute("UPDATE users SET disabled_at = now() WHERE id = $1", user.id)
+        assert await status(personal, "orgs.list") == 401
+        assert await status(org_key, "members.list") == 401
