@@ -3,7 +3,7 @@
 
 Requests under /rpc/ go to the typed routes (`panopticon.routes`) through the RPC dispatcher,
 authenticated by the administrator's session cookie (panopticon/admins/sessions.py); the rest
-(health, docs, the lifespan that opens the pool) to the Quart app. The pool connects as
+(health, docs, the lifespan that opens the pool) to the web app (`foundation.web`). The pool connects as
 panopticon's own database role (blossom_panopticon), never the product's.
 """
 
