@@ -14,6 +14,15 @@ from typing import Literal, TypeAlias
 import msgspec
 
 
+class Impersonation(msgspec.Struct, frozen=True, kw_only=True):
+    """A session an administrator opened as the user (panopticon's impersonation): which one, by
+    whom, and whether it may only call read routes (and runs its transactions READ ONLY)."""
+
+    id: str  # imp_…
+    admin_id: str  # adm_…: the audit log's actor
+    read_only: bool
+
+
 class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["anonymous"] = "anonymous"
     user_id: None = None
@@ -21,6 +30,7 @@ class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: None = None
     session_id: None = None
     via_cookie: bool = False
+    impersonation: None = None
 
 
 class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +42,7 @@ class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: None = None
     session_id: str | None = None
     via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
+    impersonation: Impersonation | None = None  # an administrator acting as this user
 
 
 class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,6 +54,7 @@ class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     session_id: str | None = None
     via_cookie: bool = False
+    impersonation: Impersonation | None = None  # an administrator acting as this user
 
 
 class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +68,7 @@ class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     org_id: None = None
     session_id: str | None = None
     via_cookie: bool = False
+    impersonation: None = None
 
 
 Principal: TypeAlias = AnonymousPrincipal | UserPrincipal | OrgPrincipal | AdminPrincipal

@@ -28,7 +28,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import msgspec
 
 from foundation.errors import BlossomError
-from foundation.rpc.errors import InsufficientRole
+from foundation.rpc.errors import InsufficientRole, ReadOnlySession
 from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
@@ -225,6 +225,8 @@ class Router(Generic[S]):
             declared = (*errors, IdempotencyKeyReused) if idempotent else tuple(errors)
             if role is not None:
                 declared = (*declared, InsufficientRole)
+            if authenticates and not read_only and level != "admin":  # a read-only impersonation's refusal
+                declared = (*declared, ReadOnlySession)
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,

@@ -11,7 +11,7 @@ import re
 from database.connect import DbConnection
 from foundation.crypto import new_signed_token, signed_by, token_digest
 from foundation.ids import new_id
-from foundation.rpc import ANONYMOUS, OrgPrincipal, Principal, UserPrincipal
+from foundation.rpc import ANONYMOUS, Impersonation, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.dispatch import Authenticate, Headers
 from foundation.rpc.request import Lease
 from foundation.time import Clock
@@ -98,6 +98,11 @@ class SessionAuthenticator:
             return ANONYMOUS
         if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
             await queries.touch_session(conn, session_id=session.session_id, now=now)
+        impersonation = (
+            Impersonation(id=session.impersonation_id, admin_id=session.impersonated_by, read_only=session.read_only)
+            if session.impersonation_id is not None and session.impersonated_by is not None
+            else None
+        )
         if session.active_org_id is not None and session.role is not None:  # still a member there
             return OrgPrincipal(
                 user_id=session.user_id,
@@ -105,5 +110,8 @@ class SessionAuthenticator:
                 role=session.role,
                 via_cookie=True,
                 session_id=session.session_id,
+                impersonation=impersonation,
             )
-        return UserPrincipal(user_id=session.user_id, via_cookie=True, session_id=session.session_id)
+        return UserPrincipal(
+            user_id=session.user_id, via_cookie=True, session_id=session.session_id, impersonation=impersonation
+        )
