@@ -27,8 +27,13 @@ SAMPLES: dict[str, Any] = {
     "recovery_code": None,
     "admin_id": "adm_" + "0" * 26,
     "role": "viewer",
+    "user_id": "usr_" + "0" * 26,
+    "reason": "ticket 42",
+    "minutes": 5,
+    "writes": False,
+    "impersonation_id": "imp_" + "0" * 26,
 }
-TEXT_FIELDS = {"email", "password", "code", "totp_code", "admin_id"}
+TEXT_FIELDS = {"email", "password", "code", "totp_code", "admin_id", "user_id", "reason", "impersonation_id"}
 
 
 def _fields(route: RouteSpec) -> list[str]:
