@@ -71,9 +71,13 @@ audit *args:
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant, audit) and print their figures
+# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant, audit, graph) and print their figures
 bench *suites:
     {{py}} -m tools.bench {{suites}}
+
+# The soak: 10 minutes (--duration SECONDS) of loopback load through two servers and PgBouncer, a PostgreSQL restart midway; checks every answer for tenant leaks, 5xx and growth
+soak *args:
+    {{py}} -m tools.soak {{args}}
 
 # Serve the Dagster code location (pipeline/) in the Dagster UI, on the development database (storage in .blossom/dagster)
 pipeline:

@@ -46,6 +46,15 @@ CREATE TYPE public.admin_role AS ENUM (
 );
 
 --
+-- Name: api_key_scope; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.api_key_scope AS ENUM (
+    'read',
+    'write'
+);
+
+--
 -- Name: connector_kind; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -157,6 +166,41 @@ BEGIN
     END IF;
     RETURN NULL;
 END
+$$;
+
+--
+-- Name: app_api_key_for_token(bytea, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) RETURNS TABLE(key_id text, personal boolean, user_id text, org_id text, role public.org_role, scope public.api_key_scope, expires_at timestamp with time zone, last_used_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT k.id, false, k.created_by, k.org_id, m.role, k.scope, k.expires_at, k.last_used_at
+    FROM api_keys k
+    LEFT JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+    WHERE k.token_hash = p_token_hash AND k.revoked_at IS NULL
+    UNION ALL
+    SELECT p.id, true, p.user_id, m.org_id, m.role, p.scope, p.expires_at, p.last_used_at
+    FROM personal_access_tokens p
+    LEFT JOIN memberships m ON m.org_id = p_org_id AND m.user_id = p.user_id
+    WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
+$$;
+
+--
+-- Name: app_api_key_touch(text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE api_keys SET last_used_at = p_now
+    WHERE org_id = p_org_id AND id = p_key_id
+      AND (last_used_at IS NULL OR last_used_at < p_now - interval '1 minute');
+    UPDATE personal_access_tokens SET last_used_at = p_now
+    WHERE p_org_id IS NULL AND id = p_key_id
+      AND (last_used_at IS NULL OR last_used_at < p_now - interval '1 minute');
 $$;
 
 --
@@ -617,7 +661,7 @@ CREATE FUNCTION public.app_workspace_for_handle(p_handle text, p_now timestamp w
     AS $$
     SELECT h.workspace_id, h.org_id, c.handle
     FROM workspace_handles h
-    JOIN workspace_handles c ON c.workspace_id = h.workspace_id AND c.expires_at IS NULL
+    JOIN workspace_handles c ON c.org_id = h.org_id AND c.workspace_id = h.workspace_id AND c.expires_at IS NULL
     WHERE h.handle = p_handle AND (h.expires_at IS NULL OR h.expires_at > p_now)
 $$;
 
@@ -767,6 +811,28 @@ CREATE TABLE public.admins (
 ALTER TABLE ONLY public.admins FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id text DEFAULT public.app_new_id('key'::text) NOT NULL,
+    org_id text NOT NULL,
+    name text NOT NULL,
+    scope public.api_key_scope NOT NULL,
+    token_hash bytea NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT api_keys_id_check CHECK ((id ~ '^key_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT api_keys_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT api_keys_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_heads; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -876,6 +942,63 @@ CREATE TABLE public.conversations (
 );
 
 ALTER TABLE ONLY public.conversations FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_node_types; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_node_types (
+    id text DEFAULT public.app_new_id('nty'::text) NOT NULL,
+    org_id text NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    schema jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_node_types_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT graph_node_types_id_check CHECK ((id ~ '^nty_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT graph_node_types_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT graph_node_types_schema_check CHECK (((jsonb_typeof(schema) = ANY (ARRAY['object'::text, 'boolean'::text])) AND (octet_length((schema)::text) <= 131072)))
+);
+
+ALTER TABLE ONLY public.graph_node_types FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_nodes (
+    id text DEFAULT public.app_new_id('nod'::text) NOT NULL,
+    org_id text NOT NULL,
+    node_type_id text NOT NULL,
+    data jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_nodes_data_check CHECK (((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 131072))),
+    CONSTRAINT graph_nodes_id_check CHECK ((id ~ '^nod_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.graph_nodes FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_relationships; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_relationships (
+    id text DEFAULT public.app_new_id('rel'::text) NOT NULL,
+    org_id text NOT NULL,
+    source_id text NOT NULL,
+    target_id text NOT NULL,
+    type text NOT NULL,
+    data jsonb,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_relationships_data_check CHECK (((data IS NULL) OR ((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 131072)))),
+    CONSTRAINT graph_relationships_id_check CHECK ((id ~ '^rel_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT graph_relationships_type_check CHECK (((length(type) >= 1) AND (length(type) <= 100)))
+);
+
+ALTER TABLE ONLY public.graph_relationships FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
@@ -1000,8 +1123,10 @@ CREATE TABLE public.orgs (
     id text DEFAULT public.app_new_id('org'::text) NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    slug text,
     CONSTRAINT orgs_id_check CHECK ((id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
-    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT orgs_slug_check CHECK (((slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (length(slug) <= 63)))
 );
 
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
@@ -1025,6 +1150,27 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_id_check CHECK ((id ~ '^obx_[0-9a-hjkmnp-tv-z]{26}$'::text)),
     CONSTRAINT outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]*$'::text))
 );
+
+--
+-- Name: personal_access_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.personal_access_tokens (
+    id text DEFAULT public.app_new_id('pat'::text) NOT NULL,
+    user_id text NOT NULL,
+    name text NOT NULL,
+    scope public.api_key_scope NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT personal_access_tokens_id_check CHECK ((id ~ '^pat_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT personal_access_tokens_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT personal_access_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.personal_access_tokens FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: platform_audit_heads; Type: TABLE; Schema: public; Owner: -
@@ -1179,6 +1325,7 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     password_hash text NOT NULL,
     email_verified_at timestamp with time zone,
+    managed_by_org text,
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK ((email ~~ '%_@_%'::text)),
     CONSTRAINT users_id_check CHECK ((id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text))
@@ -1238,7 +1385,7 @@ ALTER TABLE ONLY analytics.org_daily_activity
 --
 
 ALTER TABLE ONLY analytics.org_daily_activity
-    ADD CONSTRAINT org_daily_activity_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT org_daily_activity_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: org_summaries org_summaries_org_id_week_start_key; Type: CONSTRAINT; Schema: analytics; Owner: -
@@ -1252,7 +1399,7 @@ ALTER TABLE ONLY analytics.org_summaries
 --
 
 ALTER TABLE ONLY analytics.org_summaries
-    ADD CONSTRAINT org_summaries_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT org_summaries_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: signup_funnel signup_funnel_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
@@ -1332,6 +1479,13 @@ ALTER TABLE ONLY public.admins
     ADD CONSTRAINT admins_pkey PRIMARY KEY (id);
 
 --
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (org_id, id);
+
+--
 -- Name: audit_heads audit_heads_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1364,28 +1518,56 @@ ALTER TABLE ONLY public.audit_log
 --
 
 ALTER TABLE ONLY public.chat_streams
-    ADD CONSTRAINT chat_streams_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT chat_streams_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: connectors connectors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.connectors
-    ADD CONSTRAINT connectors_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT connectors_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: conversations conversations_org_id_visitor_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_org_id_visitor_token_hash_key UNIQUE (org_id, visitor_token_hash);
 
 --
 -- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.conversations
-    ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (org_id, id);
 
 --
--- Name: conversations conversations_visitor_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: graph_node_types graph_node_types_name_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.conversations
-    ADD CONSTRAINT conversations_visitor_token_hash_key UNIQUE (visitor_token_hash);
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_name_key UNIQUE (org_id, name);
+
+--
+-- Name: graph_node_types graph_node_types_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: graph_relationships graph_relationships_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1416,18 +1598,18 @@ ALTER TABLE ONLY public.impersonations
     ADD CONSTRAINT impersonations_pkey PRIMARY KEY (id);
 
 --
+-- Name: invites invites_org_id_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_org_id_token_hash_key UNIQUE (org_id, token_hash);
+
+--
 -- Name: invites invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.invites
-    ADD CONSTRAINT invites_pkey PRIMARY KEY (id);
-
---
--- Name: invites invites_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.invites
-    ADD CONSTRAINT invites_token_hash_key UNIQUE (token_hash);
+    ADD CONSTRAINT invites_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: memberships memberships_org_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1441,21 +1623,21 @@ ALTER TABLE ONLY public.memberships
 --
 
 ALTER TABLE ONLY public.memberships
-    ADD CONSTRAINT memberships_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.messages
-    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: org_notes org_notes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.org_notes
-    ADD CONSTRAINT org_notes_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT org_notes_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: orgs orgs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1470,6 +1652,20 @@ ALTER TABLE ONLY public.orgs
 
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+--
+-- Name: personal_access_tokens personal_access_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: personal_access_tokens personal_access_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_token_hash_key UNIQUE (token_hash);
 
 --
 -- Name: platform_audit_heads platform_audit_heads_chain_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1518,7 +1714,7 @@ ALTER TABLE ONLY public.rate_limits
 --
 
 ALTER TABLE ONLY public.services
-    ADD CONSTRAINT services_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT services_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1567,7 +1763,7 @@ ALTER TABLE ONLY public.workspace_handles
 --
 
 ALTER TABLE ONLY public.workspace_handles
-    ADD CONSTRAINT workspace_handles_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT workspace_handles_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: workspaces workspaces_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1581,7 +1777,7 @@ ALTER TABLE ONLY public.workspaces
 --
 
 ALTER TABLE ONLY public.workspaces
-    ADD CONSTRAINT workspaces_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT workspaces_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: org_daily_activity_day_idx; Type: INDEX; Schema: analytics; Owner: -
@@ -1626,22 +1822,28 @@ CREATE INDEX admin_sessions_expires_at_idx ON public.admin_sessions USING btree 
 CREATE UNIQUE INDEX admins_email_key ON public.admins USING btree (lower(email));
 
 --
+-- Name: api_keys_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by);
+
+--
+-- Name: api_keys_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_token_hash_idx ON public.api_keys USING btree (token_hash);
+
+--
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX chat_streams_conversation_id_idx ON public.chat_streams USING btree (conversation_id);
+CREATE INDEX chat_streams_conversation_id_idx ON public.chat_streams USING btree (org_id, conversation_id);
 
 --
 -- Name: chat_streams_org_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX chat_streams_org_id_idx ON public.chat_streams USING btree (org_id, workspace_id, expires_at);
-
---
--- Name: chat_streams_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX chat_streams_workspace_id_idx ON public.chat_streams USING btree (workspace_id);
 
 --
 -- Name: connectors_one_active_idx; Type: INDEX; Schema: public; Owner: -
@@ -1659,7 +1861,7 @@ CREATE INDEX connectors_org_id_idx ON public.connectors USING btree (org_id, cre
 -- Name: connectors_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (workspace_id);
+CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (org_id, workspace_id);
 
 --
 -- Name: conversations_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1668,10 +1870,46 @@ CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (works
 CREATE INDEX conversations_org_id_created_at_idx ON public.conversations USING btree (org_id, created_at DESC, id DESC);
 
 --
+-- Name: conversations_visitor_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_visitor_token_hash_idx ON public.conversations USING btree (visitor_token_hash);
+
+--
 -- Name: conversations_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (workspace_id);
+CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (org_id, workspace_id);
+
+--
+-- Name: graph_nodes_org_id_data_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_nodes_org_id_data_idx ON public.graph_nodes USING gin (org_id, data jsonb_path_ops);
+
+--
+-- Name: graph_nodes_org_id_node_type_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_nodes_org_id_node_type_id_idx ON public.graph_nodes USING btree (org_id, node_type_id, id);
+
+--
+-- Name: graph_relationships_org_id_source_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_source_id_idx ON public.graph_relationships USING btree (org_id, source_id, type, id);
+
+--
+-- Name: graph_relationships_org_id_target_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_target_id_idx ON public.graph_relationships USING btree (org_id, target_id, type, id);
+
+--
+-- Name: graph_relationships_org_id_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_type_idx ON public.graph_relationships USING btree (org_id, type, id);
 
 --
 -- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1710,6 +1948,12 @@ CREATE INDEX invites_invited_by_idx ON public.invites USING btree (invited_by);
 CREATE INDEX invites_org_id_created_at_idx ON public.invites USING btree (org_id, created_at);
 
 --
+-- Name: invites_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invites_token_hash_idx ON public.invites USING btree (token_hash);
+
+--
 -- Name: memberships_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1719,7 +1963,7 @@ CREATE INDEX memberships_user_id_idx ON public.memberships USING btree (user_id)
 -- Name: messages_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (conversation_id, created_at, id);
+CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (org_id, conversation_id, created_at, id);
 
 --
 -- Name: messages_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1752,6 +1996,12 @@ CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHER
 CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE (status <> 'pending'::public.outbox_status);
 
 --
+-- Name: personal_access_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX personal_access_tokens_user_id_idx ON public.personal_access_tokens USING btree (user_id, created_at);
+
+--
 -- Name: platform_audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1773,7 +2023,7 @@ CREATE INDEX services_org_id_display_order_idx ON public.services USING btree (o
 -- Name: services_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX services_workspace_id_idx ON public.services USING btree (workspace_id);
+CREATE INDEX services_workspace_id_idx ON public.services USING btree (org_id, workspace_id);
 
 --
 -- Name: sessions_active_org_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -1812,22 +2062,22 @@ CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id)
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
 --
+-- Name: users_managed_by_org_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_managed_by_org_idx ON public.users USING btree (managed_by_org);
+
+--
 -- Name: workspace_handles_current_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX workspace_handles_current_idx ON public.workspace_handles USING btree (workspace_id) WHERE (expires_at IS NULL);
-
---
--- Name: workspace_handles_org_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX workspace_handles_org_id_idx ON public.workspace_handles USING btree (org_id);
+CREATE UNIQUE INDEX workspace_handles_current_idx ON public.workspace_handles USING btree (org_id, workspace_id) WHERE (expires_at IS NULL);
 
 --
 -- Name: workspace_handles_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (workspace_id);
+CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (org_id, workspace_id);
 
 --
 -- Name: admins admins_keep_an_owner; Type: TRIGGER; Schema: public; Owner: -
@@ -1877,11 +2127,25 @@ ALTER TABLE ONLY public.admin_sessions
     ADD CONSTRAINT admin_sessions_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
 
 --
+-- Name: api_keys api_keys_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
 -- Name: chat_streams chat_streams_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.chat_streams
-    ADD CONSTRAINT chat_streams_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+    ADD CONSTRAINT chat_streams_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: chat_streams chat_streams_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1895,7 +2159,7 @@ ALTER TABLE ONLY public.chat_streams
 --
 
 ALTER TABLE ONLY public.chat_streams
-    ADD CONSTRAINT chat_streams_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT chat_streams_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: connectors connectors_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1909,7 +2173,7 @@ ALTER TABLE ONLY public.connectors
 --
 
 ALTER TABLE ONLY public.connectors
-    ADD CONSTRAINT connectors_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT connectors_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: conversations conversations_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1923,7 +2187,49 @@ ALTER TABLE ONLY public.conversations
 --
 
 ALTER TABLE ONLY public.conversations
-    ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_node_types graph_node_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_nodes graph_nodes_node_type_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_node_type_fkey FOREIGN KEY (org_id, node_type_id) REFERENCES public.graph_node_types(org_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_source_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_source_fkey FOREIGN KEY (org_id, source_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_target_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_target_fkey FOREIGN KEY (org_id, target_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: impersonations impersonations_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1972,7 +2278,7 @@ ALTER TABLE ONLY public.memberships
 --
 
 ALTER TABLE ONLY public.messages
-    ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+    ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: messages messages_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1996,6 +2302,13 @@ ALTER TABLE ONLY public.org_notes
     ADD CONSTRAINT org_notes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
+-- Name: personal_access_tokens personal_access_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
 -- Name: services services_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2007,7 +2320,7 @@ ALTER TABLE ONLY public.services
 --
 
 ALTER TABLE ONLY public.services
-    ADD CONSTRAINT services_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT services_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: sessions sessions_active_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2038,6 +2351,13 @@ ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: users users_managed_by_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_managed_by_org_fkey FOREIGN KEY (managed_by_org) REFERENCES public.orgs(id) ON DELETE SET NULL;
+
+--
 -- Name: workspace_handles workspace_handles_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2049,7 +2369,7 @@ ALTER TABLE ONLY public.workspace_handles
 --
 
 ALTER TABLE ONLY public.workspace_handles
-    ADD CONSTRAINT workspace_handles_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT workspace_handles_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: workspaces workspaces_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2155,6 +2475,18 @@ ALTER TABLE public.admins ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admins_panopticon ON public.admins TO blossom_panopticon USING (true) WITH CHECK (true);
 
 --
+-- Name: api_keys; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys api_keys_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_keys_tenant ON public.api_keys USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2219,6 +2551,42 @@ ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY conversations_tenant ON public.conversations USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_node_types; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_node_types ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_node_types graph_node_types_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_node_types_tenant ON public.graph_node_types USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_nodes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_nodes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes graph_nodes_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_nodes_tenant ON public.graph_nodes USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_relationships; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_relationships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_relationships graph_relationships_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_relationships_tenant ON public.graph_relationships USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: impersonations; Type: ROW SECURITY; Schema: public; Owner: -
@@ -2325,6 +2693,18 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
 CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
 
 --
+-- Name: personal_access_tokens; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.personal_access_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: personal_access_tokens personal_access_tokens_own; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY personal_access_tokens_own ON public.personal_access_tokens USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
 -- Name: platform_audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2405,6 +2785,24 @@ CREATE POLICY users_colleague_read ON public.users FOR SELECT USING ((id IN ( SE
   WHERE (m.org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)))));
 
 --
+-- Name: users users_managed_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_insert ON public.users FOR INSERT WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_managed_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_read ON public.users FOR SELECT USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_managed_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_update ON public.users FOR UPDATE USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: users users_pipeline_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2459,6 +2857,20 @@ GRANT USAGE ON SCHEMA public TO blossom_panopticon;
 --
 
 REVOKE ALL ON FUNCTION public.app_admins_keep_an_owner() FROM PUBLIC;
+
+--
+-- Name: FUNCTION app_api_key_for_token(p_token_hash bytea, p_org_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) TO blossom_app;
+
+--
+-- Name: FUNCTION app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) TO blossom_app;
 
 --
 -- Name: FUNCTION app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
@@ -2716,6 +3128,12 @@ GRANT UPDATE(enrolled_at) ON TABLE public.admins TO blossom_panopticon;
 GRANT UPDATE(disabled_at) ON TABLE public.admins TO blossom_panopticon;
 
 --
+-- Name: TABLE api_keys; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO blossom_app;
+
+--
 -- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2738,6 +3156,24 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.connectors TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.conversations TO blossom_app;
+
+--
+-- Name: TABLE graph_node_types; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_node_types TO blossom_app;
+
+--
+-- Name: TABLE graph_nodes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_nodes TO blossom_app;
+
+--
+-- Name: TABLE graph_relationships; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_relationships TO blossom_app;
 
 --
 -- Name: TABLE impersonations; Type: ACL; Schema: public; Owner: -
@@ -2864,6 +3300,12 @@ GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
+
+--
+-- Name: TABLE personal_access_tokens; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.personal_access_tokens TO blossom_app;
 
 --
 -- Name: TABLE platform_audit_log; Type: ACL; Schema: public; Owner: -

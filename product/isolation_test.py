@@ -20,6 +20,8 @@ from database.testing.fixture import T
 from foundation.crypto import new_token, token_digest
 from foundation.rpc.routes import RouteSpec
 from product.accounts.sessions import COOKIE_NAME
+from product.api_keys.bearer import ORG_HEADER
+from product.api_keys.testing import api_key_token, personal_token
 from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
@@ -60,7 +62,7 @@ class OrgWorld:
     invite_id: str
     invite_token: str
     note_id: str
-    assistant: dict[str, str]  # the assistant module's ids by prefix (wsp, svc, con, cnv, msg)
+    assistant: dict[str, str]  # the assistant's and the graph's ids by prefix (wsp, svc, …, nty, nod, rel)
 
 
 async def _org_world(t: T, name: str) -> OrgWorld:
@@ -124,7 +126,22 @@ async def _assistant_world(t: T, org: Any, name: str) -> dict[str, str]:
         " VALUES ($1, $2, 'visitor', $3, $4) RETURNING id",
         org.id, cnv, f"{name} secret message", now,
     )  # fmt: skip
-    return {"wsp": wsp, "svc": svc, "con": con, "cnv": cnv, "msg": msg}
+    nty = await owner.fetchval(
+        "INSERT INTO graph_node_types (org_id, name, schema, created_at, updated_at) VALUES ($1, $2, '{}', $3, $3)"
+        " RETURNING id",
+        org.id, f"{name} secret node type", now,
+    )  # fmt: skip
+    nod = await owner.fetchval(
+        "INSERT INTO graph_nodes (org_id, node_type_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)"
+        " RETURNING id",
+        org.id, nty, f'{{"secret": "{name} secret node"}}', now,
+    )  # fmt: skip
+    rel = await owner.fetchval(
+        "INSERT INTO graph_relationships (org_id, source_id, target_id, type, created_at, updated_at)"
+        " VALUES ($1, $2, $2, $3, $4, $4) RETURNING id",
+        org.id, nod, f"{name} secret relationship", now,
+    )  # fmt: skip
+    return {"wsp": wsp, "svc": svc, "con": con, "cnv": cnv, "msg": msg, "nty": nty, "nod": nod, "rel": rel}
 
 
 def _sample(annotation: Any, field_name: str, b: OrgWorld) -> Any:
@@ -173,7 +190,17 @@ async def _snapshot(t: T, b: OrgWorld) -> list[Any]:
         ("SELECT id, email, display_name FROM users WHERE id IN ($1, $2) ORDER BY id", b.owner.id),
         *(
             (f"SELECT * FROM {table} WHERE org_id = $1 ORDER BY id", b.org.id)
-            for table in ("workspaces", "workspace_handles", "services", "connectors", "conversations", "messages")
+            for table in (
+                "workspaces",
+                "workspace_handles",
+                "services",
+                "connectors",
+                "conversations",
+                "messages",
+                "graph_node_types",
+                "graph_nodes",
+                "graph_relationships",
+            )
         ),
     ]
     rows = []
@@ -188,6 +215,7 @@ def test_every_route_is_covered_whatever_its_auth_level() -> None:
     assert {r.auth for r in ROUTES} == {"public", "user", "organization"}
     assert {"orgs.rename", "orgs.delete", "members.list", "members.remove", "invites.cancel"} <= names
     assert {"orgs.switch", "invites.accept", "invites.decline", "auth.sessions.list", "auth.init"} <= names
+    assert {"node_types.create", "nodes.list", "nodes.traverse", "relationships.create"} <= names
 
 
 @pytest.mark.parametrize("session", ["member", "impersonation"])
@@ -231,6 +259,46 @@ async def test_a_member_of_org_a_cannot_reach_org_b(
         "B secret service",
         "b-secret",
         "B secret message",
+        "B secret node",
+        "B secret relationship",
     ):
         assert secret not in text, f"{route.name} leaked {secret!r}: {text}"
+    assert await _snapshot(t, b) == before, f"{route.name} changed org B"
+
+
+KEY_ROUTES = [r for r in ROUTES if r.api_keys]
+
+
+def test_key_routes_include_organization_and_personal_ones() -> None:
+    assert {r.api_keys for r in KEY_ROUTES} == {True, "personal"}
+
+
+@pytest.mark.parametrize("credential", ["org_key", "personal_token", "personal_token_naming_b"])
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("route", KEY_ROUTES, ids=lambda r: r.name)
+async def test_an_api_key_of_org_a_cannot_reach_org_b(
+    product: ProductHarness, route: RouteSpec, transport: str, credential: str
+) -> None:
+    """The same, authenticated with a bearer token instead of a cookie: org A's key, A's owner's
+    personal token acting in A, and that token naming org B (whose member the owner is not)."""
+    t = product.t
+    a = await _org_world(t, "A")
+    b = await _org_world(t, "B")
+    if credential == "org_key":
+        headers = {"authorization": f"Bearer {await api_key_token(t, org_id=a.org.id, user_id=a.owner.id)}"}
+    else:
+        token = await personal_token(t, user_id=a.owner.id)
+        named = a.org.id if credential == "personal_token" else b.org.id
+        headers = {"authorization": f"Bearer {token}", ORG_HEADER.decode(): named}
+    before = await _snapshot(t, b)
+    body = _sample(route.input_type, "", b) or {}
+
+    async with product.client() as bare:
+        response = await post_route(bare, transport, route.name, msgspec.json.encode(body), headers)
+
+    assert response.status_code != 500, response.text
+    assert (failure_of(transport, response) or {}).get("code") != "internal", response.text
+    for secret in (b.org.id, b.org.name, b.owner.id, b.owner.email, b.member.id, b.member.email, b.membership_id,
+                   b.invite_id, "invitee@b.example", "B secret note"):  # fmt: skip
+        assert secret not in response.text, f"{route.name} leaked {secret!r}: {response.text}"
     assert await _snapshot(t, b) == before, f"{route.name} changed org B"

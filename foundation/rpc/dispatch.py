@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -34,6 +35,8 @@ from foundation.errors import (
 )
 from foundation.logging import access_log, get_logger, start_request
 from foundation.rpc import jsonrpc
+from foundation.rpc.aliases import JsonRpcAlias, client_params
+from foundation.rpc.api_keys import bearer_token, check_key
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     READ_ONLY_SQLSTATE,
@@ -63,6 +66,9 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers
 Headers = dict[bytes, bytes]
 # Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
+# Told of a signed-in caller refused for their role: (route, principal, client address, the
+# request's lease, for a write in a short transaction of its own). Raising is not its way to answer.
+OnDenied = Callable[[str, Principal, str, "Lease | None"], Awaitable[None]]
 
 PREFIX = "/rpc/"
 CLIENT_CLOSED = 499  # the access log's status for a stream the client left (nginx's convention)
@@ -129,6 +135,7 @@ class RpcApp:
         services: Any = None,
         jsonrpc_max_body: int = DEFAULT_MAX_BODY_BYTES,
         idempotency: IdempotencyStore | None = None,
+        on_denied: OnDenied | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -144,7 +151,9 @@ class RpcApp:
         self.services = services
         self.jsonrpc_max_body = jsonrpc_max_body  # a whole /jsonrpc body, batch included
         self.idempotency = idempotency  # where idempotent routes keep their answers
+        self.on_denied = on_denied  # told of each signed-in caller refused for their role (panopticon's audit)
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
+        self._aliases = _served_aliases(router)
         self._deadlines = Deadlines()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -246,17 +255,34 @@ class RpcApp:
     # `req.db`, committed or rolled back), and `_answerable` for what a failure answers.
 
     async def _admit(
-        self, route: RouteSpec, raw: bytes, scope: Scope, headers: Headers, lease: Lease | None, json_checked: bool
+        self,
+        route: RouteSpec,
+        raw: bytes,
+        scope: Scope,
+        headers: Headers,
+        lease: Lease | None,
+        json_checked: bool,
+        authenticate: Authenticate | None = None,
     ) -> tuple[Principal, Any]:
-        """Authentication (on the request's lease), CSRF/origin, the route's auth level, then the
-        one-pass decode: the body is decoded only once the caller may call the route."""
+        """Authentication (on the request's lease; `authenticate`: an alias's, around the app's),
+        CSRF/origin, the route's auth level, then the one-pass decode: the body is decoded only
+        once the caller may call the route."""
         if route.authenticates:
-            principal = await self.authenticate(headers, lease)
+            principal = await (authenticate or self.authenticate)(headers, lease)
             self._check_origin(scope, headers, principal.via_cookie)
+            if principal.api_key is not None:
+                check_key(route, principal)
         else:  # nobody is looked up, but the browser's cookies ride along: refuse another site's
             principal = ANONYMOUS  # call as for a cookie caller (a login CSRF swapping the session)
             self._check_origin(scope, headers, b"cookie" in headers)
-        _authorize(route, principal)
+            if not route.api_keys and bearer_token(headers.get(b"authorization")) is not None:
+                raise Forbidden(f"{route.name} cannot be called with an API key")
+        try:
+            _authorize(route, principal)
+        except InsufficientRole:
+            if self.on_denied is not None:
+                await self.on_denied(route.name, principal, self._client_address(scope, headers), lease)
+            raise
         if not json_checked and not headers.get(b"content-type", b"").startswith(b"application/json"):
             raise UnsupportedMediaType("send the body as application/json")
         return principal, self._decode(route, raw)
@@ -515,6 +541,9 @@ class RpcApp:
             return "jsonrpc", refusal.response  # answered even without an id: it is no request
         name = call.method
         route = self._routes.get(PREFIX + name)
+        alias: JsonRpcAlias | None = None
+        if route is None and name in self._aliases:
+            alias, route = self._aliases[name]
         database = self.database
         lease = database.lease() if database is not None else None
         params = bytes(call.params) if call.params else b"{}"
@@ -525,8 +554,11 @@ class RpcApp:
                 raise _NotHere
             if len(params) > route.max_body:
                 raise PayloadTooLarge(f"params over {route.max_body} bytes", limit=route.max_body)
-            principal, body = await self._admit(route, params, scope, headers, lease, True)
-            encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
+            if alias is None:
+                principal, body = await self._admit(route, params, scope, headers, lease, True)
+                encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
+            else:
+                encoded, req = await self._run_alias(alias, route, params, scope, headers, lease, request_id, address)
             if lease is not None:
                 await lease.release()
             response_headers += req.response_headers
@@ -546,6 +578,31 @@ class RpcApp:
         finally:
             if lease is not None:
                 await lease.release()
+
+    async def _run_alias(
+        self,
+        alias: JsonRpcAlias,
+        route: RouteSpec,
+        params: bytes,
+        scope: Scope,
+        headers: Headers,
+        lease: Lease | None,
+        request_id: str,
+        address: str,
+    ) -> tuple[bytes, Request[Any, Any, Any]]:
+        """A call of an alias (aliases.py): its route's steps, with the alias's adapters around them."""
+        given = client_params(params)
+        call_headers = alias.headers(given, headers)
+        raw = _encoder.encode(alias.params(given))
+
+        async def authenticate(headers: Headers, lease: Lease | None) -> Principal:
+            principal = await self.authenticate(headers, lease)
+            alias.admit(given, principal)
+            return principal
+
+        principal, body = await self._admit(route, raw, scope, call_headers, lease, True, authenticate)
+        encoded, req = await self._run(route, principal, body, lease, request_id, address, call_headers)
+        return _encoder.encode(alias.answer(msgspec.json.decode(encoded), given)), req
 
     async def _stream(
         self,
@@ -626,6 +683,17 @@ class RpcApp:
         await asyncio.gather(pumping, return_exceptions=True)
         log.info("stream_cancelled", route=route.name)
         return CLIENT_CLOSED
+
+
+def _served_aliases(router: Router) -> dict[str, tuple[JsonRpcAlias, RouteSpec]]:
+    """Each alias with its route, which also answers with the alias's own declared errors."""
+    served = {}
+    for name, alias in router.aliases.items():
+        route = router.routes.get(alias.route)
+        if route is None or route.streaming:
+            raise ValueError(f"JSON-RPC alias {name}: {alias.route} is no route that answers once")
+        served[name] = (alias, dataclasses.replace(route, errors=(*route.errors, *alias.errors)))
+    return served
 
 
 class _NotHere(Exception):

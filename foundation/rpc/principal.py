@@ -23,6 +23,17 @@ class Impersonation(msgspec.Struct, frozen=True, kw_only=True):
     read_only: bool
 
 
+class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
+    """The API key a call authenticated with (`Authorization: Bearer bk_...`), on the principal
+    it acts as: an organization's key (`personal=False`, an OrgPrincipal) or a user's personal
+    access token. `scope`: "read" keys call only read-only routes; only routes declared with
+    `api_keys=True` take keys at all (foundation/rpc/api_keys.py)."""
+
+    id: str
+    personal: bool
+    scope: Literal["read", "write"]
+
+
 class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["anonymous"] = "anonymous"
     user_id: None = None
@@ -31,6 +42,8 @@ class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     session_id: None = None
     via_cookie: bool = False
     impersonation: None = None
+
+    api_key: None = None
 
 
 class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,6 +57,8 @@ class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
     impersonation: Impersonation | None = None  # an administrator acting as this user
 
+    api_key: ApiKey | None = None  # a personal access token's call
+
 
 class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     """A signed-in user acting in their active organization, where they hold `role`."""
@@ -55,6 +70,8 @@ class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     session_id: str | None = None
     via_cookie: bool = False
     impersonation: Impersonation | None = None  # an administrator acting as this user
+
+    api_key: ApiKey | None = None  # an organization key's call (or a personal token's, in an org it named)
 
 
 class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +86,8 @@ class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     session_id: str | None = None
     via_cookie: bool = False
     impersonation: None = None
+
+    api_key: None = None
 
 
 Principal: TypeAlias = AnonymousPrincipal | UserPrincipal | OrgPrincipal | AdminPrincipal

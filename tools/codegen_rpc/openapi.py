@@ -6,6 +6,8 @@ the dispatcher's own rules, which hold for every route and so are not part of ea
 
 - text never holds the NUL character (PostgreSQL cannot store it; `foundation.rpc.validation`),
   so every free-form string, and every key of a string-keyed map, has a pattern that excludes it;
+  a free-form JSON object (`dict[str, Any]`, such as a graph node's data) holds `JsonValue`s:
+  any JSON without a NUL in its text or its keys, however deep;
 - a decimal is a plain numeral (`format: decimal` is not a JSON Schema format tools know);
 - a read-only route's GET takes its input as JSON in the `input` query parameter;
 - every error status a route can answer with is described, each with the envelope of exactly the
@@ -21,6 +23,18 @@ import copy
 from typing import Any
 
 ENVELOPE = "ErrorEnvelope"
+SECURITY_SCHEMES = {
+    "session": {"type": "apiKey", "in": "cookie", "name": "blossom_session", "description": "the session cookie"},
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "`Authorization: Bearer bk_...`: an organization's API key or a personal access token, on the"
+            ' operations that state this scheme (x-blossom-api-keys: true, or "personal" for personal'
+            " tokens only); a read key calls only the operations that also answer GET"
+        ),
+    },
+}
 SCHEMAS = "#/components/schemas/"
 NO_NUL = "^[^\\u0000]*$"
 DECIMAL = "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -40,7 +54,28 @@ def _with_server_rules(node: Any) -> Any:
             out["pattern"] = NO_NUL
     if out.get("type") == "object" and "additionalProperties" in out and "properties" not in out:
         out["propertyNames"] = {"pattern": NO_NUL}
+    if out.get("type") == "object" and not {"properties", "additionalProperties", "patternProperties"} & set(out):
+        out["propertyNames"] = {"pattern": NO_NUL}  # free-form JSON: values of any kind
+        out["additionalProperties"] = {"$ref": SCHEMAS + JSON_VALUE}
     return out
+
+
+JSON_VALUE = "JsonValue"
+_JSON_VALUE_SCHEMA = {
+    "description": "any JSON value; text and keys never hold the NUL character",
+    "anyOf": [
+        {"type": "null"},
+        {"type": "boolean"},
+        {"type": "number"},
+        {"type": "string", "pattern": NO_NUL},
+        {"type": "array", "items": {"$ref": SCHEMAS + JSON_VALUE}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": NO_NUL},
+            "additionalProperties": {"$ref": SCHEMAS + JSON_VALUE},
+        },
+    ],
+}
 
 
 def _envelope(code: str, fields: str | None) -> dict[str, Any]:
@@ -78,6 +113,8 @@ def _requires_input(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
 
 def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
     schemas = _with_server_rules(copy.deepcopy(contract["schemas"]))
+    if any(JSON_VALUE in str(schema) for schema in schemas.values()):
+        schemas[JSON_VALUE] = copy.deepcopy(_JSON_VALUE_SCHEMA)
     schemas[ENVELOPE] = {
         "type": "object",
         "required": ["error"],
@@ -111,6 +148,9 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         }
         if route.get("deprecated"):
             operation["deprecated"] = True
+        if route.get("api_keys"):  # a session cookie, or an API key (bearer)
+            operation["x-blossom-api-keys"] = route["api_keys"]
+            operation["security"] = [{"session": []}, {"apiKey": []}]
         if route.get("role"):
             operation["x-blossom-role"] = route["role"]
         item: dict[str, Any] = {"post": operation}
@@ -135,7 +175,7 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": f"Blossom {contract['app']} API", "version": "0"},
         "paths": paths,
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": SECURITY_SCHEMES},
     }
 
 
@@ -200,6 +240,7 @@ def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str
                 "One request object, or a batch of up to "
                 f"{entry['max_batch']}, answered as an array. Each call runs as a POST to /rpc/<method> would: "
                 "its own authentication, auth level, CSRF check, transaction, timeout and rate limits."
+                + _aliases_description(entry.get("aliases", {}))
             ),
             "tags": ["jsonrpc"],
             "requestBody": {
@@ -218,6 +259,13 @@ def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str
             },
         }
     }
+
+
+def _aliases_description(aliases: dict[str, str]) -> str:
+    if not aliases:
+        return ""
+    served = ", ".join(f"{name} ({route})" for name, route in aliases.items())
+    return f" Also methods of another service's clients, each served by a route (its params adapted): {served}."
 
 
 def _codes_description(codes: dict[str, Any]) -> str:
