@@ -6,6 +6,7 @@ journey through both apps, are tested in panopticon/impersonation/ and tools/)."
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
@@ -224,3 +225,21 @@ async def test_the_session_ends_at_the_impersonations_end_or_when_it_is_ended(pr
     async with t.db.owner.acquire() as conn:  # what impersonation.end does, as panopticon's function
         assert await conn.fetchval("SELECT app_impersonation_end_sessions($1)", impersonation_id) == 1
     assert (await product.http.post("/rpc/members.list", json={}, headers=_cookie(token))).status_code == 401
+
+
+async def test_parallel_redemptions_of_one_code_open_one_session(product: ProductHarness) -> None:
+    t = product.t
+    _, user = await _member(t)
+    code, _, impersonation_id = await _open_impersonation(t, user.id, writes=False)
+    clients = [product.client() for _ in range(30)]
+    try:
+        answers = await asyncio.gather(
+            *(c.post("/rpc/auth.impersonation.redeem", json={"code": code}) for c in clients)
+        )
+    finally:
+        for c in clients:
+            await c.aclose()
+    codes = sorted(r.json().get("error", {}).get("code", "ok") for r in answers)
+    assert codes == ["invalid_impersonation_code"] * 29 + ["ok"], codes
+    count = await t.db.owner.fetchval("SELECT count(*) FROM sessions WHERE impersonation_id = $1", impersonation_id)
+    assert count == 1
