@@ -106,6 +106,19 @@ async def start(req: AdminReq[StartIn]) -> Started:
     """Start impersonating a user: a one-time code that opens a product session as them."""
     body = req.body
     if body.writes and req.principal.role not in ("operator", "owner"):
+        # The denied attempt is audited in a short transaction of its own (the request's rolls back).
+        async with req.db.transaction() as conn:
+            await audit.record(
+                conn,
+                chain=audit.ADMIN,
+                actor=audit.Actor(admin_id=req.principal.admin_id),
+                action="impersonation.denied",
+                target=body.user_id,
+                request_id=req.request_id,
+                client_address=req.client[:100] or None,
+                after={"writes": True, "role": req.principal.role, "required_role": "operator"},
+                now=req.services.clock.now(),
+            )
         raise WritesNeedOperator("impersonating with writes needs the operator role", required_role="operator")
     reason = body.reason.strip()
     if not reason:

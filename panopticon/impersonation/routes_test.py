@@ -82,6 +82,10 @@ async def test_roles_gate_starting_and_writes(pan: PanopticonHarness) -> None:
         refused = await _error(support, "impersonation.start", _start(user.id, writes=True))
         assert refused["code"] == "writes_need_operator" and refused["required_role"] == "operator"
     assert await pan.t.db.owner.fetchval("SELECT count(*) FROM impersonations") == 0
+    denied = await pan.t.db.owner.fetchrow(
+        "SELECT actor_admin_id, target, after FROM platform_audit_log WHERE action = 'impersonation.denied'"
+    )
+    assert denied is not None and denied["target"] == user.id and '"required_role": "operator"' in denied["after"]
     async with pan.signed_in("ops@example.com", "operator") as (_, operator):
         started = await operator.post("/rpc/impersonation.start", json=_start(user.id, writes=True))
         assert started.status_code == 200, started.text
