@@ -413,13 +413,13 @@ $$;
 -- Name: app_impersonation_target(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_impersonation_target(p_user_id text) RETURNS TABLE(user_id text, email text, is_admin boolean)
+CREATE FUNCTION public.app_impersonation_target(p_user_id text) RETURNS TABLE(user_id text, email text, is_admin boolean, disabled boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT u.id, u.email, EXISTS (SELECT 1 FROM admins a WHERE lower(a.email) = lower(u.email))
-    FROM users u WHERE u.id = p_user_id
-$$;
+            SELECT u.id, u.email, EXISTS (SELECT 1 FROM admins a WHERE lower(a.email) = lower(u.email)), false
+            FROM users u WHERE u.id = p_user_id
+        $$;
 
 --
 -- Name: app_invite_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
@@ -597,12 +597,13 @@ CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(s
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at,
-           s.impersonation_id, s.impersonated_by, s.read_only
-    FROM sessions s
-    LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
-    WHERE s.token_hash = p_token_hash
-$$;
+            SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at,
+                   s.impersonation_id, s.impersonated_by, s.read_only
+            FROM sessions s
+            
+            LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
+            WHERE s.token_hash = p_token_hash
+        $$;
 
 --
 -- Name: app_session_touch(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -

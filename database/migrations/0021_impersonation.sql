@@ -51,28 +51,44 @@ ALTER TABLE sessions
 CREATE INDEX sessions_impersonation_id_idx ON sessions (impersonation_id);
 
 -- The session lookup also says whether the session is an impersonation (new columns at the end).
+-- Where users have a `disabled_at` (support tools, 0020), a disabled user's sessions stay refused:
+-- this keeps the lookup's join on it, so either order of the two migrations' merge holds.
 DROP FUNCTION app_session_for_token(bytea);
-CREATE FUNCTION app_session_for_token(p_token_hash bytea)
-RETURNS TABLE (session_id text, user_id text, active_org_id text, role org_role, last_seen_at timestamptz,
-               expires_at timestamptz, impersonation_id text, impersonated_by text, read_only boolean)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at,
-           s.impersonation_id, s.impersonated_by, s.read_only
-    FROM sessions s
-    LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
-    WHERE s.token_hash = p_token_hash
-$$;
+DO $do$
+DECLARE
+    v_disabled boolean := EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = 'public.users'::regclass AND attname = 'disabled_at' AND NOT attisdropped
+    );
+BEGIN
+    EXECUTE format($f$
+        CREATE FUNCTION app_session_for_token(p_token_hash bytea)
+        RETURNS TABLE (session_id text, user_id text, active_org_id text, role org_role, last_seen_at timestamptz,
+                       expires_at timestamptz, impersonation_id text, impersonated_by text, read_only boolean)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+            SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at,
+                   s.impersonation_id, s.impersonated_by, s.read_only
+            FROM sessions s
+            %s
+            LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
+            WHERE s.token_hash = p_token_hash
+        $$
+    $f$, CASE WHEN v_disabled THEN 'JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL' ELSE '' END);
+    -- Who an impersonation would target (id and email), whether the email is an administrator's
+    -- (an administrator's own customer account is never impersonated), and whether the user is
+    -- disabled (never impersonated either).
+    EXECUTE format($f$
+        CREATE FUNCTION app_impersonation_target(p_user_id text)
+        RETURNS TABLE (user_id text, email text, is_admin boolean, disabled boolean)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+            SELECT u.id, u.email, EXISTS (SELECT 1 FROM admins a WHERE lower(a.email) = lower(u.email)), %s
+            FROM users u WHERE u.id = p_user_id
+        $$
+    $f$, CASE WHEN v_disabled THEN 'u.disabled_at IS NOT NULL' ELSE 'false' END);
+END
+$do$;
 REVOKE EXECUTE ON FUNCTION app_session_for_token(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_session_for_token(bytea) TO blossom_app;
-
--- Panopticon: who an impersonation would target (id and email only), and whether the email is
--- an administrator's (an administrator's own customer account is never impersonated).
-CREATE FUNCTION app_impersonation_target(p_user_id text)
-RETURNS TABLE (user_id text, email text, is_admin boolean)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT u.id, u.email, EXISTS (SELECT 1 FROM admins a WHERE lower(a.email) = lower(u.email))
-    FROM users u WHERE u.id = p_user_id
-$$;
 
 -- Panopticon: end an impersonation's product session at once; the sessions deleted.
 CREATE FUNCTION app_impersonation_end_sessions(p_impersonation_id text)
@@ -102,6 +118,7 @@ GRANT EXECUTE ON FUNCTION app_impersonation_target(text), app_impersonation_end_
     TO blossom_panopticon;
 GRANT EXECUTE ON FUNCTION app_impersonation_redeem(bytea, timestamptz) TO blossom_app;
 
--- Panopticon records its own events (impersonation start and end) on the admin chain.
+-- Panopticon records its own events (impersonation start and end) on the admin chain (0020,
+-- support tools, grants it too: granting twice is harmless).
 GRANT EXECUTE ON FUNCTION app_audit_record(text, text, timestamptz, text, text, text, text, text, text, text,
                                            text, jsonb, jsonb) TO blossom_panopticon;

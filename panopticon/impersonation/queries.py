@@ -15,6 +15,7 @@ class ImpersonationTargetRow(msgspec.Struct, frozen=True):
     user_id: str
     email: str
     is_admin: bool
+    disabled: bool
 
 
 class InsertImpersonationRow(msgspec.Struct, frozen=True):
@@ -43,7 +44,8 @@ class ListActiveImpersonationsRow(msgspec.Struct, frozen=True):
     redeemed_at: datetime.datetime | None
 
 
-IMPERSONATION_TARGET_SQL = """SELECT t.user_id::text AS user_id, t.email::text AS email, t.is_admin::boolean AS is_admin
+IMPERSONATION_TARGET_SQL = """SELECT t.user_id::text AS user_id, t.email::text AS email, t.is_admin::boolean AS is_admin,
+       t.disabled::boolean AS disabled
 FROM app_impersonation_target($1::text) t"""
 
 
@@ -75,7 +77,8 @@ LIMIT $2"""
 
 
 async def impersonation_target(conn: DbConnection, *, user_id: str) -> ImpersonationTargetRow | None:
-    """The user an impersonation would act as (id and email), and whether the email is an administrator's."""
+    """The user an impersonation would act as (id and email), whether the email is an administrator's,
+    and whether the user is disabled."""
     _record = await conn.fetchrow(IMPERSONATION_TARGET_SQL, user_id)
     return None if _record is None else ImpersonationTargetRow(*_record)
 

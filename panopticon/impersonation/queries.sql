@@ -1,7 +1,9 @@
 -- name: ImpersonationTarget :one
--- The user an impersonation would act as (id and email), and whether the email is an administrator's.
--- not-null: user_id, email, is_admin
-SELECT t.user_id::text AS user_id, t.email::text AS email, t.is_admin::boolean AS is_admin
+-- The user an impersonation would act as (id and email), whether the email is an administrator's,
+-- and whether the user is disabled.
+-- not-null: user_id, email, is_admin, disabled
+SELECT t.user_id::text AS user_id, t.email::text AS email, t.is_admin::boolean AS is_admin,
+       t.disabled::boolean AS disabled
 FROM app_impersonation_target(sqlc.arg(user_id)::text) t;
 
 -- name: CloseExpiredImpersonations :execrows

@@ -59,6 +59,13 @@ class CannotImpersonateAdmin(BlossomError):
     status = 403
 
 
+class UserDisabled(BlossomError):
+    """The user's account is disabled: nobody acts as them, not even an administrator."""
+
+    code = "user_disabled"
+    status = 403
+
+
 class WritesNeedOperator(BlossomError):
     """`writes=true` needs the operator role or above; support may impersonate read-only."""
 
@@ -100,7 +107,7 @@ class Started(msgspec.Struct, frozen=True):
 @router.route(
     "impersonation.start",
     role="support",
-    errors=[BlankReason, UserNotFound, CannotImpersonateAdmin, WritesNeedOperator, ImpersonationActive],
+    errors=[BlankReason, UserNotFound, CannotImpersonateAdmin, UserDisabled, WritesNeedOperator, ImpersonationActive],
 )
 async def start(req: AdminReq[StartIn]) -> Started:
     """Start impersonating a user: a one-time code that opens a product session as them."""
@@ -128,6 +135,8 @@ async def start(req: AdminReq[StartIn]) -> Started:
         raise UserNotFound("no such user")
     if target.is_admin:
         raise CannotImpersonateAdmin("this user is an administrator: administrators are never impersonated")
+    if target.disabled:
+        raise UserDisabled("this user is disabled: a disabled account is never impersonated")
     now = req.services.clock.now()
     expires_at = now + dt.timedelta(minutes=body.minutes)
     code = secrets.token_urlsafe(32)

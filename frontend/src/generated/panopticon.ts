@@ -204,7 +204,7 @@ export type ImpersonationEndError = { code: "impersonation_not_found"; message: 
 export type ImpersonationListError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
 /** Errors of impersonation.start: discriminate on `code`. */
-export type ImpersonationStartError = ({ code: "blank_reason"; message: string } & BlankReasonFields) | { code: "user_not_found"; message: string } | { code: "cannot_impersonate_admin"; message: string } | ({ code: "writes_need_operator"; message: string } & WritesNeedOperatorFields) | { code: "impersonation_active"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+export type ImpersonationStartError = ({ code: "blank_reason"; message: string } & BlankReasonFields) | { code: "user_not_found"; message: string } | { code: "cannot_impersonate_admin"; message: string } | { code: "user_disabled"; message: string } | ({ code: "writes_need_operator"; message: string } & WritesNeedOperatorFields) | { code: "impersonation_active"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
 /** Errors of system.whoami: discriminate on `code`. */
 export type SystemWhoamiError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
