@@ -18,7 +18,9 @@ def _do_block() -> str:
     return match.group(0)
 
 
-async def test_the_lookup_keeps_refusing_disabled_users_where_they_exist(t: T) -> None:
+async def _rerun(t: T, *, without_column: bool) -> tuple[str, bool]:
+    """0021's DO block run again (without `users.disabled_at` if asked) in a transaction rolled
+    back: (the lookup's source, whether a disabled user is reported disabled)."""
     user = await t.factory.user(email="someone@example.com")
     async with t.db.owner.acquire() as conn:
         tx = conn.transaction()
@@ -26,22 +28,26 @@ async def test_the_lookup_keeps_refusing_disabled_users_where_they_exist(t: T) -
         try:
             await conn.execute("DROP FUNCTION app_session_for_token(bytea)")
             await conn.execute("DROP FUNCTION app_impersonation_target(text)")
-            await conn.execute("ALTER TABLE users ADD COLUMN disabled_at timestamptz")
+            if without_column:
+                await conn.execute("ALTER TABLE users DROP COLUMN disabled_at CASCADE")
+            else:
+                await conn.execute("UPDATE users SET disabled_at = now() WHERE id = $1", user.id)
             await conn.execute(_do_block())
             lookup = await conn.fetchval("SELECT prosrc FROM pg_proc WHERE proname = 'app_session_for_token'")
-            assert "u.disabled_at IS NULL" in lookup
-            await conn.execute("UPDATE users SET disabled_at = now() WHERE id = $1", user.id)
             target = await conn.fetchrow("SELECT * FROM app_impersonation_target($1)", user.id)
-            assert target is not None and target["disabled"] is True
+            assert target is not None
+            return lookup, target["disabled"]
         finally:
             await tx.rollback()
-    lookup = await t.db.owner.fetchval("SELECT prosrc FROM pg_proc WHERE proname = 'app_session_for_token'")
-    assert "impersonation_id" in lookup  # the real one, untouched
+
+
+async def test_the_lookup_keeps_refusing_disabled_users_where_they_exist(t: T) -> None:
+    lookup, disabled = await _rerun(t, without_column=False)
+    assert "u.disabled_at IS NULL" in lookup and disabled is True
+    real = await t.db.owner.fetchval("SELECT prosrc FROM pg_proc WHERE proname = 'app_session_for_token'")
+    assert "impersonation_id" in real and "u.disabled_at IS NULL" in real  # the migrated one, untouched
 
 
 async def test_without_the_column_the_lookup_has_no_such_join(t: T) -> None:
-    lookup = await t.db.owner.fetchval("SELECT prosrc FROM pg_proc WHERE proname = 'app_session_for_token'")
-    has_column = await t.db.owner.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'disabled_at')"
-    )
-    assert ("u.disabled_at IS NULL" in lookup) == has_column
+    lookup, disabled = await _rerun(t, without_column=True)
+    assert "disabled_at" not in lookup and disabled is False

@@ -3,7 +3,7 @@
 
 Requests under /rpc/ go to the typed routes (`panopticon.routes`) through the RPC dispatcher,
 authenticated by the administrator's session cookie (panopticon/admins/sessions.py); the rest
-(health, docs, the lifespan that opens the pool) to the Quart app. The pool connects as
+(health, docs, the lifespan that opens the pool) to the web app (`foundation.web`). The pool connects as
 panopticon's own database role (blossom_panopticon), never the product's.
 """
 
@@ -16,8 +16,8 @@ from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.testing import fallback_authenticator
 from foundation.settings import Settings, load_serving_settings
 from foundation.web import new_app
-from panopticon.admins import audit_hooks
 from panopticon.admins.sessions import AdminSessionAuthenticator
+from panopticon.audit.record import DeniedRecorder
 from panopticon.routes import router
 from panopticon.services import PanopticonServices, build_services
 
@@ -48,7 +48,7 @@ def create_app(
         ),
         database=database,
         services=services,
-        on_denied=audit_hooks.denied,
+        on_denied=DeniedRecorder(services.clock, router),
         allowed_origins=settings.allowed_origins,
         trusted_proxies=settings.proxies,
         strict_errors=settings.environment == "test",

@@ -2,7 +2,7 @@
 `product.asgi:app` is what the server runs.
 
 Requests under /rpc/ go to the typed routes (`product.routes`), authenticated by the session
-cookie; the rest (health, docs, lifespan) to Quart. The outbox worker (`product.outbox`) runs
+cookie; the rest (health, docs, lifespan) to the web app (`foundation.web`). The outbox worker (`product.outbox`) runs
 while the app serves and delivers the mail requests wrote, after they commit.
 """
 

@@ -5,7 +5,7 @@
 -- the code's hash in, only what the new session needs out) and marks the session it opens with
 -- the impersonation, its administrator and whether it is read-only. Ending an impersonation
 -- deletes its session (another function, panopticon's alone).
--- depends: 0019_admins
+-- depends: 0020_support_tools
 
 CREATE TABLE impersonations (
     id text PRIMARY KEY DEFAULT app_new_id('imp') CHECK (id ~ '^imp_[0-9a-hjkmnp-tv-z]{26}$'),

@@ -1,13 +1,12 @@
-"""The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>` and
-`/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
+"""The RPC dispatcher: a plain ASGI app in front of the web app (foundation/web.py) that
+serves `/rpc/<route>` and `/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
 
 Path of a request: route lookup → method → body read (size-limited) → authentication →
 CSRF/origin → authorization level → JSON content type → one-pass decode into the input Struct →
 handler (timeout; `req.db` committed on return, rolled back on error; the pooled connection goes
 back to the pool) → one-pass encode → response. From authentication to the commit the steps
 are `_admit` and `_run`, which each call of a /jsonrpc request goes through too. Anything else
-(health, docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on
-purpose: it costs more than the whole RPC path.
+(health, docs, lifespan) goes to the fallback app.
 """
 
 from __future__ import annotations
@@ -62,7 +61,7 @@ Scope = MutableMapping[str, Any]
 MAX_BATCH_RESPONSE_BYTES = 4 << 20
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: servers type these differently
 Headers = dict[bytes, bytes]
 # Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
@@ -125,7 +124,7 @@ class RpcApp:
     def __init__(
         self,
         router: Router,
-        fallback: Any,  # the app for everything outside /rpc/ (Quart: health, docs, lifespan)
+        fallback: Any,  # the app for everything outside /rpc/ (foundation.web: health, docs, lifespan)
         *,
         authenticate: Authenticate = anonymous,
         database: RequestDatabase | None = None,
@@ -204,8 +203,14 @@ class RpcApp:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
-        chunks = []
-        size = 0
+        message = await receive()
+        body = message.get("body", b"")
+        if not message.get("more_body"):  # the common case: the whole body in one message
+            if len(body) > limit:
+                raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
+            return body
+        chunks = [body]
+        size = len(body)
         while True:
             message = await receive()
             chunk = message.get("body", b"")
@@ -326,7 +331,8 @@ class RpcApp:
         except Exception as error:
             await db.finish(error)
             raise
-        await db.finish(None)
+        if db.pending:  # (most cheap routes open nothing: no coroutine to await)
+            await db.finish(None)
         return encoded, req
 
     def _answerable(self, route: RouteSpec | None, name: str, error: Exception) -> BlossomError | None:
@@ -378,7 +384,7 @@ class RpcApp:
             if route.streaming:
                 # A stream holds no connection between its events: the one authentication used
                 # goes back now, and each database step is a short transaction of its own.
-                if lease is not None:
+                if lease is not None and lease.held:
                     await lease.release()
                 stream_db = (
                     RequestDb(partial(database.transaction, principal, None), streaming=True)
@@ -394,7 +400,7 @@ class RpcApp:
             # has one set of headers for all its calls) claims the key in its transaction.
             guard = guard_for(self.idempotency, name, headers, principal, raw) if route.idempotent else None
             encoded, req = await self._run(route, principal, body, lease, request_id, address, headers, guard)
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
             await _send(send, 200, encoded, request_id, req.response_headers, cors)
@@ -411,7 +417,7 @@ class RpcApp:
             status = answer.status
             await _send(send, status, _encoder.encode(answer.envelope()), request_id, _retry_after(answer), cors)
         finally:
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
@@ -559,7 +565,7 @@ class RpcApp:
                 encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
             else:
                 encoded, req = await self._run_alias(alias, route, params, scope, headers, lease, request_id, address)
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
             response_headers += req.response_headers
             if request_id_bytes is None:
@@ -576,7 +582,7 @@ class RpcApp:
                 return name, None
             return name, self._jsonrpc_failure(route, name, error, params, request_id_bytes, request_id, strict_failure)
         finally:
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
 
     async def _run_alias(

@@ -159,3 +159,12 @@ async def test_parallel_starts_for_one_user_open_exactly_one(pan: PanopticonHarn
     codes = sorted(r.json().get("error", {}).get("code", "ok") for r in answers)
     assert codes == ["impersonation_active"] * 29 + ["ok"], codes
     assert await t.db.owner.fetchval("SELECT count(*) FROM impersonations WHERE ended_at IS NULL") == 1
+
+
+async def test_a_disabled_user_is_not_impersonated(pan: PanopticonHarness) -> None:
+    user = await pan.t.factory.user(email="gone@example.com")
+    await pan.t.db.owner.execute("UPDATE users SET disabled_at = now() WHERE id = $1", user.id)
+    async with pan.signed_in("ops@example.com", "operator") as (_, client):
+        refused = await _error(client, "impersonation.start", _start(user.id))
+        assert refused["code"] == "user_disabled"
+    assert await pan.t.db.owner.fetchval("SELECT count(*) FROM impersonations") == 0
