@@ -2938,7 +2938,7 @@ CREATE POLICY users_managed_read ON public.users FOR SELECT USING ((managed_by_o
 -- Name: users users_managed_update; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY users_managed_update ON public.users FOR UPDATE USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+CREATE POLICY users_managed_update ON public.users FOR UPDATE USING (((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)) AND (password_hash = '!'::text))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: users users_panopticon_disable; Type: POLICY; Schema: public; Owner: -
