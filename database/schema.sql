@@ -2583,12 +2583,6 @@ ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_panopticon_read ON public.audit_log FOR SELECT TO blossom_panopticon USING (true);
 
 --
--- Name: audit_log audit_log_tenant_insert; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY audit_log_tenant_insert ON public.audit_log FOR INSERT WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
-
---
 -- Name: audit_log audit_log_tenant_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2835,12 +2829,6 @@ ALTER TABLE public.platform_audit_heads ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.platform_audit_log ENABLE ROW LEVEL SECURITY;
-
---
--- Name: platform_audit_log platform_audit_log_account_insert; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY platform_audit_log_account_insert ON public.platform_audit_log FOR INSERT WITH CHECK ((chain = 'account'::text));
 
 --
 -- Name: platform_audit_log platform_audit_log_own_read; Type: POLICY; Schema: public; Owner: -
@@ -3294,7 +3282,7 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO blossom_app;
 -- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.audit_log TO blossom_app;
+GRANT SELECT ON TABLE public.audit_log TO blossom_app;
 GRANT SELECT ON TABLE public.audit_log TO blossom_panopticon;
 
 --
@@ -3503,7 +3491,7 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.personal_access_tokens TO blossom_app
 -- Name: TABLE platform_audit_log; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.platform_audit_log TO blossom_app;
+GRANT SELECT ON TABLE public.platform_audit_log TO blossom_app;
 GRANT SELECT ON TABLE public.platform_audit_log TO blossom_panopticon;
 
 --
