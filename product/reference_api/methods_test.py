@@ -100,12 +100,6 @@ async def test_user_methods_with_an_org_key(product: ProductHarness) -> None:
         client = ReferenceClient(http, await _org_key(product, tenant_id))
         user = (await client.call("create_user", email="Ada@Example.com", display_name="Ada"))["user"]
         assert (user["email"], user["display_name"], user["role"]) == ("ada@example.com", "Ada", "member")
-        # An account without a password: its owner sets one by the reset flow.
-        code = await product.last_code("ada@example.com")
-        response = await http.post(
-            "/rpc/auth.password.reset_confirm", json={"token": code, "new_password": "a new pass phrase"}
-        )
-        assert response.status_code == 200, response.text
         assert (await client.call("get_user", id=user["id"]))["user"]["email"] == "ada@example.com"
         changed = (await client.call("update_user", id=user["id"], display_name="Ada L."))["user"]
         assert changed["display_name"] == "Ada L."
@@ -123,6 +117,15 @@ async def test_user_methods_with_an_org_key(product: ProductHarness) -> None:
         assert (await client.error("get_user", id=user["id"]))["code"] == -32001
         back = await client.call("add_user_to_tenant", tenant_id=tenant_id, user_id=user["id"], role="admin")
         assert back == {"membership": {"tenant_id": tenant_id, "user_id": user["id"], "role": "admin"}}
+        # An account without a password: its person sets one by the reset flow, and from then on
+        # the account is theirs: the organization may no longer change it.
+        code = await product.last_code("ada@example.com")
+        response = await http.post(
+            "/rpc/auth.password.reset_confirm", json={"token": code, "new_password": "a new pass phrase"}
+        )
+        assert response.status_code == 200, response.text
+        refused = await client.error("update_user", id=user["id"], email="elsewhere@example.com")
+        assert refused["code"] == -32001 and refused["data"]["code"] == "user_not_found"
         assert await client.call("delete_user", id=user["id"]) == {"success": True}
 
         # Tenant methods are for people: an organization's key is refused.
