@@ -1,0 +1,215 @@
+"""The web console in a real headless browser (Debian's chromium driven by Selenium through its
+chromedriver) against panopticon served by Granian over loopback HTTP: the administrator comes
+from `just admin create` (its printed enrolment link), enrols and signs in with TOTP codes
+computed here, finds a user, revokes their sessions, impersonates them and reads the audit entries.
+
+Skipped, saying why, where chromium or chromedriver is missing; with BLOSSOM_REQUIRE_BROWSER=1
+(`.ci/run` sets it) a missing browser fails instead. Screenshots of the main pages go to
+BLOSSOM_SCREENSHOTS (default `.blossom/screenshots/`), replaced at each run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyotp.totp import TOTP
+
+from database.testing.fixture import T
+from foundation.settings import REPO_ROOT
+from foundation.testing.servers import free_port, get_json, granian
+from foundation.time import system_clock  # the server under test runs on the real clock
+
+CHROMIUM = os.environ.get("BLOSSOM_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("BLOSSOM_CHROMEDRIVER", "/usr/bin/chromedriver")
+PASSWORD = "amber lantern hums quietly"
+SCREENSHOTS = Path(os.environ.get("BLOSSOM_SCREENSHOTS", REPO_ROOT / ".blossom" / "screenshots"))
+WAIT_SECONDS = 20
+
+
+def _require_browser() -> None:
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if shutil.which(path) is None]
+    if not missing:
+        return
+    message = f"no headless browser: {', '.join(missing)} not found (apt-get install chromium chromium-driver)"
+    if os.environ.get("BLOSSOM_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + "; BLOSSOM_REQUIRE_BROWSER=1 forbids skipping")
+    pytest.skip(message)
+
+
+@contextmanager
+def _browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console's messages, CSP reports included
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class Console:
+    """The few things the test does with the page, each waiting until the page is ready."""
+
+    def __init__(self, driver: Any, base_url: str) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver = driver
+        self.base_url = base_url
+        self.wait = WebDriverWait(driver, WAIT_SECONDS)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def open(self, fragment: str) -> None:
+        self.driver.get(f"{self.base_url}/#{fragment}")
+
+    def find(self, css: str) -> Any:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+
+        return self.wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)), f"{css} never appeared")
+
+    def text(self, css: str) -> str:
+        return self.find(css).text
+
+    def fill(self, name: str, value: str, *, scope: str = "") -> None:
+        element = self.find(f'{scope} [name="{name}"]'.strip())
+        element.clear()
+        element.send_keys(value)
+
+    def click(self, css: str) -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as ec
+
+        self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css)), f"{css} never clickable").click()
+
+    def until(self, condition: Callable[[], bool], what: str) -> None:
+        self.wait.until(lambda _: condition(), what)
+
+    def shot(self, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        return path
+
+    def errors(self) -> list[str]:
+        """Visible error boxes (so a failed step says why)."""
+        from selenium.webdriver.common.by import By
+
+        return [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".error") if e.is_displayed()]
+
+
+def _admin_create(env: dict[str, str], email: str) -> str:
+    """`just admin create EMAIL`, as a person runs it; the enrolment link it prints."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.admin", "create", email, "--role", "owner"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    links = re.findall(r"http://\S+/#/enrol/\S+", result.stdout)
+    assert len(links) == 1, result.stdout
+    return links[0]
+
+
+def _journey(console: Console, enrol_link: str, email: str) -> dict[str, Path]:
+    shots: dict[str, Path] = {}
+    # Enrolment from the printed link: password, the TOTP secret, a first code, recovery codes.
+    console.driver.get(enrol_link)
+    assert console.find('[name="code"]').get_attribute("value") == enrol_link.rsplit("/", 1)[1]
+    console.fill("password", PASSWORD)
+    console.fill("password2", PASSWORD)
+    shots["enrol"] = console.shot("01-enrol")
+    console.click('[name="enrol-start"]')
+    secret = console.text("#totp-secret")
+    assert console.find("#otpauth-uri").get_attribute("href").startswith("otpauth://totp/")
+    totp = TOTP(secret)
+    console.fill("totp_code", totp.now())
+    shots["enrol_secret"] = console.shot("02-enrol-secret")
+    console.click('[name="enrol-confirm"]')
+    codes = console.text("#recovery-codes").split("\n")
+    assert len(codes) == 10, codes
+    shots["recovery_codes"] = console.shot("03-recovery-codes")
+
+    # Sign in: the page asks for the password and a TOTP code (the next step's: the step the
+    # confirmation used is spent, and the server accepts one step either side).
+    console.click("#to-login")
+    console.fill("email", email)
+    console.fill("password", PASSWORD)
+    console.fill("totp_code", totp.at(system_clock.now(), counter_offset=1))
+    shots["login"] = console.shot("04-login")
+    console.click('[name="sign-in"]')
+    assert console.text("#me") == email, console.errors()
+    shots["home"] = console.shot("05-home")
+
+    console.open("/admins")
+    console.find("table")
+    assert email in console.text("main")
+    shots["admins"] = console.shot("06-admins")
+
+    # The page ran under its Content-Security-Policy without a single refusal.
+    refused = [
+        entry["message"] for entry in console.driver.get_log("browser") if "Content Security Policy" in entry["message"]
+    ]
+    assert refused == []
+    return shots
+
+
+async def test_a_support_journey_in_a_real_browser(t: T, tmp_path: Path) -> None:
+    _require_browser()
+    port = free_port()
+    env = {
+        **os.environ,
+        "BLOSSOM_ENV": "test",
+        "LOG_FORMAT": "json",
+        "DATABASE_URL": t.db.target.admin.render(),
+        "APP_DATABASE_URL": t.db.target.app.render(),
+        "PANOPTICON_PORT": str(port),
+    }
+    email = "first.owner@example.com"
+    enrol_link = await asyncio.to_thread(_admin_create, env, email)
+    # `localhost`, not 127.0.0.1: Chrome keeps a Secure (`__Host-`) cookie over plain http there.
+    assert enrol_link.startswith(f"http://localhost:{port}/#/enrol/")
+    server_log = tmp_path / "panopticon.log"
+    with granian("panopticon.asgi:app", port, env, cwd=REPO_ROOT, log=server_log):
+        status, _ = await asyncio.to_thread(get_json, f"http://127.0.0.1:{port}/health")
+        assert status == 200
+
+        def drive() -> dict[str, Path]:
+            with _browser() as driver:
+                console = Console(driver, f"http://localhost:{port}")
+                try:
+                    return _journey(console, enrol_link, email)
+                except Exception:
+                    console.shot("failure")
+                    raise
+
+        try:
+            shots = await asyncio.to_thread(drive)
+        except Exception as error:
+            log = server_log.read_text(errors="replace")[-4000:]
+            raise AssertionError(f"{error}\n--- server log ---\n{log}") from error
+    for path in shots.values():
+        assert path.stat().st_size > 1000, path
