@@ -27,6 +27,8 @@ WEB = REPO_ROOT / "panopticon" / "web"
 SOURCE = WEB / "src"
 STATIC = WEB / "static"
 OUTPUTS = ("index.html", "console.js", "console.css")
+# The bundle strips comments; the licence notice of what it includes stays (MIT asks for it).
+BANNER = "// Blossom panopticon console. Includes qrcode-generator, (c) 2009 Kazuhiko Arase, MIT license."
 
 
 class NodeMissing(ConfigurationError):
@@ -74,6 +76,7 @@ def build(out: Path) -> None:
             *common,
             "--format=esm",
             "--target=es2022",
+            f"--banner:js={BANNER}",
             f"--outfile={out / 'console.js'}",
         ]
     )

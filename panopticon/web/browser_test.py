@@ -145,6 +145,7 @@ def _journey(console: Console, enrol_link: str, email: str) -> dict[str, Path]:
     console.click('[name="enrol-start"]')
     secret = console.text("#totp-secret")
     assert console.find("#otpauth-uri").get_attribute("href").startswith("otpauth://totp/")
+    assert console.find("#totp-qr").get_attribute("src").startswith("data:image/gif;base64,")
     totp = TOTP(secret)
     console.fill("totp_code", totp.now())
     shots["enrol_secret"] = console.shot("02-enrol-secret")
@@ -167,7 +168,17 @@ def _journey(console: Console, enrol_link: str, email: str) -> dict[str, Path]:
     console.open("/admins")
     console.find("table")
     assert email in console.text("main")
-    shots["admins"] = console.shot("06-admins")
+    shots["admins"] = console.shot("13-admins")
+
+    # Sign out; sign in again with a recovery code instead of the authenticator.
+    console.click('[name="logout"]')
+    console.fill("email", email)
+    console.fill("password", PASSWORD)
+    console.click('[name="use-recovery"]')
+    console.fill("recovery_code", codes[0])
+    shots["login_recovery"] = console.shot("14-login-recovery-code")
+    console.click('[name="sign-in"]')
+    assert console.text("#me") == email, console.errors()
 
     # The page ran under its Content-Security-Policy without a single refusal.
     refused = [

@@ -15,6 +15,25 @@ export function allows(me: AdminOut, minimum: Role): boolean {
   return LADDER.indexOf(me.role) >= LADDER.indexOf(minimum);
 }
 
+/** Each action's minimum role, as the routes declare it (panopticon/README.md's permission
+ * table): buttons a role would be refused are not shown. The server decides regardless. */
+export const MINIMUM_ROLE = {
+  "users.sessions.revoke": "support",
+  "users.verification.resend": "support",
+  "users.password_reset.send": "support",
+  "users.disable": "operator",
+  "users.enable": "operator",
+  "orgs.members.remove": "operator",
+  "orgs.invites.cancel": "operator",
+  "orgs.ownership.transfer": "operator",
+  "orgs.delete": "operator",
+  "admins.list": "owner",
+} as const satisfies Record<string, Role>;
+
+export function may(me: AdminOut, route: keyof typeof MINIMUM_ROLE): boolean {
+  return allows(me, MINIMUM_ROLE[route]);
+}
+
 export interface Page {
   me: AdminOut;
   /** The path after `#`, split on "/", and the query string's values. */

@@ -5,7 +5,7 @@
 import { RpcError, type AdminOut } from "../../../frontend/src/generated/panopticon.js";
 import { client, go, type Page } from "./context.js";
 import { h, mount } from "./dom.js";
-import { describe } from "./ui.js";
+import { describe, forgetNotice, showNotice } from "./ui.js";
 import { enrolPage } from "./pages/enrol.js";
 import { loginPage } from "./pages/login.js";
 import { DEFAULT_PAGE, NAV, PAGES } from "./pages/index.js";
@@ -81,6 +81,7 @@ async function render(): Promise<void> {
   const view = PAGES[name];
   const content = h("div", { class: "page" }, h("p", { class: "loading" }, "Loading…"));
   mount(root, shell(current, name, content));
+  showNotice();
   if (view === undefined) {
     mount(content, h("h1", {}, "Not found"), h("p", {}, "No such page."));
     return;
@@ -98,5 +99,8 @@ async function render(): Promise<void> {
   }
 }
 
-window.addEventListener("hashchange", () => void render());
+window.addEventListener("hashchange", () => {
+  forgetNotice();
+  void render();
+});
 void render();

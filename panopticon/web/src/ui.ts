@@ -47,12 +47,27 @@ export function errorBox(): ErrorBox {
   });
 }
 
-/** The status line under the header (successful actions say so there). */
-export function notify(message: string): void {
+let notice: string | null = null;
+let carry = false; // keep the notice across the next navigation (an action that leaves its page)
+
+/** The status line under the header (successful actions say so there). The message survives the
+ * page's re-rendering right after the action, and goes at the next navigation. */
+export function notify(message: string, { acrossNavigation = false } = {}): void {
+  notice = message;
+  carry = acrossNavigation;
+  showNotice();
+}
+
+export function showNotice(): void {
   const status = document.getElementById("status");
-  if (status === null) return;
-  status.textContent = message;
+  if (status === null || notice === null) return;
+  status.textContent = notice;
   status.hidden = false;
+}
+
+export function forgetNotice(): void {
+  if (carry) carry = false;
+  else notice = null;
 }
 
 /** Run `action` with `button` disabled; its error goes to `errors`. */

@@ -4,6 +4,7 @@
 
 import { client } from "../context.js";
 import { field, h, input, mount } from "../dom.js";
+import { qrImage } from "../qr.js";
 import { busy, errorBox } from "../ui.js";
 
 export function enrolPage(code: string): HTMLElement {
@@ -45,7 +46,8 @@ function secretStep(container: HTMLElement, code: string, uri: string, secret: s
     "form",
     { class: "card narrow", id: "enrol-confirm" },
     h("h1", {}, "Add panopticon to your authenticator app"),
-    h("p", {}, "Step 2 of 3: in the app (1Password, Google Authenticator, Aegis…), add an account with this link, or type the secret in by hand."),
+    h("p", {}, "Step 2 of 3: in the app (1Password, Google Authenticator, Aegis…), scan this code, or open the link, or type the secret in by hand."),
+    h("p", { class: "qr" }, qrImage(uri)),
     h("p", {}, h("a", { href: uri, id: "otpauth-uri", class: "mono" }, uri)),
     h("p", {}, "Secret: ", h("code", { id: "totp-secret" }, secret)),
     field("The 6-digit code the app shows now", "totp_code", { autocomplete: "one-time-code", inputmode: "numeric", pattern: "[0-9]{6}", maxlength: 6, required: true }),
