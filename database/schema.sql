@@ -224,6 +224,12 @@ BEGIN
             SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_heads h WHERE h.org_id = p_chain FOR UPDATE;
         END IF;
     ELSIF p_chain IN ('account', 'admin') THEN
+        -- Administrators' own events come from panopticon's role, never from the product's
+        -- (blossom_app and its members: a request there cannot forge an administrator's history).
+        IF p_chain = 'admin' AND pg_has_role(session_user, 'blossom_app', 'MEMBER') THEN
+            RAISE EXCEPTION 'the product''s roles do not write the administrators'' audit chain'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
         SELECT h.seq, h.hash INTO v_seq, v_prev FROM platform_audit_heads h WHERE h.chain = p_chain FOR UPDATE;
         IF NOT FOUND THEN
             INSERT INTO platform_audit_heads (chain, seq, hash) VALUES (p_chain, 0, genesis)
@@ -831,6 +837,63 @@ CREATE TABLE public.conversations (
 ALTER TABLE ONLY public.conversations FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: graph_node_types; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_node_types (
+    id text DEFAULT public.app_new_id('nty'::text) NOT NULL,
+    org_id text NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    schema jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_node_types_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT graph_node_types_id_check CHECK ((id ~ '^nty_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT graph_node_types_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT graph_node_types_schema_check CHECK (((jsonb_typeof(schema) = ANY (ARRAY['object'::text, 'boolean'::text])) AND (octet_length((schema)::text) <= 131072)))
+);
+
+ALTER TABLE ONLY public.graph_node_types FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_nodes (
+    id text DEFAULT public.app_new_id('nod'::text) NOT NULL,
+    org_id text NOT NULL,
+    node_type_id text NOT NULL,
+    data jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_nodes_data_check CHECK (((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 131072))),
+    CONSTRAINT graph_nodes_id_check CHECK ((id ~ '^nod_[0-9a-hjkmnp-tv-z]{26}$'::text))
+);
+
+ALTER TABLE ONLY public.graph_nodes FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_relationships; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.graph_relationships (
+    id text DEFAULT public.app_new_id('rel'::text) NOT NULL,
+    org_id text NOT NULL,
+    source_id text NOT NULL,
+    target_id text NOT NULL,
+    type text NOT NULL,
+    data jsonb,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT graph_relationships_data_check CHECK (((data IS NULL) OR ((jsonb_typeof(data) = 'object'::text) AND (octet_length((data)::text) <= 131072)))),
+    CONSTRAINT graph_relationships_id_check CHECK ((id ~ '^rel_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT graph_relationships_type_check CHECK (((length(type) >= 1) AND (length(type) <= 100)))
+);
+
+ALTER TABLE ONLY public.graph_relationships FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1309,6 +1372,34 @@ ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_visitor_token_hash_key UNIQUE (visitor_token_hash);
 
 --
+-- Name: graph_node_types graph_node_types_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_name_key UNIQUE (org_id, name);
+
+--
+-- Name: graph_node_types graph_node_types_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: graph_relationships graph_relationships_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_pkey PRIMARY KEY (org_id, id);
+
+--
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1581,6 +1672,36 @@ CREATE INDEX conversations_org_id_created_at_idx ON public.conversations USING b
 CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (workspace_id);
 
 --
+-- Name: graph_nodes_org_id_data_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_nodes_org_id_data_idx ON public.graph_nodes USING gin (org_id, data jsonb_path_ops);
+
+--
+-- Name: graph_nodes_org_id_node_type_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_nodes_org_id_node_type_id_idx ON public.graph_nodes USING btree (org_id, node_type_id, id);
+
+--
+-- Name: graph_relationships_org_id_source_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_source_id_idx ON public.graph_relationships USING btree (org_id, source_id, type, id);
+
+--
+-- Name: graph_relationships_org_id_target_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_target_id_idx ON public.graph_relationships USING btree (org_id, target_id, type, id);
+
+--
+-- Name: graph_relationships_org_id_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX graph_relationships_org_id_type_idx ON public.graph_relationships USING btree (org_id, type, id);
+
+--
 -- Name: idempotency_keys_expires_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1807,6 +1928,48 @@ ALTER TABLE ONLY public.conversations
 
 ALTER TABLE ONLY public.conversations
     ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_node_types graph_node_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_node_types
+    ADD CONSTRAINT graph_node_types_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_nodes graph_nodes_node_type_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_node_type_fkey FOREIGN KEY (org_id, node_type_id) REFERENCES public.graph_node_types(org_id, id);
+
+--
+-- Name: graph_nodes graph_nodes_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_nodes
+    ADD CONSTRAINT graph_nodes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_source_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_source_fkey FOREIGN KEY (org_id, source_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: graph_relationships graph_relationships_target_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.graph_relationships
+    ADD CONSTRAINT graph_relationships_target_fkey FOREIGN KEY (org_id, target_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2081,6 +2244,42 @@ ALTER TABLE public.conversations ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY conversations_tenant ON public.conversations USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_node_types; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_node_types ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_node_types graph_node_types_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_node_types_tenant ON public.graph_node_types USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_nodes; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_nodes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_nodes graph_nodes_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_nodes_tenant ON public.graph_nodes USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: graph_relationships; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.graph_relationships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: graph_relationships graph_relationships_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY graph_relationships_tenant ON public.graph_relationships USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
@@ -2566,6 +2765,24 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.connectors TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.conversations TO blossom_app;
+
+--
+-- Name: TABLE graph_node_types; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_node_types TO blossom_app;
+
+--
+-- Name: TABLE graph_nodes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_nodes TO blossom_app;
+
+--
+-- Name: TABLE graph_relationships; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_relationships TO blossom_app;
 
 --
 -- Name: TABLE invites; Type: ACL; Schema: public; Owner: -

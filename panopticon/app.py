@@ -16,6 +16,7 @@ from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.testing import fallback_authenticator
 from foundation.settings import Settings, load_serving_settings
 from foundation.web import new_app
+from panopticon.admins import audit_hooks
 from panopticon.admins.sessions import AdminSessionAuthenticator
 from panopticon.routes import router
 from panopticon.services import PanopticonServices, build_services
@@ -49,6 +50,7 @@ def create_app(
         ),
         database=database,
         services=services,
+        on_denied=audit_hooks.denied,
         allowed_origins=settings.allowed_origins,
         trusted_proxies=settings.proxies,
         strict_errors=settings.environment == "test",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from pyotp.totp import TOTP
@@ -44,11 +44,15 @@ class PanopticonHarness:
     http: httpx.AsyncClient
     app: RpcApp
     enrolments: int = 0
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     def client(self, address: str | None = None) -> httpx.AsyncClient:
-        """Another browser: its own cookie jar; from another network address if given."""
+        """Another browser: its own cookie jar; from another network address if given (closed
+        with the harness, if the test does not)."""
         transport = httpx.ASGITransport(app=self.app, client=(address or "127.0.0.1", 40000))
-        return httpx.AsyncClient(transport=transport, base_url=BASE_URL)
+        client = httpx.AsyncClient(transport=transport, base_url=BASE_URL)
+        self.clients.append(client)
+        return client
 
     def totp(self, secret: str, *, steps_ahead: int = 0) -> str:
         """The code an authenticator app shows at `t.clock`'s time."""
@@ -114,4 +118,9 @@ async def panopticon_harness(t: T, **environment: str) -> AsyncIterator[Panoptic
     app = create_app(settings, services=services, database=database)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with app.fallback.test_app(), httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-        yield PanopticonHarness(t=t, services=services, hasher=hasher, database=database, http=http, app=app)
+        harness = PanopticonHarness(t=t, services=services, hasher=hasher, database=database, http=http, app=app)
+        try:
+            yield harness
+        finally:
+            for client in harness.clients:
+                await client.aclose()

@@ -28,7 +28,9 @@ async def audit_event(
     after: Summary | None = None,
 ) -> None:
     """`user_id`: the actor when the caller is not signed in (sign-up, a reset code); by default
-    the signed-in principal. `before`/`after`: what changed, never a secret."""
+    the signed-in principal. `before`/`after`: what changed, never a secret. (When panopticon's
+    impersonation reaches product sessions, the actor becomes `Actor(admin_id=<the admin>,
+    acting_as_user_id=<the user>)` here, for every route at once.)"""
     await audit.record(
         req.db,
         chain=chain,
@@ -36,7 +38,7 @@ async def audit_event(
         action=action,
         target=target,
         request_id=req.request_id,
-        client_address=req.client or None,
+        client_address=req.client[:100] or None,  # an address; the column holds 100 characters
         before=before,
         after=after,
         now=req.services.clock.now(),

@@ -47,6 +47,7 @@ async def _owner_cookie(product: ProductHarness) -> tuple[dict[str, str], str]:
 
 async def _row_counts(product: ProductHarness) -> list[int]:
     tables = ["orgs", "users", "memberships", "invites", "sessions", "user_tokens", "org_notes"]
+    tables += ["graph_node_types", "graph_nodes", "graph_relationships"]
     return [await product.t.db.owner.fetchval(f"SELECT count(*) FROM {table}") for table in tables]
 
 

@@ -52,7 +52,7 @@ class OrgWorld:
     invite_id: str
     invite_token: str
     note_id: str
-    assistant: dict[str, str]  # the assistant module's ids by prefix (wsp, svc, con, cnv, msg)
+    assistant: dict[str, str]  # the assistant's and the graph's ids by prefix (wsp, svc, …, nty, nod, rel)
 
 
 async def _org_world(t: T, name: str) -> OrgWorld:
@@ -116,7 +116,22 @@ async def _assistant_world(t: T, org: Any, name: str) -> dict[str, str]:
         " VALUES ($1, $2, 'visitor', $3, $4) RETURNING id",
         org.id, cnv, f"{name} secret message", now,
     )  # fmt: skip
-    return {"wsp": wsp, "svc": svc, "con": con, "cnv": cnv, "msg": msg}
+    nty = await owner.fetchval(
+        "INSERT INTO graph_node_types (org_id, name, schema, created_at, updated_at) VALUES ($1, $2, '{}', $3, $3)"
+        " RETURNING id",
+        org.id, f"{name} secret node type", now,
+    )  # fmt: skip
+    nod = await owner.fetchval(
+        "INSERT INTO graph_nodes (org_id, node_type_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)"
+        " RETURNING id",
+        org.id, nty, f'{{"secret": "{name} secret node"}}', now,
+    )  # fmt: skip
+    rel = await owner.fetchval(
+        "INSERT INTO graph_relationships (org_id, source_id, target_id, type, created_at, updated_at)"
+        " VALUES ($1, $2, $2, $3, $4, $4) RETURNING id",
+        org.id, nod, f"{name} secret relationship", now,
+    )  # fmt: skip
+    return {"wsp": wsp, "svc": svc, "con": con, "cnv": cnv, "msg": msg, "nty": nty, "nod": nod, "rel": rel}
 
 
 def _sample(annotation: Any, field_name: str, b: OrgWorld) -> Any:
@@ -165,7 +180,17 @@ async def _snapshot(t: T, b: OrgWorld) -> list[Any]:
         ("SELECT id, email, display_name FROM users WHERE id IN ($1, $2) ORDER BY id", b.owner.id),
         *(
             (f"SELECT * FROM {table} WHERE org_id = $1 ORDER BY id", b.org.id)
-            for table in ("workspaces", "workspace_handles", "services", "connectors", "conversations", "messages")
+            for table in (
+                "workspaces",
+                "workspace_handles",
+                "services",
+                "connectors",
+                "conversations",
+                "messages",
+                "graph_node_types",
+                "graph_nodes",
+                "graph_relationships",
+            )
         ),
     ]
     rows = []
@@ -180,6 +205,7 @@ def test_every_route_is_covered_whatever_its_auth_level() -> None:
     assert {r.auth for r in ROUTES} == {"public", "user", "organization"}
     assert {"orgs.rename", "orgs.delete", "members.list", "members.remove", "invites.cancel"} <= names
     assert {"orgs.switch", "invites.accept", "invites.decline", "auth.sessions.list", "auth.init"} <= names
+    assert {"node_types.create", "nodes.list", "nodes.traverse", "relationships.create"} <= names
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -215,6 +241,8 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
         "B secret service",
         "b-secret",
         "B secret message",
+        "B secret node",
+        "B secret relationship",
     ):
         assert secret not in text, f"{route.name} leaked {secret!r}: {text}"
     assert await _snapshot(t, b) == before, f"{route.name} changed org B"

@@ -3,6 +3,7 @@
 import product.accounts.routes
 import product.chat.routes
 import product.conversations.routes
+import product.graph.routes
 import product.orgs.routes
 import product.workspaces.routes  # noqa: F401
 from product.rpc import router

@@ -69,13 +69,28 @@ async def test_account_and_admin_chains_are_their_own(t: T) -> None:
     org_id, user_id = await _world(t)
     await _record(t, org_id, user_id)
     async with t.db.tenant(user_id=user_id) as conn:
-        for chain in (audit.ACCOUNT, audit.ACCOUNT, audit.ADMIN):
+        for _ in range(2):
             await audit.record(
-                conn, chain=chain, actor=audit.Actor(user_id=user_id), action="auth.login", now=t.clock.now()
+                conn, chain=audit.ACCOUNT, actor=audit.Actor(user_id=user_id), action="auth.login", now=t.clock.now()
             )
+    admin = audit.Actor(admin_id="adm_" + user_id.removeprefix("usr_"))
+    async with t.db.owner.acquire() as conn, conn.transaction():  # a role outside the product's (panopticon's)
+        await audit.record(conn, chain=audit.ADMIN, actor=admin, action="admins.login", now=t.clock.now())
     seqs = await t.db.owner.fetch("SELECT chain, seq FROM platform_audit_log ORDER BY chain, seq")
     assert [(r["chain"], r["seq"]) for r in seqs] == [("account", 1), ("account", 2), ("admin", 1)]
     assert await _verify(t) == (3, 4, [])
+
+
+async def test_the_product_roles_cannot_write_the_admin_chain(t: T) -> None:
+    admin = audit.Actor(admin_id="adm_" + "0" * 26)
+    for transaction in (t.db.app_transaction, t.db.outbox_transaction):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="administrators' audit chain"):
+            async with transaction() as conn:
+                await audit.record(conn, chain=audit.ADMIN, actor=admin, action="admins.login", now=t.clock.now())
+    with pytest.raises(asyncpg.InvalidParameterValueError, match="unknown audit chain"):
+        async with t.db.app_transaction() as conn:
+            await audit.record(conn, chain="usr_x", actor=admin, action="admins.login", now=t.clock.now())
+    assert await t.db.owner.fetchval("SELECT count(*) FROM platform_audit_log") == 0
 
 
 async def test_the_request_role_may_insert_and_read_never_update_delete_or_truncate(t: T) -> None:

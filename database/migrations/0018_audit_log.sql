@@ -181,6 +181,12 @@ BEGIN
             SELECT h.seq, h.hash INTO v_seq, v_prev FROM audit_heads h WHERE h.org_id = p_chain FOR UPDATE;
         END IF;
     ELSIF p_chain IN ('account', 'admin') THEN
+        -- Administrators' own events come from panopticon's role, never from the product's
+        -- (blossom_app and its members: a request there cannot forge an administrator's history).
+        IF p_chain = 'admin' AND pg_has_role(session_user, 'blossom_app', 'MEMBER') THEN
+            RAISE EXCEPTION 'the product''s roles do not write the administrators'' audit chain'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
         SELECT h.seq, h.hash INTO v_seq, v_prev FROM platform_audit_heads h WHERE h.chain = p_chain FOR UPDATE;
         IF NOT FOUND THEN
             INSERT INTO platform_audit_heads (chain, seq, hash) VALUES (p_chain, 0, genesis)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from database.embedded import SYSTEM_USER_WHEN_ROOT
-from database.target import APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, PgUrl
+from database.target import APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, PANOPTICON_ROLE, PgUrl
 from foundation.testing.servers import free_port
 
 SKIP_REASON = "PgBouncer is not installed (Debian: apt-get install pgbouncer): the pooler tests are skipped"
@@ -76,7 +76,7 @@ def pgbouncer(upstream: PgUrl, *, pool_size: int = 4, max_clients: int = 500) ->
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="blossom-pgbouncer-") as scratch:
         folder = Path(scratch)
-        roles = {APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, upstream.user or "postgres"}
+        roles = {APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, PANOPTICON_ROLE, upstream.user or "postgres"}
         (folder / "users.txt").write_text("".join(f'"{role}" ""\n' for role in sorted(roles)))
         ini = folder / "pgbouncer.ini"
         ini.write_text(_config(upstream, port, folder, pool_size, max_clients))

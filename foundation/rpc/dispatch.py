@@ -61,6 +61,9 @@ ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers
 Headers = dict[bytes, bytes]
 # Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
+# Told of a signed-in caller refused for their role: (route, principal, client address, the
+# request's lease, for a write in a short transaction of its own). Raising is not its way to answer.
+OnDenied = Callable[[str, Principal, str, "Lease | None"], Awaitable[None]]
 
 PREFIX = "/rpc/"
 CLIENT_CLOSED = 499  # the access log's status for a stream the client left (nginx's convention)
@@ -123,6 +126,7 @@ class RpcApp:
         services: Any = None,
         jsonrpc_max_body: int = DEFAULT_MAX_BODY_BYTES,
         idempotency: IdempotencyStore | None = None,
+        on_denied: OnDenied | None = None,
     ) -> None:
         self.router = router
         self.fallback = fallback
@@ -138,6 +142,7 @@ class RpcApp:
         self.services = services
         self.jsonrpc_max_body = jsonrpc_max_body  # a whole /jsonrpc body, batch included
         self.idempotency = idempotency  # where idempotent routes keep their answers
+        self.on_denied = on_denied  # told of each signed-in caller refused for their role (panopticon's audit)
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
         self._deadlines = Deadlines()
 
@@ -250,7 +255,12 @@ class RpcApp:
         else:  # nobody is looked up, but the browser's cookies ride along: refuse another site's
             principal = ANONYMOUS  # call as for a cookie caller (a login CSRF swapping the session)
             self._check_origin(scope, headers, b"cookie" in headers)
-        _authorize(route, principal)
+        try:
+            _authorize(route, principal)
+        except InsufficientRole:
+            if self.on_denied is not None:
+                await self.on_denied(route.name, principal, self._client_address(scope, headers), lease)
+            raise
         if not json_checked and not headers.get(b"content-type", b"").startswith(b"application/json"):
             raise UnsupportedMediaType("send the body as application/json")
         return principal, self._decode(route, raw)

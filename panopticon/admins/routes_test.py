@@ -10,6 +10,7 @@ import pyotp
 import pytest
 
 from database.testing.fixture import T
+from foundation.logging import flush_logs
 from panopticon.admins.sessions import IDLE_TIMEOUT, SECURE_COOKIE_NAME
 from panopticon.testing import PASSWORD, PanopticonHarness, panopticon_harness
 
@@ -233,14 +234,22 @@ async def test_a_cookie_call_from_another_origin_is_refused(pan: PanopticonHarne
 # --- roles and managing administrators ------------------------------------------------------------
 
 
-async def test_a_lower_role_gets_403_insufficient_role(pan: PanopticonHarness) -> None:
-    async with pan.signed_in("viewer@example.com", "viewer") as (_, viewer):
+async def test_a_lower_role_gets_403_insufficient_role_and_the_audit_hook_hears_of_it(
+    pan: PanopticonHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with pan.signed_in("viewer@example.com", "viewer") as (admin, viewer):
         assert (await viewer.get("/rpc/system.whoami")).status_code == 200
         for route in ("admins.list", "admins.invite", "admins.set_role", "admins.disable"):
             response = await viewer.post(f"/rpc/{route}", json={})
             assert response.status_code == 403, route
             assert response.json()["error"]["code"] == "insufficient_role"
             assert response.json()["error"]["required_role"] == "owner"
+    flush_logs()  # (loggers keep the format they were first used with: read either)
+    captured = capsys.readouterr()
+    denials = [line for line in (captured.out + captured.err).splitlines() if "admin.denied" in line]
+    assert len(denials) == 4
+    for line, route in zip(denials, ("admins.list", "admins.invite", "admins.set_role", "admins.disable"), strict=True):
+        assert admin.id in line and route in line and "viewer" in line
 
 
 async def test_an_owner_invites_promotes_and_disables_and_changes_apply_at_once(pan: PanopticonHarness) -> None:
@@ -298,9 +307,10 @@ async def test_two_owners_demoting_each_other_at_once_leave_one_owner(pan: Panop
                 b.post("/rpc/admins.disable", json={"admin_id": first.id}),
             )
         # The loser is refused by the database (409 last_owner) or, when the winner committed
-        # before its request was authenticated, as a viewer already (403).
+        # before its request was authenticated, as a viewer already (403) or as a disabled
+        # administrator whose session is gone (401).
         statuses = sorted(r.status_code for r in responses)
-        assert statuses in ([200, 403], [200, 409]), [r.text for r in responses]
+        assert statuses in ([200, 401], [200, 403], [200, 409]), [r.text for r in responses]
         async with pan.t.db.owner.acquire() as conn:
             owners = await conn.fetchval(
                 "SELECT count(*) FROM admins"
@@ -388,3 +398,26 @@ async def test_parallel_logins_several_times_the_pool_size(t: T) -> None:
         assert [w.json()["admin_id"] for w in whoami] == [a.id for a in admins]
         for client in clients:
             await client.aclose()
+
+
+async def test_racing_confirmations_of_one_code_enrol_once(pan: PanopticonHarness) -> None:
+    _, code = await pan.invite("twice@example.com")
+    started = await pan.http.post("/rpc/auth.enrol.start", json={"code": code, "password": PASSWORD})
+    totp_code = pan.totp(started.json()["secret"])
+    responses = await asyncio.gather(
+        *(
+            pan.client(f"10.9.0.{n + 1}").post("/rpc/auth.enrol.confirm", json={"code": code, "totp_code": totp_code})
+            for n in range(6)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [400] * 5
+    async with pan.t.db.owner.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM admin_recovery_codes") == 10
+
+
+async def test_racing_invitations_of_one_email_create_one_admin(pan: PanopticonHarness) -> None:
+    async with pan.signed_in("inviter@example.com", "owner") as (_, owner):
+        responses = await asyncio.gather(
+            *(owner.post("/rpc/admins.invite", json={"email": "Same@example.com", "role": "viewer"}) for _ in range(8))
+        )
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 7

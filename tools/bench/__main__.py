@@ -9,6 +9,7 @@ from tools.bench import (
     audit,
     database,
     external,
+    graph,
     lifecycle,
     pieces,
     pipeline,
@@ -32,6 +33,7 @@ SUITES = {
     "pipeline": pipeline.run_all,
     "assistant": assistant.run_all,
     "audit": audit.run_all,
+    "graph": graph.run_all,
 }
 
 

@@ -6,6 +6,8 @@ the dispatcher's own rules, which hold for every route and so are not part of ea
 
 - text never holds the NUL character (PostgreSQL cannot store it; `foundation.rpc.validation`),
   so every free-form string, and every key of a string-keyed map, has a pattern that excludes it;
+  a free-form JSON object (`dict[str, Any]`, such as a graph node's data) holds `JsonValue`s:
+  any JSON without a NUL in its text or its keys, however deep;
 - a decimal is a plain numeral (`format: decimal` is not a JSON Schema format tools know);
 - a read-only route's GET takes its input as JSON in the `input` query parameter;
 - every error status a route can answer with is described, each with the envelope of exactly the
@@ -40,7 +42,28 @@ def _with_server_rules(node: Any) -> Any:
             out["pattern"] = NO_NUL
     if out.get("type") == "object" and "additionalProperties" in out and "properties" not in out:
         out["propertyNames"] = {"pattern": NO_NUL}
+    if out.get("type") == "object" and not {"properties", "additionalProperties", "patternProperties"} & set(out):
+        out["propertyNames"] = {"pattern": NO_NUL}  # free-form JSON: values of any kind
+        out["additionalProperties"] = {"$ref": SCHEMAS + JSON_VALUE}
     return out
+
+
+JSON_VALUE = "JsonValue"
+_JSON_VALUE_SCHEMA = {
+    "description": "any JSON value; text and keys never hold the NUL character",
+    "anyOf": [
+        {"type": "null"},
+        {"type": "boolean"},
+        {"type": "number"},
+        {"type": "string", "pattern": NO_NUL},
+        {"type": "array", "items": {"$ref": SCHEMAS + JSON_VALUE}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": NO_NUL},
+            "additionalProperties": {"$ref": SCHEMAS + JSON_VALUE},
+        },
+    ],
+}
 
 
 def _envelope(code: str, fields: str | None) -> dict[str, Any]:
@@ -78,6 +101,8 @@ def _requires_input(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
 
 def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
     schemas = _with_server_rules(copy.deepcopy(contract["schemas"]))
+    if any(JSON_VALUE in str(schema) for schema in schemas.values()):
+        schemas[JSON_VALUE] = copy.deepcopy(_JSON_VALUE_SCHEMA)
     schemas[ENVELOPE] = {
         "type": "object",
         "required": ["error"],

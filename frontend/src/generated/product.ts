@@ -339,6 +339,162 @@ export interface MemberIdIn {
   member_id: string;
 }
 
+export interface InvalidSchemaFields {
+  fields: FieldError[];
+}
+
+export interface DocumentTooLargeFields {
+  field: string;
+  limit: number;
+}
+
+export interface CreateNodeTypeIn {
+  name: string;
+  description?: string;
+  schema?: { [key: string]: unknown };
+}
+
+export interface NodeTypeOut {
+  id: string;
+  name: string;
+  description: string;
+  schema: { [key: string]: unknown };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeleteNodeTypeIn {
+  id: string;
+  cascade?: boolean;
+}
+
+export interface NodeTypeDeleted {
+  nodes_deleted: number;
+}
+
+export interface NodeTypeIdIn {
+  id: string;
+}
+
+export interface ListNodeTypesIn {
+  page_size?: number;
+  page_token?: string | null;
+}
+
+export interface NodeTypesOut {
+  node_types: NodeTypeOut[];
+  next_page_token: string | null;
+}
+
+export interface NodesViolateSchemaFields {
+  node_id: string;
+  fields: FieldError[];
+}
+
+export interface TooManyNodesToRevalidateFields {
+  limit: number;
+}
+
+export interface UpdateNodeTypeIn {
+  id: string;
+  name?: string;
+  description?: string;
+  schema?: { [key: string]: unknown };
+}
+
+export interface SchemaViolationFields {
+  fields: FieldError[];
+}
+
+export interface CreateNodeIn {
+  node_type_id: string;
+  data?: { [key: string]: unknown };
+}
+
+export interface NodeOut {
+  id: string;
+  node_type_id: string;
+  data: { [key: string]: unknown };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NodeNotFoundFields {
+  field: string;
+}
+
+export interface NodeIdIn {
+  id: string;
+}
+
+export interface ListNodesIn {
+  node_type_id?: string | null;
+  filter?: { [key: string]: unknown } | null;
+  page_size?: number;
+  page_token?: string | null;
+}
+
+export interface NodesOut {
+  nodes: NodeOut[];
+  next_page_token: string | null;
+}
+
+export interface NeighboursIn {
+  id: string;
+  direction?: "both" | "in" | "out";
+  type?: string | null;
+  page_size?: number;
+  page_token?: string | null;
+}
+
+export interface NeighboursOut {
+  neighbours: Neighbour[];
+  next_page_token: string | null;
+}
+
+export interface Neighbour {
+  relationship: RelationshipOut;
+  node: NodeOut;
+}
+
+export interface RelationshipOut {
+  id: string;
+  source_node_id: string;
+  target_node_id: string;
+  type: string;
+  data: { [key: string]: unknown } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PatchNodeIn {
+  id: string;
+  patch: { [key: string]: unknown };
+}
+
+export interface TraverseIn {
+  id: string;
+  max_depth?: number;
+  direction?: "both" | "in" | "out";
+  type?: string | null;
+  limit?: number;
+}
+
+export interface TraversalOut {
+  nodes: Reached[];
+  truncated: boolean;
+}
+
+export interface Reached {
+  node: NodeOut;
+  depth: number;
+}
+
+export interface UpdateNodeIn {
+  id: string;
+  data: { [key: string]: unknown };
+}
+
 export interface AuditListIn {
   cursor?: number | null;
   limit?: number;
@@ -379,6 +535,36 @@ export interface RenameIn {
 
 export interface OrgIdIn {
   org_id: string;
+}
+
+export interface CreateRelationshipIn {
+  source_node_id: string;
+  target_node_id: string;
+  type: string;
+  data?: { [key: string]: unknown } | null;
+}
+
+export interface RelationshipIdIn {
+  id: string;
+}
+
+export interface ListRelationshipsIn {
+  source_node_id?: string | null;
+  target_node_id?: string | null;
+  type?: string | null;
+  page_size?: number;
+  page_token?: string | null;
+}
+
+export interface RelationshipsOut {
+  relationships: RelationshipOut[];
+  next_page_token: string | null;
+}
+
+export interface UpdateRelationshipIn {
+  id: string;
+  type?: string;
+  data?: { [key: string]: unknown } | null;
 }
 
 export interface CreateServiceIn {
@@ -561,6 +747,45 @@ export type MembersListError = CommonError;
 /** Errors of members.remove: discriminate on `code`. */
 export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
+/** Errors of node_types.create: discriminate on `code`. */
+export type NodeTypesCreateError = { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+
+/** Errors of node_types.delete: discriminate on `code`. */
+export type NodeTypesDeleteError = { code: "node_type_not_found"; message: string } | { code: "node_type_in_use"; message: string } | CommonError;
+
+/** Errors of node_types.get: discriminate on `code`. */
+export type NodeTypesGetError = { code: "node_type_not_found"; message: string } | CommonError;
+
+/** Errors of node_types.list: discriminate on `code`. */
+export type NodeTypesListError = { code: "invalid_cursor"; message: string } | CommonError;
+
+/** Errors of node_types.update: discriminate on `code`. */
+export type NodeTypesUpdateError = { code: "node_type_not_found"; message: string } | { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | ({ code: "nodes_violate_schema"; message: string } & NodesViolateSchemaFields) | ({ code: "too_many_nodes_to_revalidate"; message: string } & TooManyNodesToRevalidateFields) | CommonError;
+
+/** Errors of nodes.create: discriminate on `code`. */
+export type NodesCreateError = { code: "node_type_not_found"; message: string } | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+
+/** Errors of nodes.delete: discriminate on `code`. */
+export type NodesDeleteError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | CommonError;
+
+/** Errors of nodes.get: discriminate on `code`. */
+export type NodesGetError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | CommonError;
+
+/** Errors of nodes.list: discriminate on `code`. */
+export type NodesListError = { code: "invalid_cursor"; message: string } | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+
+/** Errors of nodes.neighbours: discriminate on `code`. */
+export type NodesNeighboursError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | { code: "invalid_cursor"; message: string } | CommonError;
+
+/** Errors of nodes.patch: discriminate on `code`. */
+export type NodesPatchError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+
+/** Errors of nodes.traverse: discriminate on `code`. */
+export type NodesTraverseError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | CommonError;
+
+/** Errors of nodes.update: discriminate on `code`. */
+export type NodesUpdateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+
 /** Errors of orgs.audit.list: discriminate on `code`. */
 export type OrgsAuditListError = { code: "not_permitted"; message: string } | CommonError;
 
@@ -581,6 +806,21 @@ export type OrgsSwitchError = { code: "org_not_found"; message: string } | Commo
 
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
 export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+
+/** Errors of relationships.create: discriminate on `code`. */
+export type RelationshipsCreateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+
+/** Errors of relationships.delete: discriminate on `code`. */
+export type RelationshipsDeleteError = { code: "relationship_not_found"; message: string } | CommonError;
+
+/** Errors of relationships.get: discriminate on `code`. */
+export type RelationshipsGetError = { code: "relationship_not_found"; message: string } | CommonError;
+
+/** Errors of relationships.list: discriminate on `code`. */
+export type RelationshipsListError = { code: "invalid_cursor"; message: string } | CommonError;
+
+/** Errors of relationships.update: discriminate on `code`. */
+export type RelationshipsUpdateError = { code: "relationship_not_found"; message: string } | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
 
 /** Errors of services.create: discriminate on `code`. */
 export type ServicesCreateError = CommonError;
@@ -639,6 +879,19 @@ export interface Routes {
   "members.leave": { input: Empty; output: Empty; error: MembersLeaveError; streaming: false; auth: "organization" };
   "members.list": { input: Empty; output: MembersOut; error: MembersListError; streaming: false; auth: "organization" };
   "members.remove": { input: MemberIdIn; output: Empty; error: MembersRemoveError; streaming: false; auth: "organization" };
+  "node_types.create": { input: CreateNodeTypeIn; output: NodeTypeOut; error: NodeTypesCreateError; streaming: false; auth: "organization" };
+  "node_types.delete": { input: DeleteNodeTypeIn; output: NodeTypeDeleted; error: NodeTypesDeleteError; streaming: false; auth: "organization" };
+  "node_types.get": { input: NodeTypeIdIn; output: NodeTypeOut; error: NodeTypesGetError; streaming: false; auth: "organization" };
+  "node_types.list": { input: ListNodeTypesIn; output: NodeTypesOut; error: NodeTypesListError; streaming: false; auth: "organization" };
+  "node_types.update": { input: UpdateNodeTypeIn; output: NodeTypeOut; error: NodeTypesUpdateError; streaming: false; auth: "organization" };
+  "nodes.create": { input: CreateNodeIn; output: NodeOut; error: NodesCreateError; streaming: false; auth: "organization" };
+  "nodes.delete": { input: NodeIdIn; output: Empty; error: NodesDeleteError; streaming: false; auth: "organization" };
+  "nodes.get": { input: NodeIdIn; output: NodeOut; error: NodesGetError; streaming: false; auth: "organization" };
+  "nodes.list": { input: ListNodesIn; output: NodesOut; error: NodesListError; streaming: false; auth: "organization" };
+  "nodes.neighbours": { input: NeighboursIn; output: NeighboursOut; error: NodesNeighboursError; streaming: false; auth: "organization" };
+  "nodes.patch": { input: PatchNodeIn; output: NodeOut; error: NodesPatchError; streaming: false; auth: "organization" };
+  "nodes.traverse": { input: TraverseIn; output: TraversalOut; error: NodesTraverseError; streaming: false; auth: "organization" };
+  "nodes.update": { input: UpdateNodeIn; output: NodeOut; error: NodesUpdateError; streaming: false; auth: "organization" };
   "orgs.audit.list": { input: AuditListIn; output: AuditPageOut; error: OrgsAuditListError; streaming: false; auth: "organization" };
   "orgs.create": { input: CreateOrgIn; output: OrgSummary; error: OrgsCreateError; streaming: false; auth: "user" };
   "orgs.delete": { input: Empty; output: Empty; error: OrgsDeleteError; streaming: false; auth: "organization" };
@@ -646,6 +899,11 @@ export interface Routes {
   "orgs.rename": { input: RenameIn; output: OrgSummary; error: OrgsRenameError; streaming: false; auth: "organization" };
   "orgs.switch": { input: OrgIdIn; output: OrgSummary; error: OrgsSwitchError; streaming: false; auth: "user" };
   "orgs.transfer_ownership": { input: MemberIdIn; output: MemberOut; error: OrgsTransferOwnershipError; streaming: false; auth: "organization" };
+  "relationships.create": { input: CreateRelationshipIn; output: RelationshipOut; error: RelationshipsCreateError; streaming: false; auth: "organization" };
+  "relationships.delete": { input: RelationshipIdIn; output: Empty; error: RelationshipsDeleteError; streaming: false; auth: "organization" };
+  "relationships.get": { input: RelationshipIdIn; output: RelationshipOut; error: RelationshipsGetError; streaming: false; auth: "organization" };
+  "relationships.list": { input: ListRelationshipsIn; output: RelationshipsOut; error: RelationshipsListError; streaming: false; auth: "organization" };
+  "relationships.update": { input: UpdateRelationshipIn; output: RelationshipOut; error: RelationshipsUpdateError; streaming: false; auth: "organization" };
   "services.create": { input: CreateServiceIn; output: ServiceOut; error: ServicesCreateError; streaming: false; auth: "organization" };
   "services.delete": { input: ServiceIdIn; output: Empty; error: ServicesDeleteError; streaming: false; auth: "organization" };
   "services.list": { input: Empty; output: ServicesOut; error: ServicesListError; streaming: false; auth: "organization" };
@@ -717,6 +975,23 @@ export const batchCalls = {
     list: (input: Routes["members.list"]["input"] = {}): BatchCall<"members.list", Routes["members.list"]["output"], Routes["members.list"]["error"]> => ({ route: "members.list", input }),
     remove: (input: Routes["members.remove"]["input"]): BatchCall<"members.remove", Routes["members.remove"]["output"], Routes["members.remove"]["error"]> => ({ route: "members.remove", input }),
   },
+  node_types: {
+    create: (input: Routes["node_types.create"]["input"]): BatchCall<"node_types.create", Routes["node_types.create"]["output"], Routes["node_types.create"]["error"]> => ({ route: "node_types.create", input }),
+    delete: (input: Routes["node_types.delete"]["input"]): BatchCall<"node_types.delete", Routes["node_types.delete"]["output"], Routes["node_types.delete"]["error"]> => ({ route: "node_types.delete", input }),
+    get: (input: Routes["node_types.get"]["input"]): BatchCall<"node_types.get", Routes["node_types.get"]["output"], Routes["node_types.get"]["error"]> => ({ route: "node_types.get", input }),
+    list: (input: Routes["node_types.list"]["input"]): BatchCall<"node_types.list", Routes["node_types.list"]["output"], Routes["node_types.list"]["error"]> => ({ route: "node_types.list", input }),
+    update: (input: Routes["node_types.update"]["input"]): BatchCall<"node_types.update", Routes["node_types.update"]["output"], Routes["node_types.update"]["error"]> => ({ route: "node_types.update", input }),
+  },
+  nodes: {
+    create: (input: Routes["nodes.create"]["input"]): BatchCall<"nodes.create", Routes["nodes.create"]["output"], Routes["nodes.create"]["error"]> => ({ route: "nodes.create", input }),
+    delete: (input: Routes["nodes.delete"]["input"]): BatchCall<"nodes.delete", Routes["nodes.delete"]["output"], Routes["nodes.delete"]["error"]> => ({ route: "nodes.delete", input }),
+    get: (input: Routes["nodes.get"]["input"]): BatchCall<"nodes.get", Routes["nodes.get"]["output"], Routes["nodes.get"]["error"]> => ({ route: "nodes.get", input }),
+    list: (input: Routes["nodes.list"]["input"]): BatchCall<"nodes.list", Routes["nodes.list"]["output"], Routes["nodes.list"]["error"]> => ({ route: "nodes.list", input }),
+    neighbours: (input: Routes["nodes.neighbours"]["input"]): BatchCall<"nodes.neighbours", Routes["nodes.neighbours"]["output"], Routes["nodes.neighbours"]["error"]> => ({ route: "nodes.neighbours", input }),
+    patch: (input: Routes["nodes.patch"]["input"]): BatchCall<"nodes.patch", Routes["nodes.patch"]["output"], Routes["nodes.patch"]["error"]> => ({ route: "nodes.patch", input }),
+    traverse: (input: Routes["nodes.traverse"]["input"]): BatchCall<"nodes.traverse", Routes["nodes.traverse"]["output"], Routes["nodes.traverse"]["error"]> => ({ route: "nodes.traverse", input }),
+    update: (input: Routes["nodes.update"]["input"]): BatchCall<"nodes.update", Routes["nodes.update"]["output"], Routes["nodes.update"]["error"]> => ({ route: "nodes.update", input }),
+  },
   orgs: {
     audit: {
       list: (input: Routes["orgs.audit.list"]["input"]): BatchCall<"orgs.audit.list", Routes["orgs.audit.list"]["output"], Routes["orgs.audit.list"]["error"]> => ({ route: "orgs.audit.list", input }),
@@ -727,6 +1002,13 @@ export const batchCalls = {
     rename: (input: Routes["orgs.rename"]["input"]): BatchCall<"orgs.rename", Routes["orgs.rename"]["output"], Routes["orgs.rename"]["error"]> => ({ route: "orgs.rename", input }),
     switch: (input: Routes["orgs.switch"]["input"]): BatchCall<"orgs.switch", Routes["orgs.switch"]["output"], Routes["orgs.switch"]["error"]> => ({ route: "orgs.switch", input }),
     transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"]): BatchCall<"orgs.transfer_ownership", Routes["orgs.transfer_ownership"]["output"], Routes["orgs.transfer_ownership"]["error"]> => ({ route: "orgs.transfer_ownership", input }),
+  },
+  relationships: {
+    create: (input: Routes["relationships.create"]["input"]): BatchCall<"relationships.create", Routes["relationships.create"]["output"], Routes["relationships.create"]["error"]> => ({ route: "relationships.create", input }),
+    delete: (input: Routes["relationships.delete"]["input"]): BatchCall<"relationships.delete", Routes["relationships.delete"]["output"], Routes["relationships.delete"]["error"]> => ({ route: "relationships.delete", input }),
+    get: (input: Routes["relationships.get"]["input"]): BatchCall<"relationships.get", Routes["relationships.get"]["output"], Routes["relationships.get"]["error"]> => ({ route: "relationships.get", input }),
+    list: (input: Routes["relationships.list"]["input"]): BatchCall<"relationships.list", Routes["relationships.list"]["output"], Routes["relationships.list"]["error"]> => ({ route: "relationships.list", input }),
+    update: (input: Routes["relationships.update"]["input"]): BatchCall<"relationships.update", Routes["relationships.update"]["output"], Routes["relationships.update"]["error"]> => ({ route: "relationships.update", input }),
   },
   services: {
     create: (input: Routes["services.create"]["input"]): BatchCall<"services.create", Routes["services.create"]["output"], Routes["services.create"]["error"]> => ({ route: "services.create", input }),
@@ -866,6 +1148,49 @@ export function createClient(config: ClientConfig) {
       remove: (input: Routes["members.remove"]["input"], options?: CallOptions): Promise<Routes["members.remove"]["output"]> =>
         call(config, "members.remove", input, options),
     },
+    node_types: {
+      /** Define a node type: a name unique in the organization and a JSON Schema (draft 2020-12). */
+      create: (input: Routes["node_types.create"]["input"], options?: CallOptions): Promise<Routes["node_types.create"]["output"]> =>
+        call(config, "node_types.create", input, options),
+      /** Delete a node type: refused while it has nodes, unless `cascade` deletes them too. */
+      delete: (input: Routes["node_types.delete"]["input"], options?: CallOptions): Promise<Routes["node_types.delete"]["output"]> =>
+        call(config, "node_types.delete", input, options),
+      /** One node type. */
+      get: (input: Routes["node_types.get"]["input"], options?: CallOptions): Promise<Routes["node_types.get"]["output"]> =>
+        call(config, "node_types.get", input, options),
+      /** The organization's node types in creation order, a page at a time. */
+      list: (input: Routes["node_types.list"]["input"], options?: CallOptions): Promise<Routes["node_types.list"]["output"]> =>
+        call(config, "node_types.list", input, options),
+      /** Rename, redescribe or change the schema of a node type (absent fields stay). A new schema */
+      update: (input: Routes["node_types.update"]["input"], options?: CallOptions): Promise<Routes["node_types.update"]["output"]> =>
+        call(config, "node_types.update", input, options),
+    },
+    nodes: {
+      /** Add a node of a type; its data must satisfy the type's schema. */
+      create: (input: Routes["nodes.create"]["input"], options?: CallOptions): Promise<Routes["nodes.create"]["output"]> =>
+        call(config, "nodes.create", input, options),
+      /** Delete a node and, in the same transaction, every relationship from or to it. */
+      delete: (input: Routes["nodes.delete"]["input"], options?: CallOptions): Promise<Routes["nodes.delete"]["output"]> =>
+        call(config, "nodes.delete", input, options),
+      /** One node. */
+      get: (input: Routes["nodes.get"]["input"], options?: CallOptions): Promise<Routes["nodes.get"]["output"]> =>
+        call(config, "nodes.get", input, options),
+      /** Nodes in creation (id) order, of one type or all, optionally only those whose data contains */
+      list: (input: Routes["nodes.list"]["input"], options?: CallOptions): Promise<Routes["nodes.list"]["output"]> =>
+        call(config, "nodes.list", input, options),
+      /** A node's relationships (outgoing, incoming or both) with the node at their other end, in */
+      neighbours: (input: Routes["nodes.neighbours"]["input"], options?: CallOptions): Promise<Routes["nodes.neighbours"]["output"]> =>
+        call(config, "nodes.neighbours", input, options),
+      /** Apply a JSON merge patch (RFC 7396) to a node's document; the result is validated. */
+      patch: (input: Routes["nodes.patch"]["input"], options?: CallOptions): Promise<Routes["nodes.patch"]["output"]> =>
+        call(config, "nodes.patch", input, options),
+      /** The nodes reachable from a node within `max_depth` steps (each once, nearest first; cycles */
+      traverse: (input: Routes["nodes.traverse"]["input"], options?: CallOptions): Promise<Routes["nodes.traverse"]["output"]> =>
+        call(config, "nodes.traverse", input, options),
+      /** Replace a node's whole document (validated against its type's schema). */
+      update: (input: Routes["nodes.update"]["input"], options?: CallOptions): Promise<Routes["nodes.update"]["output"]> =>
+        call(config, "nodes.update", input, options),
+    },
     orgs: {
       audit: {
         /** The active organization's audit log, newest first, a page at a time (owner or admin). */
@@ -890,6 +1215,23 @@ export function createClient(config: ClientConfig) {
       /** Make another member the owner; the current owner becomes an admin (owner only). */
       transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"], options?: CallOptions): Promise<Routes["orgs.transfer_ownership"]["output"]> =>
         call(config, "orgs.transfer_ownership", input, options),
+    },
+    relationships: {
+      /** Relate two nodes of this organization (a node of another is not found). */
+      create: (input: Routes["relationships.create"]["input"], options?: CallOptions): Promise<Routes["relationships.create"]["output"]> =>
+        call(config, "relationships.create", input, options),
+      /** Delete a relationship (its nodes stay). */
+      delete: (input: Routes["relationships.delete"]["input"], options?: CallOptions): Promise<Routes["relationships.delete"]["output"]> =>
+        call(config, "relationships.delete", input, options),
+      /** One relationship. */
+      get: (input: Routes["relationships.get"]["input"], options?: CallOptions): Promise<Routes["relationships.get"]["output"]> =>
+        call(config, "relationships.get", input, options),
+      /** Relationships from a node, to a node, of a type (any combination), in creation order, a */
+      list: (input: Routes["relationships.list"]["input"], options?: CallOptions): Promise<Routes["relationships.list"]["output"]> =>
+        call(config, "relationships.list", input, options),
+      /** Change a relationship's type or data (absent fields stay; data null clears it). */
+      update: (input: Routes["relationships.update"]["input"], options?: CallOptions): Promise<Routes["relationships.update"]["output"]> =>
+        call(config, "relationships.update", input, options),
     },
     services: {
       /** Add a service; it goes last in the display order. */
