@@ -80,6 +80,10 @@ list-symbols *packages:
 bench *suites:
     {{py}} -m tools.bench {{suites}}
 
+# The soak: 10 minutes (--duration SECONDS) of loopback load through two servers and PgBouncer, a PostgreSQL restart midway; checks every answer for tenant leaks, 5xx and growth
+soak *args:
+    {{py}} -m tools.soak {{args}}
+
 # Serve the Dagster code location (pipeline/) in the Dagster UI, on the development database (storage in .blossom/dagster)
 pipeline:
     {{py}} -m tools.pipeline ui

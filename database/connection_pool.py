@@ -344,7 +344,9 @@ class ConnectionPool:
         self._prober = asyncio.get_running_loop().create_task(self._probe(), context=contextvars.Context())
 
     async def _probe(self) -> None:
-        """Try one connection at a time until one opens; then the outage is over."""
+        """Try one connection at a time until one opens and answers; then the outage is over. (A
+        pooler such as PgBouncer accepts connections while its server is down: only an answer
+        says the server is back.)"""
         delay = FIRST_PROBE_DELAY_SECONDS
         while True:
             await asyncio.sleep(delay)
@@ -353,6 +355,11 @@ class ConnectionPool:
             self._opening += 1
             try:
                 conn = await self._connect()
+                try:
+                    await conn.execute("SELECT 1")  # the simple query protocol: no statement left behind
+                except BaseException:
+                    conn.terminate()
+                    raise
             except Exception as error:  # noqa: BLE001 (recorded as the outage's reason)
                 self._outage.failed(error)
                 delay = min(delay * 2, MAX_PROBE_DELAY_SECONDS)

@@ -190,10 +190,17 @@ class _FakeConnection:
         def _is_cancelling(self) -> bool:
             return self.cancelling
 
-    def __init__(self) -> None:
+    def __init__(self, answer: BaseException | None = None) -> None:
         self.closed = False
         self.in_transaction = False
         self._protocol = self._Protocol()
+        self._answer = answer  # what its first statement raises, as a pooler's does while its server is down
+
+    async def execute(self, query: str) -> str:
+        if self._answer is not None:
+            self.closed = True
+            raise self._answer
+        return "SELECT 1"
 
     def is_closed(self) -> bool:
         return self.closed
@@ -359,6 +366,46 @@ async def test_while_the_server_is_down_callers_fail_at_once_and_one_probe_at_a_
     conn: Any = await pool.acquire_connection()
     assert not conn.closed
     assert attempts < 20
+    pool.release(conn)
+    flush_logs()
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).splitlines()
+    assert sum("database_unavailable" in line for line in lines) == 1
+    assert sum("database_available" in line for line in lines) == 1
+    await pool.close(timeout=1)
+
+
+async def test_behind_a_pooler_the_outage_ends_when_the_server_answers_not_when_the_pooler_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """PgBouncer accepts connections while its server is down, and answers their first statement
+    with an error ("server login has been failing"). A probe that took the open connection for
+    the server's return would end the outage at once and log it again at the next request, a
+    pair of lines per request: it waits for an answer."""
+    down = True
+    attempts = 0
+
+    async def connect():
+        nonlocal attempts
+        attempts += 1
+        await asyncio.sleep(0.01)
+        if down:
+            return _FakeConnection(
+                asyncpg.ConnectionDoesNotExistError(
+                    "connection was closed in the middle of operation: server login has been failing, try again later"
+                )
+            )
+        return _FakeConnection()
+
+    pool = ConnectionPool(connect, min_size=0, max_size=4)  # type: ignore[arg-type]
+    _forget_output(capsys)
+    pool.connection_lost(asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"))
+    await _until(lambda: attempts >= 3)
+    assert not pool.available  # connections opened, but no statement answered
+    down = False
+    await _until(lambda: pool.available)
+    conn: Any = await pool.acquire_connection()
+    assert not conn.closed
     pool.release(conn)
     flush_logs()
     captured = capsys.readouterr()

@@ -576,7 +576,7 @@ CREATE FUNCTION public.app_workspace_for_handle(p_handle text, p_now timestamp w
     AS $$
     SELECT h.workspace_id, h.org_id, c.handle
     FROM workspace_handles h
-    JOIN workspace_handles c ON c.workspace_id = h.workspace_id AND c.expires_at IS NULL
+    JOIN workspace_handles c ON c.org_id = h.org_id AND c.workspace_id = h.workspace_id AND c.expires_at IS NULL
     WHERE h.handle = p_handle AND (h.expires_at IS NULL OR h.expires_at > p_now)
 $$;
 
@@ -1222,7 +1222,7 @@ ALTER TABLE ONLY analytics.org_daily_activity
 --
 
 ALTER TABLE ONLY analytics.org_daily_activity
-    ADD CONSTRAINT org_daily_activity_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT org_daily_activity_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: org_summaries org_summaries_org_id_week_start_key; Type: CONSTRAINT; Schema: analytics; Owner: -
@@ -1236,7 +1236,7 @@ ALTER TABLE ONLY analytics.org_summaries
 --
 
 ALTER TABLE ONLY analytics.org_summaries
-    ADD CONSTRAINT org_summaries_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT org_summaries_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: signup_funnel signup_funnel_pkey; Type: CONSTRAINT; Schema: analytics; Owner: -
@@ -1348,28 +1348,28 @@ ALTER TABLE ONLY public.audit_log
 --
 
 ALTER TABLE ONLY public.chat_streams
-    ADD CONSTRAINT chat_streams_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT chat_streams_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: connectors connectors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.connectors
-    ADD CONSTRAINT connectors_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT connectors_pkey PRIMARY KEY (org_id, id);
+
+--
+-- Name: conversations conversations_org_id_visitor_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.conversations
+    ADD CONSTRAINT conversations_org_id_visitor_token_hash_key UNIQUE (org_id, visitor_token_hash);
 
 --
 -- Name: conversations conversations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.conversations
-    ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
-
---
--- Name: conversations conversations_visitor_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.conversations
-    ADD CONSTRAINT conversations_visitor_token_hash_key UNIQUE (visitor_token_hash);
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: graph_node_types graph_node_types_name_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1414,18 +1414,18 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_scope_route_key_key UNIQUE (scope, route, key);
 
 --
+-- Name: invites invites_org_id_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.invites
+    ADD CONSTRAINT invites_org_id_token_hash_key UNIQUE (org_id, token_hash);
+
+--
 -- Name: invites invites_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.invites
-    ADD CONSTRAINT invites_pkey PRIMARY KEY (id);
-
---
--- Name: invites invites_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.invites
-    ADD CONSTRAINT invites_token_hash_key UNIQUE (token_hash);
+    ADD CONSTRAINT invites_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: memberships memberships_org_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1439,21 +1439,21 @@ ALTER TABLE ONLY public.memberships
 --
 
 ALTER TABLE ONLY public.memberships
-    ADD CONSTRAINT memberships_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: messages messages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.messages
-    ADD CONSTRAINT messages_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: org_notes org_notes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.org_notes
-    ADD CONSTRAINT org_notes_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT org_notes_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: orgs orgs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1516,7 +1516,7 @@ ALTER TABLE ONLY public.rate_limits
 --
 
 ALTER TABLE ONLY public.services
-    ADD CONSTRAINT services_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT services_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1565,7 +1565,7 @@ ALTER TABLE ONLY public.workspace_handles
 --
 
 ALTER TABLE ONLY public.workspace_handles
-    ADD CONSTRAINT workspace_handles_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT workspace_handles_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: workspaces workspaces_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1579,7 +1579,7 @@ ALTER TABLE ONLY public.workspaces
 --
 
 ALTER TABLE ONLY public.workspaces
-    ADD CONSTRAINT workspaces_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT workspaces_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: org_daily_activity_day_idx; Type: INDEX; Schema: analytics; Owner: -
@@ -1627,19 +1627,13 @@ CREATE UNIQUE INDEX admins_email_key ON public.admins USING btree (lower(email))
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX chat_streams_conversation_id_idx ON public.chat_streams USING btree (conversation_id);
+CREATE INDEX chat_streams_conversation_id_idx ON public.chat_streams USING btree (org_id, conversation_id);
 
 --
 -- Name: chat_streams_org_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX chat_streams_org_id_idx ON public.chat_streams USING btree (org_id, workspace_id, expires_at);
-
---
--- Name: chat_streams_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX chat_streams_workspace_id_idx ON public.chat_streams USING btree (workspace_id);
 
 --
 -- Name: connectors_one_active_idx; Type: INDEX; Schema: public; Owner: -
@@ -1657,7 +1651,7 @@ CREATE INDEX connectors_org_id_idx ON public.connectors USING btree (org_id, cre
 -- Name: connectors_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (workspace_id);
+CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (org_id, workspace_id);
 
 --
 -- Name: conversations_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1666,10 +1660,16 @@ CREATE INDEX connectors_workspace_id_idx ON public.connectors USING btree (works
 CREATE INDEX conversations_org_id_created_at_idx ON public.conversations USING btree (org_id, created_at DESC, id DESC);
 
 --
+-- Name: conversations_visitor_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX conversations_visitor_token_hash_idx ON public.conversations USING btree (visitor_token_hash);
+
+--
 -- Name: conversations_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (workspace_id);
+CREATE INDEX conversations_workspace_id_idx ON public.conversations USING btree (org_id, workspace_id);
 
 --
 -- Name: graph_nodes_org_id_data_idx; Type: INDEX; Schema: public; Owner: -
@@ -1720,6 +1720,12 @@ CREATE INDEX invites_invited_by_idx ON public.invites USING btree (invited_by);
 CREATE INDEX invites_org_id_created_at_idx ON public.invites USING btree (org_id, created_at);
 
 --
+-- Name: invites_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX invites_token_hash_idx ON public.invites USING btree (token_hash);
+
+--
 -- Name: memberships_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1729,7 +1735,7 @@ CREATE INDEX memberships_user_id_idx ON public.memberships USING btree (user_id)
 -- Name: messages_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (conversation_id, created_at, id);
+CREATE INDEX messages_conversation_id_idx ON public.messages USING btree (org_id, conversation_id, created_at, id);
 
 --
 -- Name: messages_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1783,7 +1789,7 @@ CREATE INDEX services_org_id_display_order_idx ON public.services USING btree (o
 -- Name: services_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX services_workspace_id_idx ON public.services USING btree (workspace_id);
+CREATE INDEX services_workspace_id_idx ON public.services USING btree (org_id, workspace_id);
 
 --
 -- Name: sessions_active_org_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -1819,19 +1825,13 @@ CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 -- Name: workspace_handles_current_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX workspace_handles_current_idx ON public.workspace_handles USING btree (workspace_id) WHERE (expires_at IS NULL);
-
---
--- Name: workspace_handles_org_id_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX workspace_handles_org_id_idx ON public.workspace_handles USING btree (org_id);
+CREATE UNIQUE INDEX workspace_handles_current_idx ON public.workspace_handles USING btree (org_id, workspace_id) WHERE (expires_at IS NULL);
 
 --
 -- Name: workspace_handles_workspace_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (workspace_id);
+CREATE INDEX workspace_handles_workspace_id_idx ON public.workspace_handles USING btree (org_id, workspace_id);
 
 --
 -- Name: admins admins_keep_an_owner; Type: TRIGGER; Schema: public; Owner: -
@@ -1885,7 +1885,7 @@ ALTER TABLE ONLY public.admin_sessions
 --
 
 ALTER TABLE ONLY public.chat_streams
-    ADD CONSTRAINT chat_streams_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+    ADD CONSTRAINT chat_streams_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: chat_streams chat_streams_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1899,7 +1899,7 @@ ALTER TABLE ONLY public.chat_streams
 --
 
 ALTER TABLE ONLY public.chat_streams
-    ADD CONSTRAINT chat_streams_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT chat_streams_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: connectors connectors_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1913,7 +1913,7 @@ ALTER TABLE ONLY public.connectors
 --
 
 ALTER TABLE ONLY public.connectors
-    ADD CONSTRAINT connectors_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT connectors_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: conversations conversations_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1927,7 +1927,7 @@ ALTER TABLE ONLY public.conversations
 --
 
 ALTER TABLE ONLY public.conversations
-    ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT conversations_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: graph_node_types graph_node_types_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2004,7 +2004,7 @@ ALTER TABLE ONLY public.memberships
 --
 
 ALTER TABLE ONLY public.messages
-    ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES public.conversations(id) ON DELETE CASCADE;
+    ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (org_id, conversation_id) REFERENCES public.conversations(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: messages messages_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2039,7 +2039,7 @@ ALTER TABLE ONLY public.services
 --
 
 ALTER TABLE ONLY public.services
-    ADD CONSTRAINT services_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT services_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: sessions sessions_active_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2074,7 +2074,7 @@ ALTER TABLE ONLY public.workspace_handles
 --
 
 ALTER TABLE ONLY public.workspace_handles
-    ADD CONSTRAINT workspace_handles_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+    ADD CONSTRAINT workspace_handles_workspace_id_fkey FOREIGN KEY (org_id, workspace_id) REFERENCES public.workspaces(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: workspaces workspaces_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -65,7 +65,14 @@ def command(
 async def _preflight(settings: Settings) -> None:
     """Once, before any worker starts: the database answers as the application role and has a
     schema, or one line says what to do (instead of a traceback per worker in a crash loop)."""
-    pool = await create_app_pool(resolve_target(settings, start_embedded=False).app, min_size=1, max_size=1)
+    # Behind PgBouncer in transaction mode, as the workers will: a named statement left on a
+    # server connection would collide with the next client's ("already exists").
+    pool = await create_app_pool(
+        resolve_target(settings, start_embedded=False).app,
+        min_size=1,
+        max_size=1,
+        behind_pooler=settings.database_pooler == "transaction",
+    )
     try:
         async with pool.acquire() as conn:
             if await schema_version(conn) is None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from database.target import PgUrl
 from database.testing.fixture import FACTORY_PASSWORD, T
 from foundation.errors import ConfigurationError
 from foundation.settings import REPO_ROOT
@@ -55,6 +56,21 @@ def _serving(environment: dict[str, str], *, workers: int = 1) -> Iterator[tuple
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+async def test_servers_start_one_after_another_behind_pgbouncer(t: T, pooler: PgUrl) -> None:
+    # Each start checks the database once (the preflight) through the pooler, which hands the next
+    # client the same server connection: no prepared statement may be left on it.
+    environment = _environment(t, APP_DATABASE_URL=pooler.render(), DATABASE_POOLER="transaction")
+
+    def start_three_times() -> list[int]:
+        statuses = []
+        for _ in range(3):
+            with _serving(environment) as (base, _):
+                statuses.append(httpx.get(f"{base}/health", timeout=30).status_code)
+        return statuses
+
+    assert await asyncio.to_thread(start_three_times) == [200, 200, 200]
 
 
 PRODUCTION = {

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from database.embedded import SYSTEM_USER_WHEN_ROOT
@@ -31,7 +31,9 @@ def executable() -> str | None:
     )
 
 
-def _config(upstream: PgUrl, port: int, folder: Path, pool_size: int, max_clients: int) -> str:
+def _config(
+    upstream: PgUrl, port: int, folder: Path, pool_size: int, max_clients: int, extra: Mapping[str, str]
+) -> str:
     host = upstream.host or "127.0.0.1"
     return f"""[databases]
 * = host={host} port={upstream.port or 5432}
@@ -52,7 +54,7 @@ server_reset_query =
 ignore_startup_parameters = extra_float_digits
 logfile = {folder / "pgbouncer.log"}
 pidfile = {folder / "pgbouncer.pid"}
-"""
+""" + "".join(f"{name} = {value}\n" for name, value in extra.items())
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -67,9 +69,13 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> N
 
 
 @contextlib.contextmanager
-def pgbouncer(upstream: PgUrl, *, pool_size: int = 4, max_clients: int = 500) -> Iterator[PgUrl]:
+def pgbouncer(
+    upstream: PgUrl, *, pool_size: int = 4, max_clients: int = 500, settings: Mapping[str, str] | None = None
+) -> Iterator[PgUrl]:
     """A transaction-mode PgBouncer in front of `upstream`'s server, holding at most `pool_size`
-    server connections per database and role pair; yields `upstream` re-pointed at it."""
+    server connections per database and role pair; yields `upstream` re-pointed at it. `settings`
+    adds or overrides lines of its `[pgbouncer]` section (the soak shortens its retry intervals
+    and lets the owner role read `SHOW POOLS`)."""
     program = executable()
     if program is None:
         raise RuntimeError(SKIP_REASON)
@@ -79,7 +85,7 @@ def pgbouncer(upstream: PgUrl, *, pool_size: int = 4, max_clients: int = 500) ->
         roles = {APP_ROLE, OUTBOX_ROLE, OWNER_ROLE, PANOPTICON_ROLE, upstream.user or "postgres"}
         (folder / "users.txt").write_text("".join(f'"{role}" ""\n' for role in sorted(roles)))
         ini = folder / "pgbouncer.ini"
-        ini.write_text(_config(upstream, port, folder, pool_size, max_clients))
+        ini.write_text(_config(upstream, port, folder, pool_size, max_clients, settings or {}))
         command = [program, str(ini)]
         if os.geteuid() == 0:  # PgBouncer refuses to run as root: as the embedded server's user
             command += ["-u", SYSTEM_USER_WHEN_ROOT]

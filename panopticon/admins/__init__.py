@@ -1,0 +1,1 @@
+"""Administrator accounts: enrolment, login with a second factor, sessions and roles."""

@@ -1,0 +1,1 @@
+"""The graph module: node types with JSON Schema, JSONB nodes and relationships."""
