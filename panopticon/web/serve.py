@@ -42,10 +42,16 @@ SECURITY_HEADERS = {
 }
 
 
-@functools.cache
 def _read(name: str) -> tuple[bytes, str]:
-    """A file's bytes and ETag, read on first request (never at import) and kept."""
-    body = (STATIC / name).read_bytes()
+    """A file's bytes and ETag, read on first request (never at import) and kept until the file
+    changes (`just web` under `just dev` is served at the next request, without a restart)."""
+    path = STATIC / name
+    return _read_version(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_version(path: Path, _mtime_ns: int) -> tuple[bytes, str]:
+    body = path.read_bytes()
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
