@@ -9,7 +9,6 @@ from functools import partial
 from typing import Literal
 
 import asyncpg
-from quart import Quart
 
 from database.connect import DatabaseUnreachable, PgConnection
 from database.connection_pool import ConnectionPool, PoolClosed, PoolTimeout
@@ -21,6 +20,7 @@ from foundation.errors import Unavailable
 from foundation.rpc.principal import Principal
 from foundation.rpc.request import Lease
 from foundation.settings import Settings
+from foundation.web import WebApp
 
 # How long a request waits for its pooled connection (every one busy, or the server at its
 # connection limit) before it answers 503 with Retry-After: a route's own default timeout.
@@ -78,7 +78,7 @@ class AppDatabase:
         if self._pool is not None:
             await self._pool.close()
 
-    def attach(self, app: Quart) -> None:
+    def attach(self, app: WebApp) -> None:
         """Open the pool when `app` starts serving and close it when it stops."""
         app.before_serving(self.open)
         app.after_serving(self.close)
@@ -94,6 +94,9 @@ class AppDatabase:
             return tenant_transaction(
                 self.pool, user_id=principal.user_id, org_id=principal.org_id, timeout=LEASE_TIMEOUT_SECONDS
             )
+        begun = lease.take_begun((principal.user_id, principal.org_id))
+        if begun is not None:  # authentication began it with this context (its check and the context, one round trip)
+            return begun
         return tenant_transaction_leased(lease.connection, user_id=principal.user_id, org_id=principal.org_id)
 
     def unavailable(self, error: Exception) -> Unavailable | None:

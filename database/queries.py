@@ -21,6 +21,7 @@ class Org(msgspec.Struct, frozen=True):
     id: str
     name: str
     created_at: datetime.datetime
+    slug: str | None
 
 
 class CreateUserRow(msgspec.Struct, frozen=True):
@@ -86,10 +87,10 @@ class PruneIdempotencyKeysRow(msgspec.Struct, frozen=True):
 
 CREATE_ORG_SQL = """INSERT INTO orgs (id, name, created_at)
 VALUES (coalesce($1::text, app_new_id('org')), $2, coalesce($3::timestamptz, now()))
-RETURNING id, name, created_at"""
+RETURNING id, name, created_at, slug"""
 
 
-GET_ORG_SQL = """SELECT id, name, created_at FROM orgs WHERE id = $1"""
+GET_ORG_SQL = """SELECT id, name, created_at, slug FROM orgs WHERE id = $1"""
 
 
 CREATE_USER_SQL = """INSERT INTO users (id, email, display_name, password_hash, created_at)

@@ -46,6 +46,15 @@ CREATE TYPE public.admin_role AS ENUM (
 );
 
 --
+-- Name: api_key_scope; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.api_key_scope AS ENUM (
+    'read',
+    'write'
+);
+
+--
 -- Name: connector_kind; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -157,6 +166,41 @@ BEGIN
     END IF;
     RETURN NULL;
 END
+$$;
+
+--
+-- Name: app_api_key_for_token(bytea, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) RETURNS TABLE(key_id text, personal boolean, user_id text, org_id text, role public.org_role, scope public.api_key_scope, expires_at timestamp with time zone, last_used_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT k.id, false, k.created_by, k.org_id, m.role, k.scope, k.expires_at, k.last_used_at
+    FROM api_keys k
+    LEFT JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+    WHERE k.token_hash = p_token_hash AND k.revoked_at IS NULL
+    UNION ALL
+    SELECT p.id, true, p.user_id, m.org_id, m.role, p.scope, p.expires_at, p.last_used_at
+    FROM personal_access_tokens p
+    LEFT JOIN memberships m ON m.org_id = p_org_id AND m.user_id = p.user_id
+    WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
+$$;
+
+--
+-- Name: app_api_key_touch(text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE api_keys SET last_used_at = p_now
+    WHERE org_id = p_org_id AND id = p_key_id
+      AND (last_used_at IS NULL OR last_used_at < p_now - interval '1 minute');
+    UPDATE personal_access_tokens SET last_used_at = p_now
+    WHERE p_org_id IS NULL AND id = p_key_id
+      AND (last_used_at IS NULL OR last_used_at < p_now - interval '1 minute');
 $$;
 
 --
@@ -726,6 +770,28 @@ CREATE TABLE public.admins (
 ALTER TABLE ONLY public.admins FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id text DEFAULT public.app_new_id('key'::text) NOT NULL,
+    org_id text NOT NULL,
+    name text NOT NULL,
+    scope public.api_key_scope NOT NULL,
+    token_hash bytea NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT api_keys_id_check CHECK ((id ~ '^key_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT api_keys_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT api_keys_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.api_keys FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_heads; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -991,8 +1057,10 @@ CREATE TABLE public.orgs (
     id text DEFAULT public.app_new_id('org'::text) NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    slug text,
     CONSTRAINT orgs_id_check CHECK ((id ~ '^org_[0-9a-hjkmnp-tv-z]{26}$'::text)),
-    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+    CONSTRAINT orgs_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT orgs_slug_check CHECK (((slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (length(slug) <= 63)))
 );
 
 ALTER TABLE ONLY public.orgs FORCE ROW LEVEL SECURITY;
@@ -1016,6 +1084,27 @@ CREATE TABLE public.outbox (
     CONSTRAINT outbox_id_check CHECK ((id ~ '^obx_[0-9a-hjkmnp-tv-z]{26}$'::text)),
     CONSTRAINT outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]*$'::text))
 );
+
+--
+-- Name: personal_access_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.personal_access_tokens (
+    id text DEFAULT public.app_new_id('pat'::text) NOT NULL,
+    user_id text NOT NULL,
+    name text NOT NULL,
+    scope public.api_key_scope NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    CONSTRAINT personal_access_tokens_id_check CHECK ((id ~ '^pat_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT personal_access_tokens_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT personal_access_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.personal_access_tokens FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: platform_audit_heads; Type: TABLE; Schema: public; Owner: -
@@ -1163,6 +1252,7 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     password_hash text NOT NULL,
     email_verified_at timestamp with time zone,
+    managed_by_org text,
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK ((email ~~ '%_@_%'::text)),
     CONSTRAINT users_id_check CHECK ((id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text))
@@ -1314,6 +1404,13 @@ ALTER TABLE ONLY public.admin_sessions
 
 ALTER TABLE ONLY public.admins
     ADD CONSTRAINT admins_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (org_id, id);
 
 --
 -- Name: audit_heads audit_heads_org_id_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1470,6 +1567,20 @@ ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 
 --
+-- Name: personal_access_tokens personal_access_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: personal_access_tokens personal_access_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_token_hash_key UNIQUE (token_hash);
+
+--
 -- Name: platform_audit_heads platform_audit_heads_chain_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1624,6 +1735,18 @@ CREATE INDEX admin_sessions_expires_at_idx ON public.admin_sessions USING btree 
 CREATE UNIQUE INDEX admins_email_key ON public.admins USING btree (lower(email));
 
 --
+-- Name: api_keys_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by);
+
+--
+-- Name: api_keys_token_hash_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_token_hash_idx ON public.api_keys USING btree (token_hash);
+
+--
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1768,6 +1891,12 @@ CREATE INDEX outbox_due_idx ON public.outbox USING btree (available_at, id) WHER
 CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE (status <> 'pending'::public.outbox_status);
 
 --
+-- Name: personal_access_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX personal_access_tokens_user_id_idx ON public.personal_access_tokens USING btree (user_id, created_at);
+
+--
 -- Name: platform_audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1820,6 +1949,12 @@ CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id)
 --
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+
+--
+-- Name: users_managed_by_org_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_managed_by_org_idx ON public.users USING btree (managed_by_org);
 
 --
 -- Name: workspace_handles_current_idx; Type: INDEX; Schema: public; Owner: -
@@ -1879,6 +2014,20 @@ ALTER TABLE ONLY public.admin_recovery_codes
 
 ALTER TABLE ONLY public.admin_sessions
     ADD CONSTRAINT admin_sessions_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
 -- Name: chat_streams chat_streams_conversation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2028,6 +2177,13 @@ ALTER TABLE ONLY public.org_notes
     ADD CONSTRAINT org_notes_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.orgs(id) ON DELETE CASCADE;
 
 --
+-- Name: personal_access_tokens personal_access_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.personal_access_tokens
+    ADD CONSTRAINT personal_access_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
 -- Name: services services_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2061,6 +2217,13 @@ ALTER TABLE ONLY public.sessions
 
 ALTER TABLE ONLY public.user_tokens
     ADD CONSTRAINT user_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: users users_managed_by_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_managed_by_org_fkey FOREIGN KEY (managed_by_org) REFERENCES public.orgs(id) ON DELETE SET NULL;
 
 --
 -- Name: workspace_handles workspace_handles_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2178,6 +2341,18 @@ ALTER TABLE public.admins ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY admins_panopticon ON public.admins TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: api_keys; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys api_keys_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY api_keys_tenant ON public.api_keys USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
@@ -2374,6 +2549,18 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
 CREATE POLICY orgs_pipeline_read ON public.orgs FOR SELECT TO blossom_pipeline USING (true);
 
 --
+-- Name: personal_access_tokens; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.personal_access_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: personal_access_tokens personal_access_tokens_own; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY personal_access_tokens_own ON public.personal_access_tokens USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
 -- Name: platform_audit_heads; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2454,6 +2641,24 @@ CREATE POLICY users_colleague_read ON public.users FOR SELECT USING ((id IN ( SE
   WHERE (m.org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)))));
 
 --
+-- Name: users users_managed_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_insert ON public.users FOR INSERT WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_managed_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_read ON public.users FOR SELECT USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_managed_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_managed_update ON public.users FOR UPDATE USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
 -- Name: users users_pipeline_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2508,6 +2713,20 @@ GRANT USAGE ON SCHEMA public TO blossom_panopticon;
 --
 
 REVOKE ALL ON FUNCTION public.app_admins_keep_an_owner() FROM PUBLIC;
+
+--
+-- Name: FUNCTION app_api_key_for_token(p_token_hash bytea, p_org_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) TO blossom_app;
+
+--
+-- Name: FUNCTION app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_now timestamp with time zone) TO blossom_app;
 
 --
 -- Name: FUNCTION app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
@@ -2743,6 +2962,12 @@ GRANT UPDATE(enrolled_at) ON TABLE public.admins TO blossom_panopticon;
 GRANT UPDATE(disabled_at) ON TABLE public.admins TO blossom_panopticon;
 
 --
+-- Name: TABLE api_keys; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO blossom_app;
+
+--
 -- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2897,6 +3122,12 @@ GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
+
+--
+-- Name: TABLE personal_access_tokens; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.personal_access_tokens TO blossom_app;
 
 --
 -- Name: TABLE platform_audit_log; Type: ACL; Schema: public; Owner: -

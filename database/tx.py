@@ -58,15 +58,16 @@ _begin_sql_cache: dict[tuple[str | None, str | None], str] = {}
 class _Transaction:
     """BEGIN (with the context) on enter; COMMIT on a clean exit, ROLLBACK on an exception.
     The connection is one the caller holds, or one `connection()` returns on enter (an RPC
-    request's lease). A class rather than a generator: it runs on every request that touches
-    the database."""
+    request's lease). `begin` None: the transaction is open already (`begin_tenant_transaction_where`)
+    and this continues it. A class rather than a generator: it runs on every request that
+    touches the database."""
 
     __slots__ = ("_begin", "_conn", "_connection")
 
     def __init__(
         self,
         conn: PgConnection | None,
-        begin: str,
+        begin: str | None,
         connection: Callable[[], Awaitable[PgConnection]] | None = None,
     ) -> None:
         self._conn = conn
@@ -78,6 +79,8 @@ class _Transaction:
         if conn is None:
             assert self._connection is not None
             conn = self._conn = await self._connection()
+        if self._begin is None:
+            return conn  # begun already, with its context
         if conn.is_in_transaction():
             raise RuntimeError("already in a transaction: nest with savepoints (conn.transaction()) instead")
         await conn.execute(self._begin)
@@ -107,6 +110,22 @@ def tenant_transaction_leased(
 ) -> AbstractAsyncContextManager[PgConnection]:
     """A tenant transaction on the connection `connection()` returns when the transaction begins."""
     return _Transaction(None, _begin_sql(user_id, org_id), connection)
+
+
+async def begin_tenant_transaction_where(
+    conn: PgConnection, *, user_id: str | None, org_id: str | None, condition: str
+) -> AbstractAsyncContextManager[PgConnection] | None:
+    """BEGIN and the tenant context in one round trip, the context set only if `condition` (a
+    `source WHERE ...` for a FROM clause, yielding at most one row) yields a row: the open
+    transaction, for an `async with` to continue (committed or rolled back like any), else None
+    (rolled back). One statement checks and sets the context, so it is never set when the check
+    fails. `condition` travels as text, like the context: every value in it must be a
+    validated literal (ids, timestamps we render, hex digests), never a caller's text."""
+    status = await conn.execute(f"{_begin_sql(user_id, org_id)} FROM {condition}")
+    if status == "SELECT 1":
+        return _Transaction(conn, None)
+    await conn.execute("ROLLBACK")
+    return None
 
 
 def _transaction(conn: PgConnection, begin: str) -> _Transaction:

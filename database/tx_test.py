@@ -7,7 +7,7 @@ import pytest
 
 from database.connect import PgConnection
 from database.testing.fixture import T
-from database.tx import TransactionAborted, change_context, tenant_transaction
+from database.tx import TransactionAborted, begin_tenant_transaction_where, change_context, tenant_transaction
 
 
 async def test_context_is_transaction_local_and_never_leaks_to_the_next_user(t: T) -> None:
@@ -128,3 +128,24 @@ async def test_a_leased_transaction_whose_connection_never_came_ends_cleanly() -
     with pytest.raises(TimeoutError, match="no connection"):
         await transaction.__aenter__()
     await transaction.__aexit__(TimeoutError, TimeoutError("no connection in time"), None)
+
+
+async def test_a_checked_begin_sets_the_context_only_when_its_condition_yields_a_row(t: T) -> None:
+    org = await t.factory.org()
+    await t.factory.note(org)
+    async with t.db.app.acquire() as conn:
+        refused = await begin_tenant_transaction_where(
+            conn, user_id=None, org_id=org.id, condition="(SELECT 1) AS s (x) WHERE s.x = 2"
+        )
+        assert refused is None
+        assert not conn.is_in_transaction()  # rolled back: no context, no rows
+        assert await conn.fetchval("SELECT app_current_org_id()") is None
+        begun = await begin_tenant_transaction_where(
+            conn, user_id=None, org_id=org.id, condition="(SELECT 1) AS s (x) WHERE s.x = 1"
+        )
+        assert begun is not None and conn.is_in_transaction()
+        async with begun as tx:  # continues the open transaction: no second BEGIN
+            assert await tx.fetchval("SELECT app_current_org_id()") == org.id
+            assert await tx.fetchval("SELECT count(*) FROM org_notes") == 1
+        assert not conn.is_in_transaction()
+        assert await conn.fetchval("SELECT app_current_org_id()") is None

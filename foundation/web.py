@@ -1,19 +1,27 @@
-"""What every Quart app gets: a request id (accepted from `X-Request-ID` or generated) that is
-echoed in the response and carried by every log line, and one structured access-log line per
-request."""
+"""What every app serves outside the RPC dispatcher, on a small ASGI app of our own: the
+lifespan (the serving hooks that open and close the pool, start and stop the outbox worker),
+GET /health over the app's probes, the API docs in development, and 404 for anything else. Each
+request gets a request id (accepted from `X-Request-ID` or generated), echoed in the response
+and carried by every log line, and one structured access-log line.
+
+It replaced Quart, which served only these and cost a serving worker most of its start-up time
+and some 10 MB (Quart, Flask, Werkzeug, Jinja, Hypercorn): the RPC paths never reached it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import os
 import re
 import secrets
 import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from quart import Blueprint, Quart, Response, g, jsonify, request
+import msgspec
 
 from foundation.logging import clear_context, configure_logging, flush_logs, get_logger, start_request
 from foundation.settings import Settings
@@ -55,46 +63,9 @@ def _forget_request_id_prefix() -> None:
     _request_id_prefix = ""
 
 
-def install_request_context(app: Quart) -> None:
-    @app.before_request
-    async def _start() -> None:
-        clear_context()
-        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        g.started = time.perf_counter()
-        start_request(g.request_id)
-
-    @app.after_request
-    async def _finish(response: Response) -> Response:
-        response.headers[REQUEST_ID_HEADER] = g.request_id
-        log.info(
-            "request",
-            app=app.name,
-            method=request.method,
-            path=request.path,
-            status=response.status_code,
-            latency_ms=round((time.perf_counter() - g.started) * 1000, 2),
-        )
-        return response
-
-
-def new_app(
-    name: str, settings: Settings, *, health: dict[str, HealthProbe] | None = None, openapi_file: Path | None = None
-) -> Quart:
-    """The Quart part of an app: logging configured, the request context, GET /health over
-    `health`'s probes, the API docs in development, and the log lines of the last loop iteration
-    written when it stops serving (server workers may exit without running atexit hooks)."""
-    configure_logging(settings.resolved_log_format, settings.log_level)
-    app = Quart(name)
-    install_request_context(app)
-    app.register_blueprint(health_blueprint(name, health or {}))
-    if openapi_file is not None and settings.environment == "development":
-        app.register_blueprint(api_docs_blueprint(f"Blossom {name} API", openapi_file))
-    app.after_serving(_flush_log_lines)
-    return app
-
-
-async def _flush_log_lines() -> None:
-    flush_logs()
+Hook = Callable[[], Awaitable[None]]
+Response = tuple[int, list[tuple[bytes, bytes]], bytes]  # status, headers, body
+Page = Callable[[], Response]
 
 
 class HealthProbe(Protocol):
@@ -103,19 +74,154 @@ class HealthProbe(Protocol):
     async def __call__(self) -> tuple[bool, dict[str, object]]: ...
 
 
-def health_blueprint(app_name: str, probes: dict[str, HealthProbe]) -> Blueprint:
-    """GET /health: 200 when every probe is healthy, else 503; each probe's details under its name."""
-    blueprint = Blueprint("health", __name__)
+class WebApp:
+    """An ASGI app: the lifespan and a few GET pages (`pages`: path -> page; /health always).
 
-    @blueprint.get("/health")
-    async def health() -> tuple[Response, int]:
-        results = {name: await probe() for name, probe in probes.items()}
+    Serving hooks, as Quart named them: `before_serving` hooks run in order at start-up, then each
+    `while_serving` generator up to its `yield`; at shutdown the generators finish (in order),
+    then the `after_serving` hooks run. A hook that fails at start-up fails the start-up (the
+    server reports the message and does not serve)."""
+
+    def __init__(self, name: str, health: dict[str, HealthProbe] | None = None) -> None:
+        self.name = name
+        self._probes = dict(health or {})
+        self._pages: dict[str, Page] = {}
+        self._before: list[Hook] = []
+        self._while: list[Callable[[], AsyncGenerator[None, None]]] = []
+        self._after: list[Hook] = []
+        self._running: list[AsyncGenerator[None, None]] = []
+
+    def before_serving(self, hook: Hook) -> Hook:
+        self._before.append(hook)
+        return hook
+
+    def while_serving(
+        self, generator: Callable[[], AsyncGenerator[None, None]]
+    ) -> Callable[[], AsyncGenerator[None, None]]:
+        self._while.append(generator)
+        return generator
+
+    def after_serving(self, hook: Hook) -> Hook:
+        self._after.append(hook)
+        return hook
+
+    def add_page(self, path: str, page: Page) -> None:
+        """Serve `page()` at GET (and HEAD) `path`."""
+        self._pages[path] = page
+
+    async def startup(self) -> None:
+        for hook in self._before:
+            await hook()
+        for generator in self._while:
+            running = generator()
+            await running.__anext__()
+            self._running.append(running)
+
+    async def shutdown(self) -> None:
+        running, self._running = self._running, []
+        for generator in running:
+            with contextlib.suppress(StopAsyncIteration):
+                await generator.__anext__()
+        for hook in self._after:
+            await hook()
+
+    @contextlib.asynccontextmanager
+    async def test_app(self) -> AsyncIterator[WebApp]:
+        """Serving for the block (tests drive the app over ASGI without a server's lifespan); a
+        start-up failure raises as it is."""
+        await self.startup()
+        try:
+            yield self
+        finally:
+            await self.shutdown()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as error:  # the server reports it and does not serve
+                    log.exception("startup_failed", app=self.name)
+                    flush_logs()
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.shutdown()
+                finally:
+                    flush_logs()  # server workers may exit without running atexit hooks
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Any, send: Any) -> None:
+        clear_context()
+        started = time.perf_counter()
+        header = next((value for name, value in scope["headers"] if name == b"x-request-id"), None)
+        request_id = request_id_from(header.decode("latin-1") if header is not None else None)
+        start_request(request_id)
+        method, path = scope["method"], scope["path"]
+        page = self._pages.get(path)
+        if path == "/health" and method in ("GET", "HEAD"):
+            status, headers, body = await self._health()
+        elif page is None and path != "/health":
+            status, headers, body = _json(404, {"error": {"code": "not_found", "message": f"no page at {path}"}})
+        elif method not in ("GET", "HEAD"):
+            status, headers, body = _json(405, {"error": {"code": "method_not_allowed", "message": "use GET"}})
+            headers.append((b"allow", b"GET, HEAD"))
+        else:
+            assert page is not None
+            status, headers, body = page()
+        headers = [
+            *headers,
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id.encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+        log.info(
+            "request",
+            app=self.name,
+            method=method,
+            path=path,
+            status=status,
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    async def _health(self) -> Response:
+        """200 when every probe is healthy, else 503; each probe's details under its name."""
+        results = {name: await probe() for name, probe in self._probes.items()}
         healthy = all(ok for ok, _ in results.values())
-        body: dict[str, object] = {"app": app_name, "status": "ok" if healthy else "degraded"}
+        body: dict[str, object] = {"app": self.name, "status": "ok" if healthy else "degraded"}
         body.update({name: details for name, (_, details) in results.items()})
-        return jsonify(body), 200 if healthy else 503
+        return _json(200 if healthy else 503, body)
 
-    return blueprint
+
+def _json(status: int, body: object) -> Response:
+    return status, [(b"content-type", b"application/json")], msgspec.json.encode(body)
+
+
+def new_app(
+    name: str, settings: Settings, *, health: dict[str, HealthProbe] | None = None, openapi_file: Path | None = None
+) -> WebApp:
+    """The non-RPC part of an app: logging configured, GET /health over `health`'s probes, the
+    API docs in development, and the log lines of the last loop iteration written when it stops
+    serving."""
+    configure_logging(settings.resolved_log_format, settings.log_level)
+    app = WebApp(name, health)
+    if openapi_file is not None and settings.environment == "development":
+        add_api_docs(app, f"Blossom {name} API", openapi_file)
+    return app
 
 
 # RapiDoc (MIT), vendored from its npm package: the page works offline and loads nothing from
@@ -137,19 +243,23 @@ _DOCS_PAGE = """<!doctype html>
 """
 
 
-def api_docs_blueprint(title: str, openapi_file: Path) -> Blueprint:
+_CONTENT_TYPES = {".js": b"text/javascript; charset=utf-8", ".css": b"text/css; charset=utf-8"}
+
+
+def add_api_docs(app: WebApp, title: str, openapi_file: Path) -> None:
     """GET /openapi.json (the generated document) and GET /docs (an interactive page for it, its
-    viewer served from /docs/assets/). Apps mount it in development only."""
-    blueprint = Blueprint("api_docs", __name__, static_folder=API_DOCS_ASSETS, static_url_path="/docs/assets")
-    document = openapi_file.read_bytes()  # generated and committed: read once
-    page = _DOCS_PAGE.format(title=html.escape(title))
+    viewer served from /docs/assets/). Apps mount it in development only. Files are read here,
+    once (they are generated or vendored and committed)."""
+    document = openapi_file.read_bytes()
+    page = _DOCS_PAGE.format(title=html.escape(title)).encode()
+    app.add_page("/openapi.json", lambda: (200, [(b"content-type", b"application/json")], document))
+    app.add_page("/docs", lambda: (200, [(b"content-type", b"text/html; charset=utf-8")], page))
+    for asset in sorted(API_DOCS_ASSETS.iterdir()):  # only the files there: no path from the URL
+        if (content_type := _CONTENT_TYPES.get(asset.suffix)) is not None:
+            body = asset.read_bytes()
+            app.add_page(f"/docs/assets/{asset.name}", _asset(content_type, body))
 
-    @blueprint.get("/openapi.json")
-    async def openapi() -> Response:
-        return Response(document, content_type="application/json")
 
-    @blueprint.get("/docs")
-    async def docs() -> Response:
-        return Response(page, content_type="text/html; charset=utf-8")
-
-    return blueprint
+def _asset(content_type: bytes, body: bytes) -> Page:
+    headers = [(b"content-type", content_type), (b"cache-control", b"public, max-age=3600")]
+    return lambda: (200, list(headers), body)

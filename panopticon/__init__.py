@@ -1,1 +1,1 @@
-"""The admin Quart app. Features live in folders (routes, queries, tests and a README each)."""
+"""The admin app. Features live in folders (routes, queries, tests and a README each)."""

@@ -1,1 +1,1 @@
-"""The customer-facing Quart app. Features live in folders (routes, queries, tests and a README each)."""
+"""The customer-facing app. Features live in folders (routes, queries, tests and a README each)."""

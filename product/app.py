@@ -2,7 +2,7 @@
 `product.asgi:app` is what the server runs.
 
 Requests under /rpc/ go to the typed routes (`product.routes`), authenticated by the session
-cookie; the rest (health, docs, lifespan) to Quart. The outbox worker (`product.outbox`) runs
+cookie; the rest (health, docs, lifespan) to the web app (`foundation.web`). The outbox worker (`product.outbox`) runs
 while the app serves and delivers the mail requests wrote, after they commit.
 """
 
@@ -18,6 +18,7 @@ from foundation.rpc.testing import fallback_authenticator
 from foundation.settings import Settings, load_serving_settings
 from foundation.web import new_app
 from product.accounts.sessions import SessionAuthenticator
+from product.api_keys.bearer import BearerAuthenticator
 from product.demo.routes import router as demo_router
 from product.outbox import outbox_worker
 from product.routes import router
@@ -51,8 +52,11 @@ def create_app(
     return RpcApp(
         routes,
         web,
+        # A session cookie first (its path unchanged), then `Authorization: Bearer bk_...`.
         authenticate=SessionAuthenticator(
-            services.clock, services.session_key, fallback=fallback_authenticator(settings.environment)
+            services.clock,
+            services.session_key,
+            fallback=BearerAuthenticator(services, fallback=fallback_authenticator(settings.environment)),
         ),
         database=database,
         services=services,

@@ -15,6 +15,7 @@ from foundation.crypto import new_token
 from foundation.rpc.jsonrpc import MAX_BATCH
 from foundation.rpc.routes import RouteSpec
 from product.accounts.sessions import COOKIE_NAME
+from product.api_keys.testing import api_key_token, personal_token
 from product.routes import router
 from product.testing import ProductHarness, product_harness, sample_body, signed_in_session
 
@@ -148,3 +149,58 @@ async def test_streams_hold_no_connection_while_they_run(small_pool: ProductHarn
 
     await asyncio.gather(*(stream() for _ in range(PARALLEL)), org_route())
     assert finished[0] == "org route", finished
+
+
+KEY_ROUTES = [r for r in ROUTES if r.api_keys]
+
+
+@pytest.mark.parametrize("key", ["valid", "junk"])
+@pytest.mark.parametrize("route", KEY_ROUTES, ids=lambda r: r.name)
+async def test_every_key_route_at_three_times_the_pool_size_with_a_bearer_token(
+    small_pool: ProductHarness, route: RouteSpec, key: str
+) -> None:
+    """The same with `Authorization: Bearer`: a real key (an organization's, or a personal token
+    naming the organization for personal-only routes; its lookup and last-use write share the
+    request's one connection), or a junk one (refused before the database)."""
+    t = small_pool.t
+    org = await t.factory.org()
+    user = await t.factory.user()
+    await t.factory.membership(org, user, "owner")
+    if key == "junk":
+        headers = {"authorization": f"Bearer bk_{new_token()}"}
+    elif route.api_keys == "personal":
+        headers = {"authorization": f"Bearer {await personal_token(t, user_id=user.id)}", "blossom-org": org.id}
+    else:
+        headers = {"authorization": f"Bearer {await api_key_token(t, org_id=org.id, user_id=user.id)}"}
+    done = asyncio.Event()
+
+    async def calls() -> list[httpx.Response]:
+        try:
+            body = sample_body(route.input_type, "", {"org": org.id}) or {}
+            sent = (small_pool.http.post(f"/rpc/{route.name}", json=body, headers=headers) for _ in range(PARALLEL))
+            return await asyncio.wait_for(asyncio.gather(*sent), NO_DEADLOCK_WITHIN_SECONDS)
+        finally:
+            done.set()
+
+    responses, health = await asyncio.gather(calls(), _health_until(small_pool, done))
+    statuses = sorted(r.status_code for r in responses)
+    assert not [s for s in statuses if s >= 500], f"{route.name}: {statuses} {responses[-1].text}"
+    assert set(health) <= {200}
+    if key == "junk":
+        assert set(statuses) == {401}
+
+
+async def test_a_junk_bearer_token_takes_no_connection(small_pool: ProductHarness) -> None:
+    """A token we did not sign is refused without the database: with every connection of the
+    pool held elsewhere, it is still answered (401) at once."""
+    pool = small_pool.database.pool
+    held = [await pool.acquire_connection() for _ in range(POOL_SIZE)]
+    try:
+        response = await asyncio.wait_for(
+            small_pool.http.post("/rpc/members.list", json={}, headers={"authorization": f"Bearer bk_{new_token()}"}),
+            5,
+        )
+    finally:
+        for conn in held:
+            pool.release(conn)
+    assert response.status_code == 401

@@ -20,6 +20,8 @@ from database.testing.fixture import T
 from foundation.crypto import new_token, token_digest
 from foundation.rpc.routes import RouteSpec
 from product.accounts.sessions import COOKIE_NAME
+from product.api_keys.bearer import ORG_HEADER
+from product.api_keys.testing import api_key_token, personal_token
 from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
@@ -245,4 +247,42 @@ async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, rou
         "B secret relationship",
     ):
         assert secret not in text, f"{route.name} leaked {secret!r}: {text}"
+    assert await _snapshot(t, b) == before, f"{route.name} changed org B"
+
+
+KEY_ROUTES = [r for r in ROUTES if r.api_keys]
+
+
+def test_key_routes_include_organization_and_personal_ones() -> None:
+    assert {r.api_keys for r in KEY_ROUTES} == {True, "personal"}
+
+
+@pytest.mark.parametrize("credential", ["org_key", "personal_token", "personal_token_naming_b"])
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("route", KEY_ROUTES, ids=lambda r: r.name)
+async def test_an_api_key_of_org_a_cannot_reach_org_b(
+    product: ProductHarness, route: RouteSpec, transport: str, credential: str
+) -> None:
+    """The same, authenticated with a bearer token instead of a cookie: org A's key, A's owner's
+    personal token acting in A, and that token naming org B (whose member the owner is not)."""
+    t = product.t
+    a = await _org_world(t, "A")
+    b = await _org_world(t, "B")
+    if credential == "org_key":
+        headers = {"authorization": f"Bearer {await api_key_token(t, org_id=a.org.id, user_id=a.owner.id)}"}
+    else:
+        token = await personal_token(t, user_id=a.owner.id)
+        named = a.org.id if credential == "personal_token" else b.org.id
+        headers = {"authorization": f"Bearer {token}", ORG_HEADER.decode(): named}
+    before = await _snapshot(t, b)
+    body = _sample(route.input_type, "", b) or {}
+
+    async with product.client() as bare:
+        response = await post_route(bare, transport, route.name, msgspec.json.encode(body), headers)
+
+    assert response.status_code != 500, response.text
+    assert (failure_of(transport, response) or {}).get("code") != "internal", response.text
+    for secret in (b.org.id, b.org.name, b.owner.id, b.owner.email, b.member.id, b.member.email, b.membership_id,
+                   b.invite_id, "invitee@b.example", "B secret note"):  # fmt: skip
+        assert secret not in response.text, f"{route.name} leaked {secret!r}: {response.text}"
     assert await _snapshot(t, b) == before, f"{route.name} changed org B"

@@ -27,6 +27,7 @@ class ProductServices:
     doorbell: Doorbell = field(default_factory=Doorbell)  # rung after a commit that wrote to the outbox
     llm: OpenAIClient | None = None  # None: built from the environment at first use (`openai`)
     chat_streams_per_workspace: int = 20  # assistant replies streaming at once, per workspace
+    api_key_calls_per_minute: int = 600  # per API key and process (product/api_keys/bearer.py)
 
     @property
     def openai(self) -> OpenAIClient:

@@ -3,7 +3,7 @@
 -- primary keys and unique constraints lead with org_id and every foreign key between these tables
 -- includes it, so a relationship to another organization's node cannot exist even for a role that
 -- bypasses RLS (the referenced row would have to carry this org_id).
--- depends: 0014_idempotency_retention
+-- depends: 0015_api_keys
 
 -- A GIN index over (org_id, data): a containment filter reads only this organization's entries.
 CREATE EXTENSION IF NOT EXISTS btree_gin;

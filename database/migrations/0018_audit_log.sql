@@ -18,7 +18,7 @@
 -- UPDATE, DELETE or TRUNCATE them, and has no privilege on the heads. Rows are written by
 -- app_audit_record, SECURITY DEFINER, one statement per event: it locks the chain's head,
 -- computes the hash, inserts the row and advances the head, in the caller's transaction.
--- depends: 0014_idempotency_retention
+-- depends: 0017_tenant_keys_lead_with_org
 
 -- One field of the hash input: its length in bytes (4, big-endian) then its UTF-8 bytes, or
 -- ff ff ff ff for NULL. Unambiguous whatever the fields contain. STABLE, as convert_to is: an

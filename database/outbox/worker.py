@@ -22,8 +22,6 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from quart import Quart
-
 from database import queries as shared_queries
 from database.connect import DatabaseUnreachable, PgConnection
 from database.connection_pool import ConnectionPool, PoolClosed, ServerDown
@@ -32,6 +30,7 @@ from database.outbox import queries
 from database.tx import transaction
 from foundation.logging import get_logger
 from foundation.time import Clock
+from foundation.web import WebApp
 
 log = get_logger("blossom.outbox")
 PRUNE_INTERVAL = dt.timedelta(hours=1)
@@ -239,7 +238,7 @@ class OutboxWorker:
         except TimeoutError:
             log.warning("outbox_stop_timeout")  # cancelled: the row's lease runs out; it is retried
 
-    def attach(self, app: Quart) -> None:
+    def attach(self, app: WebApp) -> None:
         """Run in the background while `app` serves: it starts after the before-serving hooks
         (the pool is open) and stops before the after-serving ones (the pool closes)."""
 

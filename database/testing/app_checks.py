@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from quart.testing.app import LifespanError
 
 from database.migrate import migration_files
 from database.testing.fixture import T
+from foundation.errors import ConfigurationError
 from foundation.rpc.dispatch import RpcApp
 from foundation.settings import Settings, load_settings
 
@@ -40,10 +40,11 @@ async def rpc_client(t: T, create_app: Callable[[Settings], RpcApp]) -> AsyncIte
 
 async def check_health_reports_database(t: T, create_app: Callable[[Settings], RpcApp], name: str) -> None:
     app = create_app(_settings(t, t.db.target.app.render()))
-    async with app.fallback.test_app() as test_app:
-        response = await test_app.test_client().get("/health")
+    transport = httpx.ASGITransport(app=app)
+    async with app.fallback.test_app(), httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+        response = await client.get("/health")
     assert response.status_code == 200
-    assert await response.get_json() == {
+    assert response.json() == {
         "app": name,
         "status": "ok",
         "database": {"reachable": True, "schema_version": migration_files()[-1].stem},
@@ -55,7 +56,6 @@ async def check_refuses_a_role_that_bypasses_rls(
 ) -> None:
     """`url_setting`: the variable naming the app's URL (panopticon: PANOPTICON_DATABASE_URL)."""
     app = create_app(load_settings({**_environ(t, t.db.target.app.render()), url_setting: t.db.target.owner.render()}))
-    # Quart reports a failed start-up as a LifespanError carrying our message.
-    with pytest.raises(LifespanError, match="refusing to serve requests as role 'blossom_owner'"):
+    with pytest.raises(ConfigurationError, match="refusing to serve requests as role 'blossom_owner'"):
         async with app.fallback.test_app():
             pass

@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-import httpx2
 import msgspec
-import openai
 
 from foundation.external.errors import ExternalError, ExternalRateLimited, ExternalRejected, ExternalUnavailable
 from foundation.external.retry import CallLog, RetryPolicy, logged_call, retry_after, retry_policy, with_retries
 from foundation.external.settings import ExternalSettings
+
+if TYPE_CHECKING:  # the SDK and its transport are imported on first use: a serving worker that
+    import httpx2  # never calls OpenAI does not carry them (they are most of its start-up time)
+    import openai
 
 SERVICE = "openai"
 S = TypeVar("S", bound=msgspec.Struct)
@@ -133,6 +135,8 @@ class OpenAIClient:
 
     def _client(self) -> openai.AsyncOpenAI:
         if self._sdk is None:
+            import openai  # first use (see the imports above)
+
             self._sdk = openai.AsyncOpenAI(
                 api_key=self.settings.require_openai_key(),
                 base_url=self.settings.openai_base_url,
@@ -333,6 +337,9 @@ def map_error(error: BaseException, timeout: float, secrets: Sequence[str] = ())
     """Our error for an SDK or transport failure (None: not one of theirs). A provider's own
     message is kept (300 characters) with any of `secrets` in it redacted: an OpenAI-compatible
     server may echo the key it refused."""
+    import httpx2  # imported already by any call that could raise their errors
+    import openai
+
     if isinstance(error, openai.APITimeoutError | TimeoutError):
         return ExternalUnavailable(SERVICE, f"no answer within {timeout:g} s", retryable=False)
     if isinstance(error, openai.APIConnectionError):

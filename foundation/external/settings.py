@@ -7,20 +7,22 @@ naming the variable.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from foundation.errors import ConfigurationError
 
 LLMCacheMode = Literal["record", "replay", "off"]
 
 
-class ExternalSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
+class ExternalSettings(BaseModel):
+    # A plain model over the environment (variable names upper-cased: they match case-insensitively).
+    # Not pydantic-settings, whose import alone cost a serving worker a fifth of its start-up.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     # OpenAI, or any OpenAI-compatible provider (Groq, a local server) at OPENAI_BASE_URL.
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY", min_length=1)
@@ -92,9 +94,8 @@ def load_external_settings(environ: Mapping[str, str] | None = None) -> External
     """Read the external settings from `environ` (default: the process environment); one
     `ConfigurationError` names every invalid variable."""
     try:
-        if environ is None:
-            return ExternalSettings()  # pyright: ignore[reportCallIssue]
-        return ExternalSettings.model_validate({k.upper(): v for k, v in environ.items()})
+        source = os.environ if environ is None else environ
+        return ExternalSettings.model_validate({k.upper(): v for k, v in source.items()})
     except ValidationError as exc:
         problems = [f"{_variable_name(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise ConfigurationError("invalid settings: " + "; ".join(problems)) from None

@@ -1,19 +1,19 @@
-"""The RPC dispatcher: a plain ASGI app in front of Quart that serves `/rpc/<route>` and
-`/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
+"""The RPC dispatcher: a plain ASGI app in front of the web app (foundation/web.py) that
+serves `/rpc/<route>` and `/jsonrpc` (JSON-RPC 2.0 over the same routes: `jsonrpc.py`).
 
 Path of a request: route lookup → method → body read (size-limited) → authentication →
 CSRF/origin → authorization level → JSON content type → one-pass decode into the input Struct →
 handler (timeout; `req.db` committed on return, rolled back on error; the pooled connection goes
 back to the pool) → one-pass encode → response. From authentication to the commit the steps
 are `_admit` and `_run`, which each call of a /jsonrpc request goes through too. Anything else
-(health, docs, lifespan) goes to the fallback app. Quart's request machinery is skipped on
-purpose: it costs more than the whole RPC path.
+(health, docs, lifespan) goes to the fallback app.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -34,6 +34,8 @@ from foundation.errors import (
 )
 from foundation.logging import access_log, get_logger, start_request
 from foundation.rpc import jsonrpc
+from foundation.rpc.aliases import JsonRpcAlias, client_params
+from foundation.rpc.api_keys import bearer_token, check_key
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     FieldError,
@@ -57,7 +59,7 @@ Scope = MutableMapping[str, Any]
 MAX_BATCH_RESPONSE_BYTES = 4 << 20
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: Quart and servers type these differently
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]  # loose: servers type these differently
 Headers = dict[bytes, bytes]
 # Gets the request's connection lease (None when the app has no database) to look the caller up.
 Authenticate = Callable[[Headers, "Lease | None"], Awaitable[Principal]]
@@ -116,7 +118,7 @@ class RpcApp:
     def __init__(
         self,
         router: Router,
-        fallback: Any,  # the app for everything outside /rpc/ (Quart: health, docs, lifespan)
+        fallback: Any,  # the app for everything outside /rpc/ (foundation.web: health, docs, lifespan)
         *,
         authenticate: Authenticate = anonymous,
         database: RequestDatabase | None = None,
@@ -144,6 +146,7 @@ class RpcApp:
         self.idempotency = idempotency  # where idempotent routes keep their answers
         self.on_denied = on_denied  # told of each signed-in caller refused for their role (panopticon's audit)
         self._routes = {PREFIX + name: route for name, route in router.routes.items()}
+        self._aliases = _served_aliases(router)
         self._deadlines = Deadlines()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -194,8 +197,14 @@ class RpcApp:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
-        chunks = []
-        size = 0
+        message = await receive()
+        body = message.get("body", b"")
+        if not message.get("more_body"):  # the common case: the whole body in one message
+            if len(body) > limit:
+                raise PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
+            return body
+        chunks = [body]
+        size = len(body)
         while True:
             message = await receive()
             chunk = message.get("body", b"")
@@ -245,16 +254,28 @@ class RpcApp:
     # `req.db`, committed or rolled back), and `_answerable` for what a failure answers.
 
     async def _admit(
-        self, route: RouteSpec, raw: bytes, scope: Scope, headers: Headers, lease: Lease | None, json_checked: bool
+        self,
+        route: RouteSpec,
+        raw: bytes,
+        scope: Scope,
+        headers: Headers,
+        lease: Lease | None,
+        json_checked: bool,
+        authenticate: Authenticate | None = None,
     ) -> tuple[Principal, Any]:
-        """Authentication (on the request's lease), CSRF/origin, the route's auth level, then the
-        one-pass decode: the body is decoded only once the caller may call the route."""
+        """Authentication (on the request's lease; `authenticate`: an alias's, around the app's),
+        CSRF/origin, the route's auth level, then the one-pass decode: the body is decoded only
+        once the caller may call the route."""
         if route.authenticates:
-            principal = await self.authenticate(headers, lease)
+            principal = await (authenticate or self.authenticate)(headers, lease)
             self._check_origin(scope, headers, principal.via_cookie)
+            if principal.api_key is not None:
+                check_key(route, principal)
         else:  # nobody is looked up, but the browser's cookies ride along: refuse another site's
             principal = ANONYMOUS  # call as for a cookie caller (a login CSRF swapping the session)
             self._check_origin(scope, headers, b"cookie" in headers)
+            if not route.api_keys and bearer_token(headers.get(b"authorization")) is not None:
+                raise Forbidden(f"{route.name} cannot be called with an API key")
         try:
             _authorize(route, principal)
         except InsufficientRole:
@@ -304,7 +325,8 @@ class RpcApp:
         except Exception as error:
             await db.finish(error)
             raise
-        await db.finish(None)
+        if db.pending:  # (most cheap routes open nothing: no coroutine to await)
+            await db.finish(None)
         return encoded, req
 
     def _answerable(self, route: RouteSpec | None, name: str, error: Exception) -> BlossomError | None:
@@ -354,7 +376,7 @@ class RpcApp:
             if route.streaming:
                 # A stream holds no connection between its events: the one authentication used
                 # goes back now, and each database step is a short transaction of its own.
-                if lease is not None:
+                if lease is not None and lease.held:
                     await lease.release()
                 stream_db = (
                     RequestDb(partial(database.transaction, principal, None), streaming=True)
@@ -370,7 +392,7 @@ class RpcApp:
             # has one set of headers for all its calls) claims the key in its transaction.
             guard = guard_for(self.idempotency, name, headers, principal, raw) if route.idempotent else None
             encoded, req = await self._run(route, principal, body, lease, request_id, address, headers, guard)
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()  # back to the pool before the response goes out
             status = 200
             await _send(send, 200, encoded, request_id, req.response_headers, cors)
@@ -387,7 +409,7 @@ class RpcApp:
             status = answer.status
             await _send(send, status, _encoder.encode(answer.envelope()), request_id, _retry_after(answer), cors)
         finally:
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
             elapsed_us = int((time.perf_counter() - started) * 1_000_000)
             access_log(request_id, route=name, status=status, latency_ms=elapsed_us / 1000)
@@ -517,6 +539,9 @@ class RpcApp:
             return "jsonrpc", refusal.response  # answered even without an id: it is no request
         name = call.method
         route = self._routes.get(PREFIX + name)
+        alias: JsonRpcAlias | None = None
+        if route is None and name in self._aliases:
+            alias, route = self._aliases[name]
         database = self.database
         lease = database.lease() if database is not None else None
         params = bytes(call.params) if call.params else b"{}"
@@ -527,9 +552,12 @@ class RpcApp:
                 raise _NotHere
             if len(params) > route.max_body:
                 raise PayloadTooLarge(f"params over {route.max_body} bytes", limit=route.max_body)
-            principal, body = await self._admit(route, params, scope, headers, lease, True)
-            encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
-            if lease is not None:
+            if alias is None:
+                principal, body = await self._admit(route, params, scope, headers, lease, True)
+                encoded, req = await self._run(route, principal, body, lease, request_id, address, headers)
+            else:
+                encoded, req = await self._run_alias(alias, route, params, scope, headers, lease, request_id, address)
+            if lease is not None and lease.held:
                 await lease.release()
             response_headers += req.response_headers
             if request_id_bytes is None:
@@ -546,8 +574,33 @@ class RpcApp:
                 return name, None
             return name, self._jsonrpc_failure(route, name, error, params, request_id_bytes, request_id, strict_failure)
         finally:
-            if lease is not None:
+            if lease is not None and lease.held:
                 await lease.release()
+
+    async def _run_alias(
+        self,
+        alias: JsonRpcAlias,
+        route: RouteSpec,
+        params: bytes,
+        scope: Scope,
+        headers: Headers,
+        lease: Lease | None,
+        request_id: str,
+        address: str,
+    ) -> tuple[bytes, Request[Any, Any, Any]]:
+        """A call of an alias (aliases.py): its route's steps, with the alias's adapters around them."""
+        given = client_params(params)
+        call_headers = alias.headers(given, headers)
+        raw = _encoder.encode(alias.params(given))
+
+        async def authenticate(headers: Headers, lease: Lease | None) -> Principal:
+            principal = await self.authenticate(headers, lease)
+            alias.admit(given, principal)
+            return principal
+
+        principal, body = await self._admit(route, raw, scope, call_headers, lease, True, authenticate)
+        encoded, req = await self._run(route, principal, body, lease, request_id, address, call_headers)
+        return _encoder.encode(alias.answer(msgspec.json.decode(encoded), given)), req
 
     async def _stream(
         self,
@@ -628,6 +681,17 @@ class RpcApp:
         await asyncio.gather(pumping, return_exceptions=True)
         log.info("stream_cancelled", route=route.name)
         return CLIENT_CLOSED
+
+
+def _served_aliases(router: Router) -> dict[str, tuple[JsonRpcAlias, RouteSpec]]:
+    """Each alias with its route, which also answers with the alias's own declared errors."""
+    served = {}
+    for name, alias in router.aliases.items():
+        route = router.routes.get(alias.route)
+        if route is None or route.streaming:
+            raise ValueError(f"JSON-RPC alias {name}: {alias.route} is no route that answers once")
+        served[name] = (alias, dataclasses.replace(route, errors=(*route.errors, *alias.errors)))
+    return served
 
 
 class _NotHere(Exception):

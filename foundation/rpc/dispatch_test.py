@@ -167,6 +167,8 @@ class _FakeDatabase:
 
 
 class _NoLease:
+    held = False
+
     async def connection(self) -> None:
         return None
 

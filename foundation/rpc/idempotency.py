@@ -91,4 +91,6 @@ def guard_for(
             [FieldError("Idempotency-Key", "1 to 200 printable ASCII characters")], message="invalid Idempotency-Key"
         )
     scope = f"{principal.kind}:{principal.user_id or ''}:{principal.org_id or ''}"
+    if principal.api_key is not None:  # a key's retries are its own, not its maker's session's
+        scope += f":{principal.api_key.id}"
     return Guard(store, scope, route, value.decode("ascii"), hashlib.sha256(raw).digest())

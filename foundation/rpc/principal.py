@@ -14,6 +14,17 @@ from typing import Literal, TypeAlias
 import msgspec
 
 
+class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
+    """The API key a call authenticated with (`Authorization: Bearer bk_...`), on the principal
+    it acts as: an organization's key (`personal=False`, an OrgPrincipal) or a user's personal
+    access token. `scope`: "read" keys call only read-only routes; only routes declared with
+    `api_keys=True` take keys at all (foundation/rpc/api_keys.py)."""
+
+    id: str
+    personal: bool
+    scope: Literal["read", "write"]
+
+
 class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["anonymous"] = "anonymous"
     user_id: None = None
@@ -21,6 +32,7 @@ class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: None = None
     session_id: None = None
     via_cookie: bool = False
+    api_key: None = None
 
 
 class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +44,7 @@ class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: None = None
     session_id: str | None = None
     via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
+    api_key: ApiKey | None = None  # a personal access token's call
 
 
 class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,6 +56,7 @@ class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     session_id: str | None = None
     via_cookie: bool = False
+    api_key: ApiKey | None = None  # an organization key's call (or a personal token's, in an org it named)
 
 
 class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +70,7 @@ class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     org_id: None = None
     session_id: str | None = None
     via_cookie: bool = False
+    api_key: None = None
 
 
 Principal: TypeAlias = AnonymousPrincipal | UserPrincipal | OrgPrincipal | AdminPrincipal

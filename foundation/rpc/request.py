@@ -52,6 +52,11 @@ class RequestDb:
     def opened(self) -> bool:
         return self._context is not None
 
+    @property
+    def pending(self) -> bool:
+        """Whether `finish` has anything to do (a transaction to end, callbacks to run)."""
+        return self._context is not None or self._after_commit is not None
+
     def transaction(self) -> AbstractAsyncContextManager[Any]:
         """`async with req.db.transaction() as conn:` a short transaction of its own, with the
         request's tenant context, committed when the block ends (rolled back if it raises). For
@@ -112,17 +117,43 @@ class RequestDb:
                 callback()
 
 
+class UnusedTransaction(Exception):
+    """Why a transaction authentication began and no `req.db` continued is rolled back."""
+
+
 class Lease:
     """One pooled connection for the whole request: acquired on first use (by authentication or
     by `req.db`), released by the dispatcher when the request ends. Sharing it saves a pool
-    round trip on every authenticated request that touches the database."""
+    round trip on every authenticated request that touches the database.
 
-    __slots__ = ("_acquire", "_conn", "_context")
+    Authentication may begin the request's transaction itself, when the check of the caller and
+    the tenant context travel in one round trip (`hold_begun`): the request's first transaction
+    with that context continues it (`take_begun`), and the release rolls it back if none did."""
+
+    __slots__ = ("_acquire", "_begun", "_conn", "_context")
 
     def __init__(self, acquire: Callable[[], AbstractAsyncContextManager[Any]]) -> None:
         self._acquire = acquire
         self._context: AbstractAsyncContextManager[Any] | None = None
         self._conn: Any = None
+        self._begun: tuple[object, AbstractAsyncContextManager[Any]] | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether `release` has anything to give back."""
+        return self._context is not None or self._begun is not None
+
+    def hold_begun(self, context: object, transaction: AbstractAsyncContextManager[Any]) -> None:
+        """`transaction` is open on the connection, with the tenant `context` (user id, org id)."""
+        self._begun = (context, transaction)
+
+    def take_begun(self, context: object) -> AbstractAsyncContextManager[Any] | None:
+        """The transaction authentication began, if its tenant context is `context` (once)."""
+        begun = self._begun
+        if begun is None or begun[0] != context:
+            return None
+        self._begun = None
+        return begun[1]
 
     async def connection(self) -> Any:
         if self._conn is None:
@@ -131,6 +162,9 @@ class Lease:
         return self._conn
 
     async def release(self) -> None:
+        begun, self._begun = self._begun, None
+        if begun is not None:  # nothing ran in it: rolled back (a failure terminates the connection)
+            await begun[1].__aexit__(UnusedTransaction, UnusedTransaction(), None)
         context, self._context, self._conn = self._context, None, None
         if context is not None:
             await context.__aexit__(None, None, None)

@@ -28,12 +28,14 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import msgspec
 
 from foundation.errors import BlossomError
+from foundation.rpc.aliases import ALIAS_NAME, JsonRpcAlias
 from foundation.rpc.errors import InsufficientRole
 from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
 
 Auth = Literal["public", "user", "organization", "admin"]
+ApiKeys = bool | Literal["personal"]  # which API keys may call a route (foundation/rpc/api_keys.py)
 AUTH_LEVELS: tuple[Auth, ...] = ("public", "user", "organization", "admin")
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_BODY_BYTES = 1 << 20
@@ -88,6 +90,10 @@ class RouteSpec:
     services_type: Any  # what the handler's request says `req.services` is (Any: whatever the app has)
     decoder: msgspec.json.Decoder = field(repr=False)
     idempotent: bool = False  # honours an Idempotency-Key header (foundation/rpc/idempotency.py)
+    # API keys (`Authorization: Bearer bk_...`) may call it; a read-scope key only if read_only;
+    # "personal": only personal access tokens (foundation/rpc/api_keys.py). Off by default:
+    # account and session routes never take keys.
+    api_keys: ApiKeys = False
     role: str | None = None  # the minimum role on the router's ladder, if it has one
     allowed_roles: frozenset[str] = frozenset()  # `role` and every role above it
 
@@ -153,6 +159,15 @@ class Router(Generic[S]):
         self.services = services
         self.roles = tuple(roles)  # lowest first; empty: routes name no role
         self.routes: dict[str, RouteSpec] = {}
+        self.aliases: dict[str, JsonRpcAlias] = {}  # JSON-RPC methods served by a route (aliases.py)
+
+    def alias(self, name: str, alias: JsonRpcAlias) -> None:
+        """Serve `name` at /jsonrpc through `alias.route` (foundation/rpc/aliases.py)."""
+        if not ALIAS_NAME.match(name):
+            raise RouteDeclarationError(f"alias {name!r}: use a lowercase name such as `create_tenant`")
+        if name in self.aliases:
+            raise RouteDeclarationError(f"alias {name} is declared twice in {self.app_name}")
+        self.aliases[name] = alias
 
     def including(self, *others: Router[S] | Router[Any]) -> Router[S]:
         """A router serving this one's routes and the others' (an app that serves a
@@ -169,6 +184,10 @@ class Router(Generic[S]):
                         f" {self.app_name} serves {_name(self.services)}"
                     )
                 combined.routes[name] = spec
+            for name, alias in router.aliases.items():
+                if name in combined.aliases:
+                    raise RouteDeclarationError(f"alias {name} is declared in two routers of {self.app_name}")
+                combined.aliases[name] = alias
         return combined
 
     def route(
@@ -182,6 +201,7 @@ class Router(Generic[S]):
         max_body: int = DEFAULT_MAX_BODY_BYTES,
         deprecated: bool = False,
         idempotent: bool = False,
+        api_keys: ApiKeys = False,
         role: str | None = None,
     ) -> Register[S]:
         if not _ROUTE_NAME.match(name):
@@ -214,6 +234,8 @@ class Router(Generic[S]):
                 raise RouteDeclarationError(
                     f"route {name}: declare input Structs with forbid_unknown_fields=True ({', '.join(loose)})"
                 )
+            if api_keys and level == "admin":
+                raise RouteDeclarationError(f"route {name}: administrator routes never take API keys")
             if idempotent and streaming:
                 raise RouteDeclarationError(f"route {name}: a stream cannot be idempotent (it stores no answer)")
             if self.roles and level == "admin" and role is None:
@@ -242,6 +264,7 @@ class Router(Generic[S]):
                 services_type=services_type,
                 decoder=msgspec.json.Decoder(input_type),
                 idempotent=idempotent,
+                api_keys=api_keys,
                 role=role,
                 allowed_roles=frozenset(self.roles[self.roles.index(role) :]) if role is not None else frozenset(),
             )

@@ -1,7 +1,12 @@
 """Session cookies: a random 256-bit token signed with the app's secret (so a forged or random
 cookie is refused without a database round trip) in an HttpOnly, SameSite=Lax, Secure cookie
 (Secure except in development: `Settings.secure_cookies`); only its SHA-256 is stored. Idle and
-absolute expiry; the authentication hook turns a cookie into a Principal."""
+absolute expiry; the authentication hook turns a cookie into a Principal.
+
+A session this worker has seen is checked again on every request, in the database, in the same
+round trip that begins the request's transaction and sets its tenant context (one statement:
+the context is set only if the session still names that user, organization and role and has
+not expired); see `SessionAuthenticator`."""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ import datetime as dt
 import re
 
 from database.connect import DbConnection
+from database.tx import begin_tenant_transaction_where
 from foundation.crypto import new_signed_token, signed_by, token_digest
-from foundation.ids import new_id
+from foundation.ids import is_valid_id, new_id
 from foundation.rpc import ANONYMOUS, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.dispatch import Authenticate, Headers
 from foundation.rpc.request import Lease
@@ -73,37 +79,108 @@ async def create_session(
     return session_id, token
 
 
+class _Seen:
+    """A session as this worker last found it: what the next request's check compares with."""
+
+    __slots__ = ("check", "context", "expires_at", "last_seen_at", "principal")
+
+    def __init__(self, principal: Principal, check: str, last_seen_at: dt.datetime, expires_at: dt.datetime) -> None:
+        self.principal = principal
+        self.context = (principal.user_id, principal.org_id)
+        self.check = check  # `app_session_for_token(...) s WHERE ...`, without the clock's part
+        self.last_seen_at = last_seen_at
+        self.expires_at = expires_at
+
+
+_ROLE = re.compile(r"[a-z_]{1,32}")
+_IDLE = f"interval '{int(IDLE_TIMEOUT.total_seconds())} seconds'"
+SEEN_SESSIONS = 10_000  # per worker; all forgotten at once when full (cheaper than tracking use)
+
+
 class SessionAuthenticator:
     """The product's authentication hook: the session cookie, else `fallback` (anonymous, or the
     test header in test mode). A cookie we did not sign costs no query; a signed one, one query on
-    the request's own connection (its transaction reuses it); a write at most once a minute."""
+    the request's own connection (its transaction reuses it); a write at most once a minute.
 
-    __slots__ = ("_clock", "_fallback", "_key")
+    A session seen before (by its token's digest: this worker keeps no token) costs no round trip
+    of its own: the statement that begins the request's transaction checks, in the database, that
+    it still names the same user, active organization and role and has not expired, and sets the
+    tenant context only then (`begin_tenant_transaction_where`); the request's `req.db` continues
+    that transaction. When the check fails (logged out, another organization, another role,
+    expired) it is rolled back and the session looked up again; when its touch is due, too."""
+
+    __slots__ = ("_clock", "_fallback", "_key", "_seen")
 
     def __init__(self, clock: Clock, key: bytes, *, fallback: Authenticate) -> None:
         self._clock = clock
         self._key = key
         self._fallback = fallback
+        self._seen: dict[bytes, _Seen] = {}
 
     async def __call__(self, headers: Headers, lease: Lease | None) -> Principal:
         token = token_from_headers(headers)
-        if token is None or lease is None or not signed_by(self._key, token):
+        if token is None or lease is None:
             return await self._fallback(headers, lease)
-        return await self._principal_for(await lease.connection(), token)
+        digest = token_digest(token)
+        seen = self._seen.pop(digest, None)  # seen: its signature was checked when it was first seen
+        if seen is None and not signed_by(self._key, token):
+            return await self._fallback(headers, lease)
+        conn = await lease.connection()
+        if seen is not None:
+            now = self._clock.now()
+            if seen.expires_at > now and seen.last_seen_at > now - TOUCH_INTERVAL:
+                user_id, org_id = seen.context
+                at = now.isoformat()
+                condition = f"{seen.check} AND s.expires_at > '{at}' AND s.last_seen_at > '{at}'::timestamptz - {_IDLE}"
+                begun = await begin_tenant_transaction_where(conn, user_id=user_id, org_id=org_id, condition=condition)
+                if begun is not None:
+                    lease.hold_begun(seen.context, begun)
+                    self._seen[digest] = seen
+                    return seen.principal
+        return await self._principal_for(conn, digest)
 
-    async def _principal_for(self, conn: DbConnection, token: str) -> Principal:
-        session = await queries.session_for_token(conn, token_hash=token_digest(token))
+    async def _principal_for(self, conn: DbConnection, digest: bytes) -> Principal:
+        session = await queries.session_for_token(conn, token_hash=digest)
         now = self._clock.now()
         if session is None or session.expires_at <= now or session.last_seen_at + IDLE_TIMEOUT <= now:
             return ANONYMOUS
-        if session.last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
+        last_seen_at = session.last_seen_at
+        if last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
             await queries.touch_session(conn, session_id=session.session_id, now=now)
+            last_seen_at = now
+        principal: Principal
         if session.active_org_id is not None and session.role is not None:  # still a member there
-            return OrgPrincipal(
+            principal = OrgPrincipal(
                 user_id=session.user_id,
                 org_id=session.active_org_id,
                 role=session.role,
                 via_cookie=True,
                 session_id=session.session_id,
             )
-        return UserPrincipal(user_id=session.user_id, via_cookie=True, session_id=session.session_id)
+        else:
+            principal = UserPrincipal(user_id=session.user_id, via_cookie=True, session_id=session.session_id)
+        check = _check(digest, session.session_id, session.user_id, session.active_org_id, session.role)
+        if check is not None:
+            if len(self._seen) >= SEEN_SESSIONS:
+                self._seen.clear()
+            self._seen[digest] = _Seen(principal, check, last_seen_at, session.expires_at)
+        return principal
+
+
+def _check(digest: bytes, session_id: str, user_id: str, org_id: str | None, role: str | None) -> str | None:
+    """The session still as found (its expiry is added per request): a condition of validated
+    literals only, or None when a value is not one (never expected: such a session is then
+    looked up on every request)."""
+    if not (is_valid_id(session_id, "ses") and is_valid_id(user_id, "usr")):
+        return None
+    if org_id is not None and not is_valid_id(org_id, "org"):
+        return None
+    if role is not None and not _ROLE.fullmatch(role):
+        return None
+    org = "IS NULL" if org_id is None else f"= '{org_id}'"
+    member = "IS NULL" if role is None else f"= '{role}'"
+    return (
+        f"app_session_for_token(decode('{digest.hex()}', 'hex')) s"
+        f" WHERE s.session_id = '{session_id}' AND s.user_id = '{user_id}'"
+        f" AND s.active_org_id {org} AND s.role {member}"
+    )

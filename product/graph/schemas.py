@@ -19,18 +19,16 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-import re2
-from jsonschema import Draft202012Validator, ValidationError, validators
-from jsonschema.exceptions import SchemaError
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
 
 from foundation.errors import BlossomError
 from foundation.rpc.errors import FieldError
+
+if TYPE_CHECKING:  # jsonschema, referencing and RE2 are imported on first use: most requests a
+    from jsonschema import ValidationError  # serving worker answers validate no document
+    from referencing import Registry
 
 MAX_SCHEMA_BYTES = 32 * 1024  # a schema, as compact JSON
 MAX_DOCUMENT_BYTES = 64 * 1024  # a node's or a relationship's data, as compact JSON
@@ -110,6 +108,8 @@ def bounded(field: str, value: Any, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
 
 @functools.cache
 def _re2_options() -> Any:
+    import re2
+
     options = re2.Options()
     options.max_mem = 1 << 20  # a pattern's compiled program stays small
     return options
@@ -117,11 +117,15 @@ def _re2_options() -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _regex(pattern: str) -> Any:
+    import re2
+
     return re2.compile(pattern, options=_re2_options())
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
+        from jsonschema import ValidationError
+
         yield ValidationError(f"does not match the pattern {pattern!r}")
 
 
@@ -144,6 +148,8 @@ def _additional_properties(validator: Any, extra: Any, instance: Any, schema: An
         for key in extras:
             yield from validator.descend(instance[key], extra, path=key)
     elif not extra and extras:
+        from jsonschema import ValidationError
+
         yield ValidationError(f"additional properties are not allowed ({', '.join(map(repr, sorted(extras)))})")
 
 
@@ -163,6 +169,8 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
     if unique and validator.is_type(instance, "array"):
         keys = [_canonical(item) for item in instance]
         if len(set(keys)) < len(keys):
+            from jsonschema import ValidationError
+
             yield ValidationError("has non-unique elements")
 
 
@@ -203,6 +211,8 @@ def _counted(check: Any) -> Any:
 @functools.cache
 def _validator_class() -> Any:
     """Draft 2020-12 with RE2 patterns and hashed uniqueItems, every keyword counted (made on first use)."""
+    from jsonschema import Draft202012Validator, validators
+
     keywords = {
         **Draft202012Validator.VALIDATORS,
         "pattern": _pattern,
@@ -213,7 +223,12 @@ def _validator_class() -> Any:
     return validators.extend(Draft202012Validator, {k: _counted(v) for k, v in keywords.items()})
 
 
-_NO_RETRIEVAL: Registry = Registry()  # resolves nothing it was not given: no remote $ref is ever fetched
+@functools.cache
+def _no_retrieval() -> Registry:
+    """A registry that resolves nothing it was not given: no remote $ref is ever fetched."""
+    from referencing import Registry
+
+    return Registry()
 
 
 def _keywords(schema: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
@@ -237,6 +252,12 @@ def _refuse(path: tuple[Any, ...], message: str) -> InvalidSchema:
 def check_schema(schema: Any) -> None:
     """Refuse a schema that is too large, not a valid draft 2020-12 schema (the validator's
     message, naming where), or using what this module does not allow."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+    from referencing import Resource
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012
+
     bounded("schema", schema, MAX_SCHEMA_BYTES)
     try:
         Draft202012Validator.check_schema(schema)
@@ -258,7 +279,7 @@ def check_schema(schema: Any) -> None:
     if uses_patterns and uses_unevaluated:
         raise _refuse((), "unevaluatedProperties cannot be used together with patternProperties here")
     if isinstance(schema, dict):
-        resolver = _NO_RETRIEVAL.resolver_with_root(Resource(contents=schema, specification=DRAFT202012))
+        resolver = _no_retrieval().resolver_with_root(Resource(contents=schema, specification=DRAFT202012))
         for path, keyword, value in _keywords(schema):
             if keyword in ("$ref", "$dynamicRef") and isinstance(value, str):
                 try:
@@ -268,6 +289,8 @@ def check_schema(schema: Any) -> None:
 
 
 def _compiles(path: tuple[Any, ...], pattern: str) -> None:
+    import re2
+
     try:
         _regex(pattern)
     except re2.error as error:
@@ -276,12 +299,14 @@ def _compiles(path: tuple[Any, ...], pattern: str) -> None:
 
 @functools.lru_cache(maxsize=256)
 def _validator(encoded_schema: bytes) -> Any:
-    return _validator_class()(msgspec.json.decode(encoded_schema), registry=_NO_RETRIEVAL)
+    return _validator_class()(msgspec.json.decode(encoded_schema), registry=_no_retrieval())
 
 
 def violations(schema: Any, data: Any, root: str = "data", checks: int = MAX_CHECKS) -> list[FieldError]:
     """What in `data` fails `schema`, by JSON path (at most MAX_ERRORS, shallowest first), within
     `checks` keyword checks (`spent()` says how many it took)."""
+    from referencing.exceptions import Unresolvable
+
     validator = _validator(msgspec.json.encode(schema))
     found: list[FieldError] = []
     _Budget.given = _Budget.left = checks  # validation is synchronous: no other one runs meanwhile

@@ -22,6 +22,7 @@ class Org(msgspec.Struct, frozen=True):
     id: str
     name: str
     created_at: datetime.datetime
+    slug: str | None
 
 
 class Membership(msgspec.Struct, frozen=True):
@@ -99,7 +100,7 @@ class ListOrgAuditRow(msgspec.Struct, frozen=True):
     after: JsonValue | None
 
 
-INSERT_ORG_SQL = """INSERT INTO orgs (id, name) VALUES ($1, $2) RETURNING id, name, created_at"""
+INSERT_ORG_SQL = """INSERT INTO orgs (id, name, slug) VALUES ($1, $2, $3) RETURNING id, name, created_at, slug"""
 
 
 INSERT_MEMBERSHIP_SQL = """INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)
@@ -167,9 +168,9 @@ WHERE org_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
 ORDER BY seq DESC LIMIT $3"""
 
 
-async def insert_org(conn: DbConnection, *, id: str, name: str) -> Org | None:
+async def insert_org(conn: DbConnection, *, id: str, name: str, slug: str | None = None) -> Org | None:
     """:one InsertOrg"""
-    _record = await conn.fetchrow(INSERT_ORG_SQL, id, name)
+    _record = await conn.fetchrow(INSERT_ORG_SQL, id, name, slug)
     return None if _record is None else Org(*_record)
 
 

@@ -1,5 +1,5 @@
 -- name: InsertOrg :one
-INSERT INTO orgs (id, name) VALUES (sqlc.arg(id), sqlc.arg(name)) RETURNING *;
+INSERT INTO orgs (id, name, slug) VALUES (sqlc.arg(id), sqlc.arg(name), sqlc.narg(slug)) RETURNING *;
 
 -- name: InsertMembership :one
 INSERT INTO memberships (org_id, user_id, role) VALUES (sqlc.arg(org_id), sqlc.arg(user_id), sqlc.arg(role))

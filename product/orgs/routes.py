@@ -84,17 +84,21 @@ async def _set_context(req: UserReq[Any], *, org_id: str) -> None:
 # --- organizations --------------------------------------------------------------------------------
 
 
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=63)]
+
+
 class CreateOrgIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
+    slug: Slug | None = None  # a label of the client's choosing (not unique: the id is the key)
 
 
-@router.route("orgs.create")
+@router.route("orgs.create", api_keys="personal")
 async def create_org(req: UserReq[CreateOrgIn]) -> OrgSummary:
     """Create an organization; the creator becomes its owner and it becomes the active one."""
     user_id = req.principal.user_id
     org_id = new_id("org", clock=req.services.clock)
     await _set_context(req, org_id=org_id)
-    org = await queries.insert_org(req.db, id=org_id, name=req.body.name)
+    org = await queries.insert_org(req.db, id=org_id, name=req.body.name, slug=req.body.slug)
     assert org is not None
     await queries.insert_membership(req.db, org_id=org_id, user_id=user_id, role="owner")
     if req.principal.session_id:
@@ -107,7 +111,7 @@ class OrgsOut(msgspec.Struct, frozen=True):
     orgs: list[OrgSummary]
 
 
-@router.route("orgs.list", read_only=True)
+@router.route("orgs.list", read_only=True, api_keys="personal")
 async def list_orgs(req: UserReq[Empty]) -> OrgsOut:
     """My organizations and my role in each."""
     rows = await account_queries.my_orgs(req.db, user_id=req.principal.user_id)
@@ -134,7 +138,7 @@ class RenameIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: OrgName
 
 
-@router.route("orgs.rename", errors=[NotPermitted, OrgNotFound])
+@router.route("orgs.rename", errors=[NotPermitted, OrgNotFound], api_keys="personal")
 async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     """Rename the active organization (owner or admin)."""
     me = await _acting_as(req, *MANAGERS)
@@ -146,7 +150,7 @@ async def rename_org(req: OrgReq[RenameIn]) -> OrgSummary:
     return OrgSummary(id=org.id, name=org.name, role=me.role)
 
 
-@router.route("orgs.delete", errors=[NotPermitted, OrgNotFound])
+@router.route("orgs.delete", errors=[NotPermitted, OrgNotFound], api_keys="personal")
 async def delete_org(req: OrgReq[Empty]) -> Empty:
     """Delete the active organization and everything in it (owner only)."""
     await _acting_as(req, "owner")
@@ -183,7 +187,7 @@ class MembersOut(msgspec.Struct, frozen=True):
     invites: list[InviteOut]
 
 
-@router.route("members.list", read_only=True)
+@router.route("members.list", read_only=True, api_keys=True)
 async def list_members(req: OrgReq[Empty]) -> MembersOut:
     """The active organization's members, and its pending invitations."""
     org_id = req.principal.org_id
@@ -205,7 +209,7 @@ class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.invite", errors=[NotPermitted, OrgNotFound])
+@router.route("members.invite", errors=[NotPermitted, OrgNotFound], api_keys=True)
 async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     """Invite someone by email with a role; they get a single-use code valid for 7 days."""
     await _acting_as(req, *MANAGERS)
@@ -295,7 +299,7 @@ class InviteIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     invite_id: InviteId
 
 
-@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound, OrgNotFound])
+@router.route("invites.cancel", errors=[NotPermitted, InviteNotFound, OrgNotFound], api_keys=True)
 async def cancel_invite(req: OrgReq[InviteIdIn]) -> Empty:
     """Cancel a pending invitation of the active organization (owner or admin)."""
     await _acting_as(req, *MANAGERS)
@@ -329,7 +333,7 @@ async def _owner_rule() -> AsyncIterator[None]:
         raise
 
 
-@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
+@router.route("members.change_role", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], api_keys=True)
 async def change_role(req: OrgReq[ChangeRoleIn]) -> MemberOut:
     """Change a member's role: owners change any role, admins move people between admin and member."""
     me = await _acting_as(req, *MANAGERS)
@@ -364,7 +368,7 @@ class MemberIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     member_id: MemberId
 
 
-@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
+@router.route("members.remove", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], api_keys=True)
 async def remove_member(req: OrgReq[MemberIdIn]) -> Empty:
     """Remove a member (owner; admins remove admins and members, not owners)."""
     me = await _acting_as(req, *MANAGERS)

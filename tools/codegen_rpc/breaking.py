@@ -12,8 +12,9 @@ compared: clients do not validate them.)
 
 Routes: removing one is breaking unless the older contract already marked it deprecated; so are
 removing an error code (clients handle errors by code), changing an error's fields like an
-output, losing a method (GET), switching between streaming and plain, and requiring a different
-authentication level (except becoming public).
+output, losing a method (GET), switching between streaming and plain, requiring a different
+authentication level (except becoming public), taking fewer API keys (`api_keys`: true, then
+"personal", then none), and losing a JSON-RPC alias.
 
 Everything added is fine: a new route, a new optional input field, a new output field, a new
 error code, a new input enum value.
@@ -288,6 +289,10 @@ def _route_changes(
     differ.found = []
     if new["auth"] != old["auth"] and new["auth"] != "public":
         differ.report("auth", f"changed {old['auth']} -> {new['auth']}")
+    # Which API keys may call it: fewer is a break for the servers calling with one.
+    reach = {None: 0, "personal": 1, True: 2}
+    if reach.get(new.get("api_keys"), 0) < reach.get(old.get("api_keys"), 0):
+        differ.report("api_keys", f"changed {json.dumps(old.get('api_keys'))} -> {json.dumps(new.get('api_keys'))}")
     if _role_rank(new.get("role"), roles or []) > _role_rank(old.get("role"), roles or []):
         differ.report("role", f"minimum role raised {old.get('role') or '(none)'} -> {new.get('role')}")
     for method in old.get("methods", []):
@@ -347,6 +352,8 @@ def _jsonrpc_changes(old: dict[str, Any] | None, new: dict[str, Any] | None, rou
     kept = set(new.get("methods", []))
     # A method whose route is gone is reported as a removed route (or allowed, if deprecated).
     changes += [f"methods.{m}: no longer callable" for m in old.get("methods", []) if m not in kept and m in routes]
+    aliases = new.get("aliases", {})
+    changes += [f"aliases.{a}: no longer callable" for a in old.get("aliases", {}) if a not in aliases]
     old_codes, new_codes = _flat_codes(old.get("codes", {})), _flat_codes(new.get("codes", {}))
     changes += [f"codes.{k}: changed {v} -> {new_codes.get(k)}" for k, v in old_codes.items() if new_codes.get(k) != v]
     return changes

@@ -315,6 +315,29 @@ def test_a_breaking_change_is_reported_and_fails(repo: Path, case: str, capsys: 
     assert capsys.readouterr().out.splitlines() == expected
 
 
+def test_fewer_api_keys_and_a_lost_alias_are_breaking(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def open_to_keys(c: Contract) -> None:
+        route(c, "items.list")["api_keys"] = True
+        route(c, "items.create")["api_keys"] = "personal"
+        c["jsonrpc"]["aliases"] = {"list_items": "items.list"}
+
+    def narrowed(c: Contract) -> None:
+        route(c, "items.list")["api_keys"] = "personal"
+        del route(c, "items.create")["api_keys"]
+        del c["jsonrpc"]["aliases"]
+
+    step(repo, open_to_keys)
+    assert check_ref(repo, "HEAD~1") == 0
+    capsys.readouterr()
+    step(repo, narrowed)
+    assert check_ref(repo, "HEAD~1") == 1
+    assert capsys.readouterr().out.splitlines() == [
+        'product items.create: api_keys: changed "personal" -> null',
+        'product items.list: api_keys: changed true -> "personal"',
+        "product jsonrpc: aliases.list_items: no longer callable",
+    ]
+
+
 # --- additive changes pass ---------------------------------------------------------------------
 
 

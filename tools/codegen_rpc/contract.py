@@ -80,6 +80,8 @@ def build_contract(routes: AppRoutes) -> dict[str, Any]:
         }
         if route.deprecated:  # only where true: a contract without deprecated routes reads as before
             entry["deprecated"] = True
+        if route.api_keys:  # which API keys may call it: true (any) or "personal"; absent: none
+            entry["api_keys"] = route.api_keys
         if route.role is not None:  # the minimum role, on routers with a role ladder (panopticon)
             entry["role"] = route.role
         entries.append(entry)
@@ -92,7 +94,7 @@ def build_contract(routes: AppRoutes) -> dict[str, Any]:
 def jsonrpc_entry(routes: AppRoutes) -> dict[str, Any]:
     """`POST /jsonrpc`: its methods (every route that does not stream: the method is the route,
     its params the route's input) and the fixed error codes a client switches over."""
-    return {
+    entry: dict[str, Any] = {
         "path": jsonrpc.PATH,
         "max_batch": jsonrpc.MAX_BATCH,
         "methods": [route.name for route in routes.routes if not route.streaming],
@@ -106,3 +108,6 @@ def jsonrpc_entry(routes: AppRoutes) -> dict[str, Any]:
             "by_status": {str(status): code for status, code in sorted(jsonrpc.CODE_OF_STATUS.items())},
         },
     }
+    if routes.aliases:  # methods other services' clients call, each served by a route
+        entry["aliases"] = routes.aliases
+    return entry

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -43,6 +43,7 @@ class ErrorShape:
 class AppRoutes:
     app: str
     routes: list[RouteSpec]
+    aliases: dict[str, str] = field(default_factory=dict)  # JSON-RPC alias -> its route
     roles: tuple[str, ...] = ()  # the router's role ladder, lowest first (panopticon)
 
     def errors_of(self, route: RouteSpec) -> list[ErrorShape]:
@@ -56,7 +57,12 @@ class AppRoutes:
 def load(app: str) -> AppRoutes:
     module_name, _, attribute = APPS[app].partition(":")
     router: Router = getattr(importlib.import_module(module_name), attribute)
-    return AppRoutes(app=app, routes=sorted(router.routes.values(), key=lambda r: r.name), roles=router.roles)
+    return AppRoutes(
+        app=app,
+        routes=sorted(router.routes.values(), key=lambda r: r.name),
+        aliases={name: alias.route for name, alias in sorted(router.aliases.items())},
+        roles=router.roles,
+    )
 
 
 def all_error_classes(routes: AppRoutes) -> list[type[BlossomError]]:

@@ -23,6 +23,18 @@ import copy
 from typing import Any
 
 ENVELOPE = "ErrorEnvelope"
+SECURITY_SCHEMES = {
+    "session": {"type": "apiKey", "in": "cookie", "name": "blossom_session", "description": "the session cookie"},
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "`Authorization: Bearer bk_...`: an organization's API key or a personal access token, on the"
+            ' operations that state this scheme (x-blossom-api-keys: true, or "personal" for personal'
+            " tokens only); a read key calls only the operations that also answer GET"
+        ),
+    },
+}
 SCHEMAS = "#/components/schemas/"
 NO_NUL = "^[^\\u0000]*$"
 DECIMAL = "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -136,6 +148,9 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         }
         if route.get("deprecated"):
             operation["deprecated"] = True
+        if route.get("api_keys"):  # a session cookie, or an API key (bearer)
+            operation["x-blossom-api-keys"] = route["api_keys"]
+            operation["security"] = [{"session": []}, {"apiKey": []}]
         if route.get("role"):
             operation["x-blossom-role"] = route["role"]
         item: dict[str, Any] = {"post": operation}
@@ -160,7 +175,7 @@ def build_openapi(contract: dict[str, Any]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": f"Blossom {contract['app']} API", "version": "0"},
         "paths": paths,
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": SECURITY_SCHEMES},
     }
 
 
@@ -225,6 +240,7 @@ def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str
                 "One request object, or a batch of up to "
                 f"{entry['max_batch']}, answered as an array. Each call runs as a POST to /rpc/<method> would: "
                 "its own authentication, auth level, CSRF check, transaction, timeout and rate limits."
+                + _aliases_description(entry.get("aliases", {}))
             ),
             "tags": ["jsonrpc"],
             "requestBody": {
@@ -243,6 +259,13 @@ def _jsonrpc_path(contract: dict[str, Any], schemas: dict[str, Any]) -> dict[str
             },
         }
     }
+
+
+def _aliases_description(aliases: dict[str, str]) -> str:
+    if not aliases:
+        return ""
+    served = ", ".join(f"{name} ({route})" for name, route in aliases.items())
+    return f" Also methods of another service's clients, each served by a route (its params adapted): {served}."
 
 
 def _codes_description(codes: dict[str, Any]) -> str:

@@ -26,12 +26,46 @@ export interface UnavailableFields {
   retry_after_seconds: number;
 }
 
-export interface TokenIn {
+export interface TooManyKeysFields {
+  limit: number;
+}
+
+export interface CreateKeyIn {
+  name: string;
+  scope?: "read" | "write";
+  expires_at?: string | null;
+}
+
+export interface CreatedApiKey {
+  key: ApiKeyOut;
   token: string;
+}
+
+export interface ApiKeyOut {
+  id: string;
+  name: string;
+  scope: "read" | "write";
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 /** The input of a route that takes none (an empty body or `{}`). */
 export interface Empty {
+}
+
+export interface ApiKeysOut {
+  keys: ApiKeyOut[];
+}
+
+export interface ApiKeyIdIn {
+  key_id: string;
+}
+
+export interface TokenIn {
+  token: string;
 }
 
 /** Everything a page load needs: the user (or nobody), their orgs, the active org and role. */
@@ -304,9 +338,9 @@ export interface InviteIdIn {
   invite_id: string;
 }
 
-export interface ChangeRoleIn {
-  member_id: string;
-  role: "admin" | "member" | "owner";
+export interface AddIn {
+  user_id: string;
+  role?: "admin" | "member";
 }
 
 export interface MemberOut {
@@ -316,6 +350,15 @@ export interface MemberOut {
   display_name: string;
   role: "admin" | "member" | "owner";
   joined_at: string;
+}
+
+export interface ChangeRoleIn {
+  member_id: string;
+  role: "admin" | "member" | "owner";
+}
+
+export interface UserIdIn {
+  user_id: string;
 }
 
 export interface InviteIn {
@@ -335,8 +378,30 @@ export interface MembersOut {
   invites: InviteOut[];
 }
 
+export interface MembersPageIn {
+  limit?: number;
+  after?: string | null;
+}
+
+export interface MembersPage {
+  members: MemberOut[];
+  next_after: string | null;
+}
+
+export interface ProvisionIn {
+  email: string;
+  display_name: string;
+  role?: "admin" | "member";
+}
+
 export interface MemberIdIn {
   member_id: string;
+}
+
+export interface UpdateManagedIn {
+  user_id: string;
+  email?: string;
+  display_name?: string;
 }
 
 export interface InvalidSchemaFields {
@@ -523,10 +588,29 @@ export interface AuditEntryOut {
 
 export interface CreateOrgIn {
   name: string;
+  slug?: string | null;
+}
+
+export interface OrgDetail {
+  id: string;
+  name: string;
+  slug: string | null;
+  role: "admin" | "member" | "owner";
+  created_at: string;
 }
 
 export interface OrgsOut {
   orgs: OrgSummary[];
+}
+
+export interface PageIn {
+  limit?: number;
+  after?: string | null;
+}
+
+export interface OrgsPage {
+  orgs: OrgDetail[];
+  next_after: string | null;
 }
 
 export interface RenameIn {
@@ -535,6 +619,34 @@ export interface RenameIn {
 
 export interface OrgIdIn {
   org_id: string;
+}
+
+export interface UpdateOrgIn {
+  name?: string;
+  slug?: string | null;
+}
+
+export interface CreatedPersonalToken {
+  personal_token: PersonalTokenOut;
+  token: string;
+}
+
+export interface PersonalTokenOut {
+  id: string;
+  name: string;
+  scope: "read" | "write";
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface PersonalTokensOut {
+  personal_tokens: PersonalTokenOut[];
+}
+
+export interface PersonalTokenIdIn {
+  token_id: string;
 }
 
 export interface CreateRelationshipIn {
@@ -645,6 +757,15 @@ export type CommonError =
   | ({ code: "unavailable"; message: string } & UnavailableFields)
   | { code: "internal"; message: string; request_id: string };
 
+/** Errors of api_keys.create: discriminate on `code`. */
+export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | CommonError;
+
+/** Errors of api_keys.list: discriminate on `code`. */
+export type ApiKeysListError = { code: "api_key_not_permitted"; message: string } | CommonError;
+
+/** Errors of api_keys.revoke: discriminate on `code`. */
+export type ApiKeysRevokeError = { code: "api_key_not_permitted"; message: string } | { code: "api_key_not_found"; message: string } | CommonError;
+
 /** Errors of auth.email.verify: discriminate on `code`. */
 export type AuthEmailVerifyError = { code: "invalid_token"; message: string } | CommonError;
 
@@ -732,8 +853,14 @@ export type InvitesCancelError = { code: "not_permitted"; message: string } | { 
 /** Errors of invites.decline: discriminate on `code`. */
 export type InvitesDeclineError = { code: "invalid_token"; message: string } | CommonError;
 
+/** Errors of members.add: discriminate on `code`. */
+export type MembersAddError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | CommonError;
+
 /** Errors of members.change_role: discriminate on `code`. */
 export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+
+/** Errors of members.get: discriminate on `code`. */
+export type MembersGetError = { code: "user_not_found"; message: string } | CommonError;
 
 /** Errors of members.invite: discriminate on `code`. */
 export type MembersInviteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
@@ -744,8 +871,20 @@ export type MembersLeaveError = { code: "last_owner"; message: string } | { code
 /** Errors of members.list: discriminate on `code`. */
 export type MembersListError = CommonError;
 
+/** Errors of members.page: discriminate on `code`. */
+export type MembersPageError = CommonError;
+
+/** Errors of members.provision: discriminate on `code`. */
+export type MembersProvisionError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "email_taken"; message: string } | CommonError;
+
 /** Errors of members.remove: discriminate on `code`. */
 export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+
+/** Errors of members.remove_user: discriminate on `code`. */
+export type MembersRemoveUserError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+
+/** Errors of members.update_managed: discriminate on `code`. */
+export type MembersUpdateManagedError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "email_taken"; message: string } | CommonError;
 
 /** Errors of node_types.create: discriminate on `code`. */
 export type NodeTypesCreateError = { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
@@ -795,8 +934,14 @@ export type OrgsCreateError = CommonError;
 /** Errors of orgs.delete: discriminate on `code`. */
 export type OrgsDeleteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
+/** Errors of orgs.get: discriminate on `code`. */
+export type OrgsGetError = { code: "org_not_found"; message: string } | CommonError;
+
 /** Errors of orgs.list: discriminate on `code`. */
 export type OrgsListError = CommonError;
+
+/** Errors of orgs.page: discriminate on `code`. */
+export type OrgsPageError = CommonError;
 
 /** Errors of orgs.rename: discriminate on `code`. */
 export type OrgsRenameError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
@@ -806,6 +951,18 @@ export type OrgsSwitchError = { code: "org_not_found"; message: string } | Commo
 
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
 export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+
+/** Errors of orgs.update: discriminate on `code`. */
+export type OrgsUpdateError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+
+/** Errors of personal_tokens.create: discriminate on `code`. */
+export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | CommonError;
+
+/** Errors of personal_tokens.list: discriminate on `code`. */
+export type PersonalTokensListError = CommonError;
+
+/** Errors of personal_tokens.revoke: discriminate on `code`. */
+export type PersonalTokensRevokeError = { code: "personal_token_not_found"; message: string } | CommonError;
 
 /** Errors of relationships.create: discriminate on `code`. */
 export type RelationshipsCreateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
@@ -845,6 +1002,9 @@ export type WorkspacesUpdateError = { code: "handle_taken"; message: string } | 
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
+  "api_keys.create": { input: CreateKeyIn; output: CreatedApiKey; error: ApiKeysCreateError; streaming: false; auth: "organization" };
+  "api_keys.list": { input: Empty; output: ApiKeysOut; error: ApiKeysListError; streaming: false; auth: "organization" };
+  "api_keys.revoke": { input: ApiKeyIdIn; output: ApiKeyOut; error: ApiKeysRevokeError; streaming: false; auth: "organization" };
   "auth.email.verify": { input: TokenIn; output: Empty; error: AuthEmailVerifyError; streaming: false; auth: "public" };
   "auth.init": { input: Empty; output: InitOut; error: AuthInitError; streaming: false; auth: "public" };
   "auth.login": { input: LoginIn; output: InitOut; error: AuthLoginError; streaming: false; auth: "public" };
@@ -874,11 +1034,17 @@ export interface Routes {
   "invites.accept": { input: InviteTokenIn; output: OrgSummary; error: InvitesAcceptError; streaming: false; auth: "user" };
   "invites.cancel": { input: InviteIdIn; output: Empty; error: InvitesCancelError; streaming: false; auth: "organization" };
   "invites.decline": { input: InviteTokenIn; output: Empty; error: InvitesDeclineError; streaming: false; auth: "user" };
+  "members.add": { input: AddIn; output: MemberOut; error: MembersAddError; streaming: false; auth: "organization" };
   "members.change_role": { input: ChangeRoleIn; output: MemberOut; error: MembersChangeRoleError; streaming: false; auth: "organization" };
+  "members.get": { input: UserIdIn; output: MemberOut; error: MembersGetError; streaming: false; auth: "organization" };
   "members.invite": { input: InviteIn; output: InviteOut; error: MembersInviteError; streaming: false; auth: "organization" };
   "members.leave": { input: Empty; output: Empty; error: MembersLeaveError; streaming: false; auth: "organization" };
   "members.list": { input: Empty; output: MembersOut; error: MembersListError; streaming: false; auth: "organization" };
+  "members.page": { input: MembersPageIn; output: MembersPage; error: MembersPageError; streaming: false; auth: "organization" };
+  "members.provision": { input: ProvisionIn; output: MemberOut; error: MembersProvisionError; streaming: false; auth: "organization" };
   "members.remove": { input: MemberIdIn; output: Empty; error: MembersRemoveError; streaming: false; auth: "organization" };
+  "members.remove_user": { input: UserIdIn; output: MemberOut; error: MembersRemoveUserError; streaming: false; auth: "organization" };
+  "members.update_managed": { input: UpdateManagedIn; output: MemberOut; error: MembersUpdateManagedError; streaming: false; auth: "organization" };
   "node_types.create": { input: CreateNodeTypeIn; output: NodeTypeOut; error: NodeTypesCreateError; streaming: false; auth: "organization" };
   "node_types.delete": { input: DeleteNodeTypeIn; output: NodeTypeDeleted; error: NodeTypesDeleteError; streaming: false; auth: "organization" };
   "node_types.get": { input: NodeTypeIdIn; output: NodeTypeOut; error: NodeTypesGetError; streaming: false; auth: "organization" };
@@ -895,10 +1061,16 @@ export interface Routes {
   "orgs.audit.list": { input: AuditListIn; output: AuditPageOut; error: OrgsAuditListError; streaming: false; auth: "organization" };
   "orgs.create": { input: CreateOrgIn; output: OrgSummary; error: OrgsCreateError; streaming: false; auth: "user" };
   "orgs.delete": { input: Empty; output: Empty; error: OrgsDeleteError; streaming: false; auth: "organization" };
+  "orgs.get": { input: Empty; output: OrgDetail; error: OrgsGetError; streaming: false; auth: "organization" };
   "orgs.list": { input: Empty; output: OrgsOut; error: OrgsListError; streaming: false; auth: "user" };
+  "orgs.page": { input: PageIn; output: OrgsPage; error: OrgsPageError; streaming: false; auth: "user" };
   "orgs.rename": { input: RenameIn; output: OrgSummary; error: OrgsRenameError; streaming: false; auth: "organization" };
   "orgs.switch": { input: OrgIdIn; output: OrgSummary; error: OrgsSwitchError; streaming: false; auth: "user" };
   "orgs.transfer_ownership": { input: MemberIdIn; output: MemberOut; error: OrgsTransferOwnershipError; streaming: false; auth: "organization" };
+  "orgs.update": { input: UpdateOrgIn; output: OrgDetail; error: OrgsUpdateError; streaming: false; auth: "organization" };
+  "personal_tokens.create": { input: CreateKeyIn; output: CreatedPersonalToken; error: PersonalTokensCreateError; streaming: false; auth: "user" };
+  "personal_tokens.list": { input: Empty; output: PersonalTokensOut; error: PersonalTokensListError; streaming: false; auth: "user" };
+  "personal_tokens.revoke": { input: PersonalTokenIdIn; output: PersonalTokenOut; error: PersonalTokensRevokeError; streaming: false; auth: "user" };
   "relationships.create": { input: CreateRelationshipIn; output: RelationshipOut; error: RelationshipsCreateError; streaming: false; auth: "organization" };
   "relationships.delete": { input: RelationshipIdIn; output: Empty; error: RelationshipsDeleteError; streaming: false; auth: "organization" };
   "relationships.get": { input: RelationshipIdIn; output: RelationshipOut; error: RelationshipsGetError; streaming: false; auth: "organization" };
@@ -924,6 +1096,11 @@ export function isRouteError<R extends keyof Routes>(
 /** Makes the calls of a batch:
  * `client.batch(c => [c.orgs.rename({ name }), c.members.list({})])`. */
 export const batchCalls = {
+  api_keys: {
+    create: (input: Routes["api_keys.create"]["input"]): BatchCall<"api_keys.create", Routes["api_keys.create"]["output"], Routes["api_keys.create"]["error"]> => ({ route: "api_keys.create", input }),
+    list: (input: Routes["api_keys.list"]["input"] = {}): BatchCall<"api_keys.list", Routes["api_keys.list"]["output"], Routes["api_keys.list"]["error"]> => ({ route: "api_keys.list", input }),
+    revoke: (input: Routes["api_keys.revoke"]["input"]): BatchCall<"api_keys.revoke", Routes["api_keys.revoke"]["output"], Routes["api_keys.revoke"]["error"]> => ({ route: "api_keys.revoke", input }),
+  },
   auth: {
     email: {
       verify: (input: Routes["auth.email.verify"]["input"]): BatchCall<"auth.email.verify", Routes["auth.email.verify"]["output"], Routes["auth.email.verify"]["error"]> => ({ route: "auth.email.verify", input }),
@@ -969,11 +1146,17 @@ export const batchCalls = {
     decline: (input: Routes["invites.decline"]["input"]): BatchCall<"invites.decline", Routes["invites.decline"]["output"], Routes["invites.decline"]["error"]> => ({ route: "invites.decline", input }),
   },
   members: {
+    add: (input: Routes["members.add"]["input"]): BatchCall<"members.add", Routes["members.add"]["output"], Routes["members.add"]["error"]> => ({ route: "members.add", input }),
     change_role: (input: Routes["members.change_role"]["input"]): BatchCall<"members.change_role", Routes["members.change_role"]["output"], Routes["members.change_role"]["error"]> => ({ route: "members.change_role", input }),
+    get: (input: Routes["members.get"]["input"]): BatchCall<"members.get", Routes["members.get"]["output"], Routes["members.get"]["error"]> => ({ route: "members.get", input }),
     invite: (input: Routes["members.invite"]["input"]): BatchCall<"members.invite", Routes["members.invite"]["output"], Routes["members.invite"]["error"]> => ({ route: "members.invite", input }),
     leave: (input: Routes["members.leave"]["input"] = {}): BatchCall<"members.leave", Routes["members.leave"]["output"], Routes["members.leave"]["error"]> => ({ route: "members.leave", input }),
     list: (input: Routes["members.list"]["input"] = {}): BatchCall<"members.list", Routes["members.list"]["output"], Routes["members.list"]["error"]> => ({ route: "members.list", input }),
+    page: (input: Routes["members.page"]["input"]): BatchCall<"members.page", Routes["members.page"]["output"], Routes["members.page"]["error"]> => ({ route: "members.page", input }),
+    provision: (input: Routes["members.provision"]["input"]): BatchCall<"members.provision", Routes["members.provision"]["output"], Routes["members.provision"]["error"]> => ({ route: "members.provision", input }),
     remove: (input: Routes["members.remove"]["input"]): BatchCall<"members.remove", Routes["members.remove"]["output"], Routes["members.remove"]["error"]> => ({ route: "members.remove", input }),
+    remove_user: (input: Routes["members.remove_user"]["input"]): BatchCall<"members.remove_user", Routes["members.remove_user"]["output"], Routes["members.remove_user"]["error"]> => ({ route: "members.remove_user", input }),
+    update_managed: (input: Routes["members.update_managed"]["input"]): BatchCall<"members.update_managed", Routes["members.update_managed"]["output"], Routes["members.update_managed"]["error"]> => ({ route: "members.update_managed", input }),
   },
   node_types: {
     create: (input: Routes["node_types.create"]["input"]): BatchCall<"node_types.create", Routes["node_types.create"]["output"], Routes["node_types.create"]["error"]> => ({ route: "node_types.create", input }),
@@ -998,10 +1181,18 @@ export const batchCalls = {
     },
     create: (input: Routes["orgs.create"]["input"]): BatchCall<"orgs.create", Routes["orgs.create"]["output"], Routes["orgs.create"]["error"]> => ({ route: "orgs.create", input }),
     delete: (input: Routes["orgs.delete"]["input"] = {}): BatchCall<"orgs.delete", Routes["orgs.delete"]["output"], Routes["orgs.delete"]["error"]> => ({ route: "orgs.delete", input }),
+    get: (input: Routes["orgs.get"]["input"] = {}): BatchCall<"orgs.get", Routes["orgs.get"]["output"], Routes["orgs.get"]["error"]> => ({ route: "orgs.get", input }),
     list: (input: Routes["orgs.list"]["input"] = {}): BatchCall<"orgs.list", Routes["orgs.list"]["output"], Routes["orgs.list"]["error"]> => ({ route: "orgs.list", input }),
+    page: (input: Routes["orgs.page"]["input"]): BatchCall<"orgs.page", Routes["orgs.page"]["output"], Routes["orgs.page"]["error"]> => ({ route: "orgs.page", input }),
     rename: (input: Routes["orgs.rename"]["input"]): BatchCall<"orgs.rename", Routes["orgs.rename"]["output"], Routes["orgs.rename"]["error"]> => ({ route: "orgs.rename", input }),
     switch: (input: Routes["orgs.switch"]["input"]): BatchCall<"orgs.switch", Routes["orgs.switch"]["output"], Routes["orgs.switch"]["error"]> => ({ route: "orgs.switch", input }),
     transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"]): BatchCall<"orgs.transfer_ownership", Routes["orgs.transfer_ownership"]["output"], Routes["orgs.transfer_ownership"]["error"]> => ({ route: "orgs.transfer_ownership", input }),
+    update: (input: Routes["orgs.update"]["input"]): BatchCall<"orgs.update", Routes["orgs.update"]["output"], Routes["orgs.update"]["error"]> => ({ route: "orgs.update", input }),
+  },
+  personal_tokens: {
+    create: (input: Routes["personal_tokens.create"]["input"]): BatchCall<"personal_tokens.create", Routes["personal_tokens.create"]["output"], Routes["personal_tokens.create"]["error"]> => ({ route: "personal_tokens.create", input }),
+    list: (input: Routes["personal_tokens.list"]["input"] = {}): BatchCall<"personal_tokens.list", Routes["personal_tokens.list"]["output"], Routes["personal_tokens.list"]["error"]> => ({ route: "personal_tokens.list", input }),
+    revoke: (input: Routes["personal_tokens.revoke"]["input"]): BatchCall<"personal_tokens.revoke", Routes["personal_tokens.revoke"]["output"], Routes["personal_tokens.revoke"]["error"]> => ({ route: "personal_tokens.revoke", input }),
   },
   relationships: {
     create: (input: Routes["relationships.create"]["input"]): BatchCall<"relationships.create", Routes["relationships.create"]["output"], Routes["relationships.create"]["error"]> => ({ route: "relationships.create", input }),
@@ -1028,6 +1219,17 @@ export type BatchBuilder = typeof batchCalls;
 /** A typed client for the product routes. */
 export function createClient(config: ClientConfig) {
   return {
+    api_keys: {
+      /** Create an API key for the active organization (owner or admin); its token is shown once. */
+      create: (input: Routes["api_keys.create"]["input"], options?: CallOptions): Promise<Routes["api_keys.create"]["output"]> =>
+        call(config, "api_keys.create", input, options),
+      /** The active organization's API keys, newest first, revoked ones included (owner or admin). */
+      list: (input: Routes["api_keys.list"]["input"] = {}, options?: CallOptions): Promise<Routes["api_keys.list"]["output"]> =>
+        call(config, "api_keys.list", input, options),
+      /** Revoke an API key of the active organization: refused from its next call on (owner or admin). */
+      revoke: (input: Routes["api_keys.revoke"]["input"], options?: CallOptions): Promise<Routes["api_keys.revoke"]["output"]> =>
+        call(config, "api_keys.revoke", input, options),
+    },
     auth: {
       email: {
         /** Confirm an email address with the code sent at sign-up. */
@@ -1132,9 +1334,15 @@ export function createClient(config: ClientConfig) {
         call(config, "invites.decline", input, options),
     },
     members: {
+      /** Make an account this organization provisioned a member again (owner or admin); anyone else */
+      add: (input: Routes["members.add"]["input"], options?: CallOptions): Promise<Routes["members.add"]["output"]> =>
+        call(config, "members.add", input, options),
       /** Change a member's role: owners change any role, admins move people between admin and member. */
       change_role: (input: Routes["members.change_role"]["input"], options?: CallOptions): Promise<Routes["members.change_role"]["output"]> =>
         call(config, "members.change_role", input, options),
+      /** One member of the active organization, by user id. */
+      get: (input: Routes["members.get"]["input"], options?: CallOptions): Promise<Routes["members.get"]["output"]> =>
+        call(config, "members.get", input, options),
       /** Invite someone by email with a role; they get a single-use code valid for 7 days. */
       invite: (input: Routes["members.invite"]["input"], options?: CallOptions): Promise<Routes["members.invite"]["output"]> =>
         call(config, "members.invite", input, options),
@@ -1144,9 +1352,21 @@ export function createClient(config: ClientConfig) {
       /** The active organization's members, and its pending invitations. */
       list: (input: Routes["members.list"]["input"] = {}, options?: CallOptions): Promise<Routes["members.list"]["output"]> =>
         call(config, "members.list", input, options),
+      /** The active organization's members in user id order, a page at a time (keyset). */
+      page: (input: Routes["members.page"]["input"], options?: CallOptions): Promise<Routes["members.page"]["output"]> =>
+        call(config, "members.page", input, options),
+      /** Create an account for someone and make them a member (owner or admin). It has no password: */
+      provision: (input: Routes["members.provision"]["input"], options?: CallOptions): Promise<Routes["members.provision"]["output"]> =>
+        call(config, "members.provision", input, options),
       /** Remove a member (owner; admins remove admins and members, not owners). */
       remove: (input: Routes["members.remove"]["input"], options?: CallOptions): Promise<Routes["members.remove"]["output"]> =>
         call(config, "members.remove", input, options),
+      /** Remove a member by user id (owner; admins remove admins and members); their account stays. */
+      remove_user: (input: Routes["members.remove_user"]["input"], options?: CallOptions): Promise<Routes["members.remove_user"]["output"]> =>
+        call(config, "members.remove_user", input, options),
+      /** Change the email or name of a member's account this organization provisioned (owner or */
+      update_managed: (input: Routes["members.update_managed"]["input"], options?: CallOptions): Promise<Routes["members.update_managed"]["output"]> =>
+        call(config, "members.update_managed", input, options),
     },
     node_types: {
       /** Define a node type: a name unique in the organization and a JSON Schema (draft 2020-12). */
@@ -1203,9 +1423,15 @@ export function createClient(config: ClientConfig) {
       /** Delete the active organization and everything in it (owner only). */
       delete: (input: Routes["orgs.delete"]["input"] = {}, options?: CallOptions): Promise<Routes["orgs.delete"]["output"]> =>
         call(config, "orgs.delete", input, options),
+      /** The active organization: its name, slug, my role there and when it was created. */
+      get: (input: Routes["orgs.get"]["input"] = {}, options?: CallOptions): Promise<Routes["orgs.get"]["output"]> =>
+        call(config, "orgs.get", input, options),
       /** My organizations and my role in each. */
       list: (input: Routes["orgs.list"]["input"] = {}, options?: CallOptions): Promise<Routes["orgs.list"]["output"]> =>
         call(config, "orgs.list", input, options),
+      /** My organizations in id order, a page at a time (keyset: stable while others are created). */
+      page: (input: Routes["orgs.page"]["input"], options?: CallOptions): Promise<Routes["orgs.page"]["output"]> =>
+        call(config, "orgs.page", input, options),
       /** Rename the active organization (owner or admin). */
       rename: (input: Routes["orgs.rename"]["input"], options?: CallOptions): Promise<Routes["orgs.rename"]["output"]> =>
         call(config, "orgs.rename", input, options),
@@ -1215,6 +1441,20 @@ export function createClient(config: ClientConfig) {
       /** Make another member the owner; the current owner becomes an admin (owner only). */
       transfer_ownership: (input: Routes["orgs.transfer_ownership"]["input"], options?: CallOptions): Promise<Routes["orgs.transfer_ownership"]["output"]> =>
         call(config, "orgs.transfer_ownership", input, options),
+      /** Change the active organization's name or slug (owner or admin); absent fields stay. */
+      update: (input: Routes["orgs.update"]["input"], options?: CallOptions): Promise<Routes["orgs.update"]["output"]> =>
+        call(config, "orgs.update", input, options),
+    },
+    personal_tokens: {
+      /** Create a personal access token that acts as me (in an organization named by the Blossom-Org */
+      create: (input: Routes["personal_tokens.create"]["input"], options?: CallOptions): Promise<Routes["personal_tokens.create"]["output"]> =>
+        call(config, "personal_tokens.create", input, options),
+      /** My personal access tokens, newest first, revoked ones included. */
+      list: (input: Routes["personal_tokens.list"]["input"] = {}, options?: CallOptions): Promise<Routes["personal_tokens.list"]["output"]> =>
+        call(config, "personal_tokens.list", input, options),
+      /** Revoke one of my personal access tokens: refused from its next call on. */
+      revoke: (input: Routes["personal_tokens.revoke"]["input"], options?: CallOptions): Promise<Routes["personal_tokens.revoke"]["output"]> =>
+        call(config, "personal_tokens.revoke", input, options),
     },
     relationships: {
       /** Relate two nodes of this organization (a node of another is not found). */
