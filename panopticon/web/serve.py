@@ -1,6 +1,7 @@
-"""The web console's static files: `GET /` answers the page, `GET /console/<file>` its script and
-stylesheet, built from `src/` into `static/` (committed; `python -m tools.web` rebuilds them,
-panopticon/web/README.md). Everything else the page needs comes from /rpc/.
+"""The web console's static files: `GET /` answers the page, `GET /console/console.js` and
+`/console/console.css` its script and stylesheet, built from `src/` into `static/` (committed;
+`just web` rebuilds them, panopticon/web/README.md). Everything else the page needs comes from
+/rpc/.
 
 The page runs no inline script and loads nothing from another origin, so the
 Content-Security-Policy allows only this origin's files, and its calls only to this origin
@@ -10,72 +11,60 @@ Content-Security-Policy allows only this origin's files, and its calls only to t
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
-from quart import Blueprint, Response, abort, request
+from foundation.web import Page, Response, WebApp
 
 STATIC = Path(__file__).with_name("static")
-ASSETS = {"console.js": "text/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8"}
+FILES = {  # URL path -> (file in static/, content type)
+    "/": ("index.html", b"text/html; charset=utf-8"),
+    "/console/console.js": ("console.js", b"text/javascript; charset=utf-8"),
+    "/console/console.css": ("console.css", b"text/css; charset=utf-8"),
+}
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data:",  # the enrolment page's QR code is a data: image
         "connect-src 'self'",
         "form-action 'none'",  # forms are handled by the script, never submitted
         "frame-ancestors 'none'",
         "base-uri 'none'",
     ]
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    # The files change with each deploy under the same names: revalidate, by ETag, every time.
-    "Cache-Control": "no-cache",
-}
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    # The files change with each deploy under the same names: never kept without asking again.
+    (b"cache-control", b"no-cache"),
+]
 
 
-def _read(name: str) -> tuple[bytes, str]:
-    """A file's bytes and ETag, read on first request (never at import) and kept until the file
-    changes (`just web` under `just dev` is served at the next request, without a restart)."""
-    path = STATIC / name
+def add_console(app: WebApp) -> None:
+    """Serve the console's files on `app` (the app's pages: GET and HEAD)."""
+    for path, (name, content_type) in FILES.items():
+        app.add_page(path, _page(name, content_type))
+
+
+def _page(name: str, content_type: bytes) -> Page:
+    def page() -> Response:
+        return 200, [(b"content-type", content_type), *SECURITY_HEADERS], _read(STATIC / name)
+
+    return page
+
+
+def _read(path: Path) -> bytes:
+    """A file's bytes, read on first request (never at import) and kept until the file changes
+    (so `just web` under `just dev` is served at the next request, without a restart)."""
     return _read_version(path, path.stat().st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=16)
-def _read_version(path: Path, _mtime_ns: int) -> tuple[bytes, str]:
-    body = path.read_bytes()
-    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _file(name: str, content_type: str, if_none_match: str | None) -> Response:
-    body, etag = _read(name)
-    fresh = if_none_match == etag
-    response = Response(b"", status=304) if fresh else Response(body, content_type=content_type)
-    response.headers["ETag"] = etag
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-def console_blueprint() -> Blueprint:
-    blueprint = Blueprint("console", __name__)
-
-    @blueprint.get("/")
-    async def page() -> Response:
-        return _file("index.html", "text/html; charset=utf-8", request.headers.get("If-None-Match"))
-
-    @blueprint.get("/console/<name>")
-    async def asset(name: str) -> Response:
-        content_type = ASSETS.get(name)
-        if content_type is None:
-            abort(404)
-        return _file(name, content_type, request.headers.get("If-None-Match"))
-
-    return blueprint
+@functools.lru_cache(maxsize=8)
+def _read_version(path: Path, _mtime_ns: int) -> bytes:
+    return path.read_bytes()
