@@ -76,7 +76,7 @@ audit *args:
 list-symbols *packages:
     {{py}} -m tools.list_symbols {{packages}}
 
-# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant, audit, graph) and print their figures
+# Run the benchmarks (all, or the suites named: database, queries, rpc, product, lifecycle, pieces, external, serving, scaleout, pipeline, assistant, audit, graph, panopticon) and print their figures
 bench *suites:
     {{py}} -m tools.bench {{suites}}
 

@@ -1,5 +1,7 @@
-"""blossom_panopticon sees its own tables (administrators, their sessions, codes and limits) and
-none of the product's; the product's roles see none of its tables (migration 0019)."""
+"""blossom_panopticon sees its own tables (administrators, their sessions, codes and limits) and,
+for the support tools, the product's account and organization rows across tenants, column by
+column, never a secret (migration 0020), writing only its short list; the product's roles see
+none of its tables (migration 0019)."""
 
 from collections.abc import AsyncIterator
 
@@ -54,13 +56,26 @@ async def test_the_product_roles_cannot_read_or_write_admin_tables(t: T, table: 
 @pytest.mark.parametrize(
     "query",
     [
-        "SELECT * FROM users",
-        "SELECT * FROM orgs",
+        "SELECT * FROM users",  # the password hash is not granted
+        "SELECT password_hash FROM users",
         "SELECT * FROM sessions",
-        "SELECT * FROM memberships",
+        "SELECT token_hash FROM sessions",
+        "SELECT token_hash FROM invites",
+        "SELECT * FROM user_tokens",
+        "SELECT * FROM org_notes",
         "SELECT * FROM outbox",
         "SELECT * FROM rate_limits",
         "INSERT INTO orgs (name) VALUES ('x')",
+        "UPDATE orgs SET name = 'x'",
+        "UPDATE users SET email = 'x@example.com'",
+        "UPDATE users SET password_hash = 'x'",
+        "DELETE FROM users",
+        "INSERT INTO memberships (org_id, user_id, role) VALUES ('org_x', 'usr_x', 'owner')",
+        "UPDATE memberships SET user_id = 'usr_x'",
+        "UPDATE invites SET email = 'x@example.com'",
+        "INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ('usr_x', sha256('t'), now())",
+        "UPDATE audit_log SET reason = 'x'",
+        "DELETE FROM platform_audit_log",
         "DELETE FROM admins",
         "UPDATE admins SET email = 'x@example.com'",
         "UPDATE admins SET id = 'adm_x'",
@@ -85,3 +100,35 @@ async def test_panopticon_reads_and_writes_its_own_tables(t: T, panopticon: asyn
         admin_id,
     )
     assert await panopticon.fetchval("DELETE FROM admin_sessions RETURNING 1") == 1
+
+
+async def test_panopticon_reads_across_organizations_and_writes_its_support_list(
+    t: T, panopticon: asyncpg.Connection
+) -> None:
+    """Migration 0020: no tenant context, yet every organization's rows (non-secret columns)."""
+    a, b = await t.factory.org(name="A"), await t.factory.org(name="B")
+    user = await t.factory.user()
+    await t.factory.membership(a, user, "owner")
+    await t.factory.membership(b, user, "member")
+    await t.factory.session(user, org=a)
+    await t.factory.invite(b)
+    assert await panopticon.fetchval("SELECT count(*) FROM orgs") == 2
+    assert await panopticon.fetchval("SELECT count(*) FROM memberships") == 2
+    assert await panopticon.fetchval("SELECT count(*) FROM users WHERE email = $1", user.email) == 1
+    assert await panopticon.fetchval("SELECT count(*) FROM sessions WHERE user_id = $1", user.id) == 1
+    assert await panopticon.fetchval("SELECT count(*) FROM invites WHERE org_id = $1", b.id) == 1
+    async with panopticon.transaction():
+        assert await panopticon.fetchval("SELECT app_panopticon_lock_org($1)", a.id) is True
+        await panopticon.execute("UPDATE users SET disabled_at = now() WHERE id = $1", user.id)
+        await panopticon.execute("UPDATE memberships SET role = 'admin' WHERE org_id = $1", b.id)
+        await panopticon.execute("UPDATE invites SET status = 'cancelled' WHERE org_id = $1", b.id)
+        await panopticon.execute("DELETE FROM sessions WHERE user_id = $1", user.id)
+        await panopticon.execute("DELETE FROM memberships WHERE org_id = $1", b.id)
+        await panopticon.execute("DELETE FROM orgs WHERE id = $1", b.id)
+        await panopticon.execute(
+            "INSERT INTO outbox (kind, payload, available_at, created_at) VALUES ('k', '{}', now(), now())"
+        )
+    assert await t.db.owner.fetchval("SELECT count(*) FROM orgs") == 1
+    async with t.db.app.acquire() as conn:  # the lock is panopticon's alone
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.fetchval("SELECT app_panopticon_lock_org($1)", a.id)

@@ -178,11 +178,13 @@ CREATE FUNCTION public.app_api_key_for_token(p_token_hash bytea, p_org_id text) 
     AS $$
     SELECT k.id, false, k.created_by, k.org_id, m.role, k.scope, k.expires_at, k.last_used_at
     FROM api_keys k
+    JOIN users u ON u.id = k.created_by AND u.disabled_at IS NULL
     LEFT JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
     WHERE k.token_hash = p_token_hash AND k.revoked_at IS NULL
     UNION ALL
     SELECT p.id, true, p.user_id, m.org_id, m.role, p.scope, p.expires_at, p.last_used_at
     FROM personal_access_tokens p
+    JOIN users u ON u.id = p.user_id AND u.disabled_at IS NULL
     LEFT JOIN memberships m ON m.org_id = p_org_id AND m.user_id = p.user_id
     WHERE p.token_hash = p_token_hash AND p.revoked_at IS NULL
 $$;
@@ -400,7 +402,7 @@ CREATE FUNCTION public.app_login_lookup(p_email text) RETURNS TABLE(user_id text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT u.id, u.password_hash FROM users u WHERE lower(u.email) = lower(p_email)
+    SELECT u.id, u.password_hash FROM users u WHERE lower(u.email) = lower(p_email) AND u.disabled_at IS NULL
 $$;
 
 --
@@ -535,6 +537,20 @@ CREATE FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_lim
 $$;
 
 --
+-- Name: app_panopticon_lock_org(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_panopticon_lock_org(p_org_id text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM 1 FROM orgs WHERE id = p_org_id FOR NO KEY UPDATE;
+    RETURN FOUND;
+END
+$$;
+
+--
 -- Name: app_release_expired_handle(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -559,6 +575,7 @@ CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(s
     AS $$
     SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at
     FROM sessions s
+    JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL
     LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
     WHERE s.token_hash = p_token_hash
 $$;
@@ -1253,6 +1270,7 @@ CREATE TABLE public.users (
     password_hash text NOT NULL,
     email_verified_at timestamp with time zone,
     managed_by_org text,
+    disabled_at timestamp with time zone,
     CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
     CONSTRAINT users_email_check CHECK ((email ~~ '%_@_%'::text)),
     CONSTRAINT users_id_check CHECK ((id ~ '^usr_[0-9a-hjkmnp-tv-z]{26}$'::text))
@@ -1747,6 +1765,24 @@ CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by)
 CREATE INDEX api_keys_token_hash_idx ON public.api_keys USING btree (token_hash);
 
 --
+-- Name: audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_actor_user_id_idx ON public.audit_log USING btree (actor_user_id, id);
+
+--
+-- Name: audit_log_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_id_idx ON public.audit_log USING btree (id);
+
+--
+-- Name: audit_log_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_target_idx ON public.audit_log USING btree (target, id);
+
+--
 -- Name: chat_streams_conversation_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1879,6 +1915,18 @@ CREATE INDEX org_notes_author_id_idx ON public.org_notes USING btree (author_id)
 CREATE INDEX org_notes_org_id_created_at_idx ON public.org_notes USING btree (org_id, created_at);
 
 --
+-- Name: orgs_id_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX orgs_id_search_idx ON public.orgs USING btree (id text_pattern_ops);
+
+--
+-- Name: orgs_name_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX orgs_name_search_idx ON public.orgs USING btree (lower(name) text_pattern_ops);
+
+--
 -- Name: outbox_due_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1901,6 +1949,12 @@ CREATE INDEX personal_access_tokens_user_id_idx ON public.personal_access_tokens
 --
 
 CREATE INDEX platform_audit_log_actor_user_id_idx ON public.platform_audit_log USING btree (actor_user_id, seq);
+
+--
+-- Name: platform_audit_log_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX platform_audit_log_target_idx ON public.platform_audit_log USING btree (target, id);
 
 --
 -- Name: rate_limits_expires_at_idx; Type: INDEX; Schema: public; Owner: -
@@ -1945,10 +1999,28 @@ CREATE UNIQUE INDEX user_tokens_one_open_reset_idx ON public.user_tokens USING b
 CREATE INDEX user_tokens_user_id_idx ON public.user_tokens USING btree (user_id);
 
 --
+-- Name: users_display_name_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_display_name_search_idx ON public.users USING btree (lower(display_name) text_pattern_ops);
+
+--
 -- Name: users_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+
+--
+-- Name: users_email_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_email_search_idx ON public.users USING btree (lower(email) text_pattern_ops);
+
+--
+-- Name: users_id_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_id_search_idx ON public.users USING btree (id text_pattern_ops);
 
 --
 -- Name: users_managed_by_org_idx; Type: INDEX; Schema: public; Owner: -
@@ -2373,6 +2445,12 @@ CREATE POLICY audit_heads_tenant ON public.audit_heads USING ((org_id = ( SELECT
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: audit_log audit_log_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY audit_log_panopticon_read ON public.audit_log FOR SELECT TO blossom_panopticon USING (true);
+
+--
 -- Name: audit_log audit_log_tenant_insert; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2463,6 +2541,18 @@ CREATE POLICY graph_relationships_tenant ON public.graph_relationships USING ((o
 ALTER TABLE public.invites ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: invites invites_panopticon_cancel; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY invites_panopticon_cancel ON public.invites FOR UPDATE TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: invites invites_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY invites_panopticon_read ON public.invites FOR SELECT TO blossom_panopticon USING (true);
+
+--
 -- Name: invites invites_pipeline_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2485,6 +2575,24 @@ ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY memberships_own_read ON public.memberships FOR SELECT USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
+-- Name: memberships memberships_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY memberships_panopticon_read ON public.memberships FOR SELECT TO blossom_panopticon USING (true);
+
+--
+-- Name: memberships memberships_panopticon_remove; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY memberships_panopticon_remove ON public.memberships FOR DELETE TO blossom_panopticon USING (true);
+
+--
+-- Name: memberships memberships_panopticon_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY memberships_panopticon_update ON public.memberships FOR UPDATE TO blossom_panopticon USING (true) WITH CHECK (true);
 
 --
 -- Name: memberships memberships_pipeline_read; Type: POLICY; Schema: public; Owner: -
@@ -2543,6 +2651,18 @@ CREATE POLICY orgs_member_read ON public.orgs FOR SELECT USING ((id IN ( SELECT 
   WHERE (m.user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)))));
 
 --
+-- Name: orgs orgs_panopticon_delete; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY orgs_panopticon_delete ON public.orgs FOR DELETE TO blossom_panopticon USING (true);
+
+--
+-- Name: orgs orgs_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY orgs_panopticon_read ON public.orgs FOR SELECT TO blossom_panopticon USING (true);
+
+--
 -- Name: orgs orgs_pipeline_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2585,6 +2705,12 @@ CREATE POLICY platform_audit_log_account_insert ON public.platform_audit_log FOR
 CREATE POLICY platform_audit_log_own_read ON public.platform_audit_log FOR SELECT USING (((chain = 'account'::text) AND ((( SELECT public.app_current_user_id() AS app_current_user_id) = actor_user_id) OR (( SELECT public.app_current_user_id() AS app_current_user_id) = acting_as_user_id))));
 
 --
+-- Name: platform_audit_log platform_audit_log_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY platform_audit_log_panopticon_read ON public.platform_audit_log FOR SELECT TO blossom_panopticon USING (true);
+
+--
 -- Name: services; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -2607,6 +2733,18 @@ ALTER TABLE public.sessions ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY sessions_own ON public.sessions USING ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id))) WITH CHECK ((user_id = ( SELECT public.app_current_user_id() AS app_current_user_id)));
+
+--
+-- Name: sessions sessions_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY sessions_panopticon_read ON public.sessions FOR SELECT TO blossom_panopticon USING (true);
+
+--
+-- Name: sessions sessions_panopticon_revoke; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY sessions_panopticon_revoke ON public.sessions FOR DELETE TO blossom_panopticon USING (true);
 
 --
 -- Name: sessions sessions_pipeline_read; Type: POLICY; Schema: public; Owner: -
@@ -2657,6 +2795,18 @@ CREATE POLICY users_managed_read ON public.users FOR SELECT USING ((managed_by_o
 --
 
 CREATE POLICY users_managed_update ON public.users FOR UPDATE USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: users users_panopticon_disable; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_panopticon_disable ON public.users FOR UPDATE TO blossom_panopticon USING (true) WITH CHECK (true);
+
+--
+-- Name: users users_panopticon_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_panopticon_read ON public.users FOR SELECT TO blossom_panopticon USING (true);
 
 --
 -- Name: users users_pipeline_read; Type: POLICY; Schema: public; Owner: -
@@ -2734,6 +2884,7 @@ GRANT ALL ON FUNCTION public.app_api_key_touch(p_key_id text, p_org_id text, p_n
 
 REVOKE ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) TO blossom_app;
+GRANT ALL ON FUNCTION public.app_audit_record(p_id text, p_chain text, p_at timestamp with time zone, p_actor_user_id text, p_actor_admin_id text, p_acting_as_user_id text, p_action text, p_target text, p_reason text, p_request_id text, p_client_address text, p_before jsonb, p_after jsonb) TO blossom_panopticon;
 
 --
 -- Name: FUNCTION app_idempotency_claim(p_scope text, p_route text, p_key text, p_body_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -2803,6 +2954,13 @@ GRANT ALL ON FUNCTION public.app_outbox_fail(p_id text, p_attempts integer, p_er
 
 REVOKE ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) TO blossom_outbox;
+
+--
+-- Name: FUNCTION app_panopticon_lock_org(p_org_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_panopticon_lock_org(p_org_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_panopticon_lock_org(p_org_id text) TO blossom_panopticon;
 
 --
 -- Name: FUNCTION app_release_expired_handle(p_handle text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
@@ -2972,6 +3130,7 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO blossom_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.audit_log TO blossom_app;
+GRANT SELECT ON TABLE public.audit_log TO blossom_panopticon;
 
 --
 -- Name: TABLE chat_streams; Type: ACL; Schema: public; Owner: -
@@ -3020,66 +3179,95 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.invites TO blossom_app;
 --
 
 GRANT SELECT(id) ON TABLE public.invites TO blossom_pipeline;
+GRANT SELECT(id) ON TABLE public.invites TO blossom_panopticon;
 
 --
 -- Name: COLUMN invites.org_id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(org_id) ON TABLE public.invites TO blossom_pipeline;
+GRANT SELECT(org_id) ON TABLE public.invites TO blossom_panopticon;
+
+--
+-- Name: COLUMN invites.email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(email) ON TABLE public.invites TO blossom_panopticon;
+
+--
+-- Name: COLUMN invites.role; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(role) ON TABLE public.invites TO blossom_panopticon;
 
 --
 -- Name: COLUMN invites.invited_by; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(invited_by) ON TABLE public.invites TO blossom_pipeline;
+GRANT SELECT(invited_by) ON TABLE public.invites TO blossom_panopticon;
 
 --
 -- Name: COLUMN invites.status; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(status) ON TABLE public.invites TO blossom_pipeline;
+GRANT SELECT(status),UPDATE(status) ON TABLE public.invites TO blossom_panopticon;
 
 --
 -- Name: COLUMN invites.created_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(created_at) ON TABLE public.invites TO blossom_pipeline;
+GRANT SELECT(created_at) ON TABLE public.invites TO blossom_panopticon;
+
+--
+-- Name: COLUMN invites.expires_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(expires_at) ON TABLE public.invites TO blossom_panopticon;
 
 --
 -- Name: TABLE memberships; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO blossom_app;
+GRANT DELETE ON TABLE public.memberships TO blossom_panopticon;
 
 --
 -- Name: COLUMN memberships.id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(id) ON TABLE public.memberships TO blossom_pipeline;
+GRANT SELECT(id) ON TABLE public.memberships TO blossom_panopticon;
 
 --
 -- Name: COLUMN memberships.org_id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(org_id) ON TABLE public.memberships TO blossom_pipeline;
+GRANT SELECT(org_id) ON TABLE public.memberships TO blossom_panopticon;
 
 --
 -- Name: COLUMN memberships.user_id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(user_id) ON TABLE public.memberships TO blossom_pipeline;
+GRANT SELECT(user_id) ON TABLE public.memberships TO blossom_panopticon;
 
 --
 -- Name: COLUMN memberships.role; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(role) ON TABLE public.memberships TO blossom_pipeline;
+GRANT SELECT(role),UPDATE(role) ON TABLE public.memberships TO blossom_panopticon;
 
 --
 -- Name: COLUMN memberships.created_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(created_at) ON TABLE public.memberships TO blossom_pipeline;
+GRANT SELECT(created_at) ON TABLE public.memberships TO blossom_panopticon;
 
 --
 -- Name: TABLE messages; Type: ACL; Schema: public; Owner: -
@@ -3098,30 +3286,35 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.org_notes TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.orgs TO blossom_app;
+GRANT DELETE ON TABLE public.orgs TO blossom_panopticon;
 
 --
 -- Name: COLUMN orgs.id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(id) ON TABLE public.orgs TO blossom_pipeline;
+GRANT SELECT(id) ON TABLE public.orgs TO blossom_panopticon;
 
 --
 -- Name: COLUMN orgs.name; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(name) ON TABLE public.orgs TO blossom_pipeline;
+GRANT SELECT(name) ON TABLE public.orgs TO blossom_panopticon;
 
 --
 -- Name: COLUMN orgs.created_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_pipeline;
+GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_panopticon;
 
 --
 -- Name: TABLE outbox; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
+GRANT INSERT ON TABLE public.outbox TO blossom_panopticon;
 
 --
 -- Name: TABLE personal_access_tokens; Type: ACL; Schema: public; Owner: -
@@ -3134,6 +3327,7 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.personal_access_tokens TO blossom_app
 --
 
 GRANT SELECT,INSERT ON TABLE public.platform_audit_log TO blossom_app;
+GRANT SELECT ON TABLE public.platform_audit_log TO blossom_panopticon;
 
 --
 -- Name: TABLE rate_limits; Type: ACL; Schema: public; Owner: -
@@ -3152,36 +3346,54 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.services TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sessions TO blossom_app;
+GRANT DELETE ON TABLE public.sessions TO blossom_panopticon;
 
 --
 -- Name: COLUMN sessions.id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(id) ON TABLE public.sessions TO blossom_pipeline;
+GRANT SELECT(id) ON TABLE public.sessions TO blossom_panopticon;
 
 --
 -- Name: COLUMN sessions.user_id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(user_id) ON TABLE public.sessions TO blossom_pipeline;
+GRANT SELECT(user_id) ON TABLE public.sessions TO blossom_panopticon;
 
 --
 -- Name: COLUMN sessions.active_org_id; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(active_org_id) ON TABLE public.sessions TO blossom_pipeline;
+GRANT SELECT(active_org_id) ON TABLE public.sessions TO blossom_panopticon;
+
+--
+-- Name: COLUMN sessions.user_agent; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(user_agent) ON TABLE public.sessions TO blossom_panopticon;
 
 --
 -- Name: COLUMN sessions.created_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(created_at) ON TABLE public.sessions TO blossom_pipeline;
+GRANT SELECT(created_at) ON TABLE public.sessions TO blossom_panopticon;
 
 --
 -- Name: COLUMN sessions.last_seen_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(last_seen_at) ON TABLE public.sessions TO blossom_pipeline;
+GRANT SELECT(last_seen_at) ON TABLE public.sessions TO blossom_panopticon;
+
+--
+-- Name: COLUMN sessions.expires_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(expires_at) ON TABLE public.sessions TO blossom_panopticon;
 
 --
 -- Name: TABLE user_tokens; Type: ACL; Schema: public; Owner: -
@@ -3200,18 +3412,39 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO blossom_app;
 --
 
 GRANT SELECT(id) ON TABLE public.users TO blossom_pipeline;
+GRANT SELECT(id) ON TABLE public.users TO blossom_panopticon;
+
+--
+-- Name: COLUMN users.email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(email) ON TABLE public.users TO blossom_panopticon;
+
+--
+-- Name: COLUMN users.display_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(display_name) ON TABLE public.users TO blossom_panopticon;
 
 --
 -- Name: COLUMN users.created_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(created_at) ON TABLE public.users TO blossom_pipeline;
+GRANT SELECT(created_at) ON TABLE public.users TO blossom_panopticon;
 
 --
 -- Name: COLUMN users.email_verified_at; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT(email_verified_at) ON TABLE public.users TO blossom_pipeline;
+GRANT SELECT(email_verified_at) ON TABLE public.users TO blossom_panopticon;
+
+--
+-- Name: COLUMN users.disabled_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(disabled_at),UPDATE(disabled_at) ON TABLE public.users TO blossom_panopticon;
 
 --
 -- Name: TABLE workspace_handles; Type: ACL; Schema: public; Owner: -

@@ -180,6 +180,12 @@ def start_request(request_id: str) -> None:
         clear_context()
 
 
+def current_request_id() -> str | None:
+    """The current request's id (None outside a request): for a hook the dispatcher calls
+    without the request, such as panopticon's audit row for a refused call."""
+    return _request_id.get()
+
+
 def _add_request_id(logger: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:
     request_id = _request_id.get()
     if request_id is not None:

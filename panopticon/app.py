@@ -17,8 +17,8 @@ from foundation.rpc.dispatch import RpcApp
 from foundation.rpc.testing import fallback_authenticator
 from foundation.settings import Settings, load_serving_settings
 from foundation.web import new_app
-from panopticon.admins import audit_hooks
 from panopticon.admins.sessions import AdminSessionAuthenticator
+from panopticon.audit.record import DeniedRecorder
 from panopticon.routes import router
 from panopticon.services import PanopticonServices, build_services
 from panopticon.web.serve import add_console
@@ -51,7 +51,7 @@ def create_app(
         ),
         database=database,
         services=services,
-        on_denied=audit_hooks.denied,
+        on_denied=DeniedRecorder(services.clock, router),
         allowed_origins=settings.allowed_origins,
         trusted_proxies=settings.proxies,
         strict_errors=settings.environment == "test",

@@ -27,8 +27,25 @@ SAMPLES: dict[str, Any] = {
     "recovery_code": None,
     "admin_id": "adm_" + "0" * 26,
     "role": "viewer",
+    # support tools
+    "query": "ada",
+    "cursor": None,
+    "limit": None,
+    "user_id": "usr_" + "0" * 26,
+    "session_id": "ses_" + "0" * 26,
+    "org_id": "org_" + "0" * 26,
+    "invite_id": "inv_" + "0" * 26,
+    "reason": "a support ticket",
+    "confirm_name": "Acme",
+    "actor": "usr_" + "0" * 26,
+    "target": "org_" + "0" * 26,
+    "action": "orgs.delete",
+    "since": None,
+    "until": None,
 }
 TEXT_FIELDS = {"email", "password", "code", "totp_code", "admin_id"}
+TEXT_FIELDS |= {"query", "user_id", "session_id", "org_id", "invite_id", "reason", "confirm_name", "actor", "target"}
+TEXT_FIELDS |= {"action"}
 
 
 def _fields(route: RouteSpec) -> list[str]:
@@ -70,6 +87,7 @@ def _failure(transport: str, response: Any) -> dict[str, Any] | None:
 
 async def _counts(t: T) -> list[int]:
     tables = ["admins", "admin_sessions", "admin_enrolment_tokens", "admin_recovery_codes"]
+    tables += ["users", "orgs", "memberships", "invites", "sessions", "outbox", "audit_log", "platform_audit_log"]
     return [await t.db.owner.fetchval(f"SELECT count(*) FROM {table}") for table in tables]
 
 

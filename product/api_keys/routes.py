@@ -11,11 +11,11 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from foundation.crypto import new_signed_token, token_digest
-from foundation.errors import Conflict, Forbidden, NotFound
+from foundation.errors import BlossomError, Conflict, Forbidden, NotFound
 from foundation.ids import new_id
 from foundation.rpc import Empty
 from foundation.rpc.api_keys import TOKEN_PREFIX
-from foundation.rpc.errors import FieldError, ValidationFailed
+from foundation.rpc.errors import FieldError
 from product.api_keys import queries
 from product.api_keys.bearer import MANAGERS, signing_key
 from product.audit import ACCOUNT, audit_event
@@ -39,6 +39,17 @@ class KeyNotPermitted(Forbidden):
 
 class ApiKeyNotFound(NotFound):
     code = "api_key_not_found"
+
+
+class InvalidExpiry(BlossomError):
+    """`expires_at` must lie in the future and at most ten years ahead (a bound no schema can
+    state, so it is an error of its own: `fields` names the field)."""
+
+    code = "invalid_expiry"
+    status = 400
+
+    class Fields(msgspec.Struct, frozen=True):
+        fields: list[FieldError]
 
 
 class TooManyKeys(Conflict):
@@ -82,7 +93,8 @@ class ApiKeyIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def _expiry(value: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
     if value is not None and not now < value <= now + MAX_LIFETIME:
-        raise ValidationFailed([FieldError("expires_at", "must be in the future, and within ten years")])
+        message = "must be in the future, and within ten years"
+        raise InvalidExpiry(f"expires_at: {message}", fields=[FieldError("expires_at", message)])
     return value
 
 
@@ -119,7 +131,7 @@ def _key_out(row: Any) -> ApiKeyOut:
     )
 
 
-@router.route("api_keys.create", errors=[KeyNotPermitted, TooManyKeys])
+@router.route("api_keys.create", errors=[KeyNotPermitted, TooManyKeys, InvalidExpiry])
 async def create_key(req: OrgReq[CreateKeyIn]) -> CreatedApiKey:
     """Create an API key for the active organization (owner or admin); its token is shown once."""
     now = req.services.clock.now()
@@ -209,7 +221,7 @@ def _token_out(row: Any) -> PersonalTokenOut:
     )
 
 
-@router.route("personal_tokens.create", errors=[TooManyKeys])
+@router.route("personal_tokens.create", errors=[TooManyKeys, InvalidExpiry])
 async def create_personal_token(req: UserReq[CreateKeyIn]) -> CreatedPersonalToken:
     """Create a personal access token that acts as me (in an organization named by the Blossom-Org
     header); shown once."""

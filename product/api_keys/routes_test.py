@@ -236,6 +236,7 @@ async def test_expiry_must_be_in_the_future(product: ProductHarness) -> None:
     past = (product.t.clock.now() - dt.timedelta(seconds=1)).isoformat()
     response = await product.http.post("/rpc/api_keys.create", json={"name": "old", "expires_at": past})
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_expiry"
     assert response.json()["error"]["fields"][0]["path"] == "expires_at"
 
 

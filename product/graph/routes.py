@@ -130,7 +130,7 @@ class CreateNodeTypeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     schema: Document = msgspec.field(default_factory=dict)  # {} accepts any document
 
 
-@router.route("node_types.create", errors=[NodeTypeNameTaken, InvalidSchema, DocumentTooLarge])
+@router.route("node_types.create", errors=[NodeTypeNameTaken, InvalidSchema, DocumentTooLarge], api_keys=True)
 async def create_node_type(req: OrgReq[CreateNodeTypeIn]) -> NodeTypeOut:
     """Define a node type: a name unique in the organization and a JSON Schema (draft 2020-12)."""
     body = req.body
@@ -159,7 +159,7 @@ async def _node_type(req: OrgReq[Any], node_type_id: str) -> queries.GraphNodeTy
     return row
 
 
-@router.route("node_types.get", errors=[NodeTypeNotFound], read_only=True)
+@router.route("node_types.get", errors=[NodeTypeNotFound], read_only=True, api_keys=True)
 async def get_node_type(req: OrgReq[NodeTypeIdIn]) -> NodeTypeOut:
     """One node type."""
     return _type_out(await _node_type(req, req.body.id))
@@ -182,6 +182,7 @@ class UpdateNodeTypeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         NodesViolateSchema,
         TooManyNodesToRevalidate,
     ],
+    api_keys=True,
 )
 async def update_node_type(req: OrgReq[UpdateNodeTypeIn]) -> NodeTypeOut:
     """Rename, redescribe or change the schema of a node type (absent fields stay). A new schema
@@ -253,7 +254,7 @@ class NodeTypeDeleted(msgspec.Struct, frozen=True):
     nodes_deleted: int
 
 
-@router.route("node_types.delete", errors=[NodeTypeNotFound, NodeTypeInUse])
+@router.route("node_types.delete", errors=[NodeTypeNotFound, NodeTypeInUse], api_keys=True)
 async def delete_node_type(req: OrgReq[DeleteNodeTypeIn]) -> NodeTypeDeleted:
     """Delete a node type: refused while it has nodes, unless `cascade` deletes them too."""
     org_id = req.principal.org_id
@@ -285,7 +286,7 @@ class NodeTypesOut(msgspec.Struct, frozen=True):
     next_page_token: str | None
 
 
-@router.route("node_types.list", errors=[InvalidCursor], read_only=True)
+@router.route("node_types.list", errors=[InvalidCursor], read_only=True, api_keys=True)
 async def list_node_types(req: OrgReq[ListNodeTypesIn]) -> NodeTypesOut:
     """The organization's node types in creation order, a page at a time."""
     body = req.body
@@ -315,7 +316,7 @@ class CreateNodeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     data: Document = msgspec.field(default_factory=dict)
 
 
-@router.route("nodes.create", errors=[NodeTypeNotFound, SchemaViolation, DocumentTooLarge])
+@router.route("nodes.create", errors=[NodeTypeNotFound, SchemaViolation, DocumentTooLarge], api_keys=True)
 async def create_node(req: OrgReq[CreateNodeIn]) -> NodeOut:
     """Add a node of a type; its data must satisfy the type's schema."""
     body = req.body
@@ -347,7 +348,7 @@ async def _node(req: OrgReq[Any], node_id: str, field: str = "id") -> queries.Gr
     return row
 
 
-@router.route("nodes.get", errors=[NodeNotFound], read_only=True)
+@router.route("nodes.get", errors=[NodeNotFound], read_only=True, api_keys=True)
 async def get_node(req: OrgReq[NodeIdIn]) -> NodeOut:
     """One node."""
     return _node_out(await _node(req, req.body.id))
@@ -371,7 +372,7 @@ async def _write_data(req: OrgReq[Any], node_id: str, change: Any) -> NodeOut:
     return _node_out(row)
 
 
-@router.route("nodes.update", errors=[NodeNotFound, SchemaViolation, DocumentTooLarge])
+@router.route("nodes.update", errors=[NodeNotFound, SchemaViolation, DocumentTooLarge], api_keys=True)
 async def update_node(req: OrgReq[UpdateNodeIn]) -> NodeOut:
     """Replace a node's whole document (validated against its type's schema)."""
     data = _document("data", req.body.data)
@@ -383,14 +384,14 @@ class PatchNodeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     patch: Document  # RFC 7396: null removes a member, an object merges, anything else replaces
 
 
-@router.route("nodes.patch", errors=[NodeNotFound, SchemaViolation, DocumentTooLarge])
+@router.route("nodes.patch", errors=[NodeNotFound, SchemaViolation, DocumentTooLarge], api_keys=True)
 async def patch_node(req: OrgReq[PatchNodeIn]) -> NodeOut:
     """Apply a JSON merge patch (RFC 7396) to a node's document; the result is validated."""
     patch = _document("patch", req.body.patch)
     return await _write_data(req, req.body.id, lambda old: schemas.merge_patch(old, patch))
 
 
-@router.route("nodes.delete", errors=[NodeNotFound])
+@router.route("nodes.delete", errors=[NodeNotFound], api_keys=True)
 async def delete_node(req: OrgReq[NodeIdIn]) -> Empty:
     """Delete a node and, in the same transaction, every relationship from or to it."""
     if not await queries.delete_node(req.db, org_id=req.principal.org_id, id=req.body.id):
@@ -410,7 +411,7 @@ class NodesOut(msgspec.Struct, frozen=True):
     next_page_token: str | None
 
 
-@router.route("nodes.list", errors=[InvalidCursor, DocumentTooLarge], read_only=True)
+@router.route("nodes.list", errors=[InvalidCursor, DocumentTooLarge], read_only=True, api_keys=True)
 async def list_nodes(req: OrgReq[ListNodesIn]) -> NodesOut:
     """Nodes in creation (id) order, of one type or all, optionally only those whose data contains
     `filter`; a page at a time (keyset: pages stay consistent while nodes are added)."""
@@ -471,7 +472,7 @@ class CreateRelationshipIn(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
     data: Document | None = None
 
 
-@router.route("relationships.create", errors=[NodeNotFound, DocumentTooLarge])
+@router.route("relationships.create", errors=[NodeNotFound, DocumentTooLarge], api_keys=True)
 async def create_relationship(req: OrgReq[CreateRelationshipIn]) -> RelationshipOut:
     """Relate two nodes of this organization (a node of another is not found)."""
     body = req.body
@@ -499,7 +500,7 @@ class RelationshipIdIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: RelationshipId
 
 
-@router.route("relationships.get", errors=[RelationshipNotFound], read_only=True)
+@router.route("relationships.get", errors=[RelationshipNotFound], read_only=True, api_keys=True)
 async def get_relationship(req: OrgReq[RelationshipIdIn]) -> RelationshipOut:
     """One relationship."""
     row = await queries.get_relationship(req.db, org_id=req.principal.org_id, id=req.body.id)
@@ -514,7 +515,7 @@ class UpdateRelationshipIn(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
     data: Document | msgspec.UnsetType | None = msgspec.UNSET  # null clears it
 
 
-@router.route("relationships.update", errors=[RelationshipNotFound, DocumentTooLarge])
+@router.route("relationships.update", errors=[RelationshipNotFound, DocumentTooLarge], api_keys=True)
 async def update_relationship(req: OrgReq[UpdateRelationshipIn]) -> RelationshipOut:
     """Change a relationship's type or data (absent fields stay; data null clears it)."""
     body = req.body
@@ -535,7 +536,7 @@ async def update_relationship(req: OrgReq[UpdateRelationshipIn]) -> Relationship
     return _rel_out(row)
 
 
-@router.route("relationships.delete", errors=[RelationshipNotFound])
+@router.route("relationships.delete", errors=[RelationshipNotFound], api_keys=True)
 async def delete_relationship(req: OrgReq[RelationshipIdIn]) -> Empty:
     """Delete a relationship (its nodes stay)."""
     if not await queries.delete_relationship(req.db, org_id=req.principal.org_id, id=req.body.id):
@@ -556,7 +557,7 @@ class RelationshipsOut(msgspec.Struct, frozen=True):
     next_page_token: str | None
 
 
-@router.route("relationships.list", errors=[InvalidCursor], read_only=True)
+@router.route("relationships.list", errors=[InvalidCursor], read_only=True, api_keys=True)
 async def list_relationships(req: OrgReq[ListRelationshipsIn]) -> RelationshipsOut:
     """Relationships from a node, to a node, of a type (any combination), in creation order, a
     page at a time."""
@@ -610,7 +611,7 @@ class NeighboursOut(msgspec.Struct, frozen=True):
     next_page_token: str | None
 
 
-@router.route("nodes.neighbours", errors=[NodeNotFound, InvalidCursor], read_only=True)
+@router.route("nodes.neighbours", errors=[NodeNotFound, InvalidCursor], read_only=True, api_keys=True)
 async def neighbours(req: OrgReq[NeighboursIn]) -> NeighboursOut:
     """A node's relationships (outgoing, incoming or both) with the node at their other end, in
     relationship creation order, a page at a time."""
@@ -667,7 +668,7 @@ class TraversalOut(msgspec.Struct, frozen=True):
     truncated: bool  # more nodes may be reachable than listed (the limit or the visit bound was hit)
 
 
-@router.route("nodes.traverse", errors=[NodeNotFound], read_only=True)
+@router.route("nodes.traverse", errors=[NodeNotFound], read_only=True, api_keys=True)
 async def traverse(req: OrgReq[TraverseIn]) -> TraversalOut:
     """The nodes reachable from a node within `max_depth` steps (each once, nearest first; cycles
     are walked once), at most `limit` of them. The start node is not listed."""

@@ -1,4 +1,4 @@
-"""The reference service's JSON-RPC methods (`create_tenant`, `list_users`, ...) at /jsonrpc, each
+"""The reference service's JSON-RPC methods (`create_tenant`, `list_users`, `create_node`, ...) at /jsonrpc, each
 one row of `METHODS`: the platform route that serves it, how its params become the route's input,
 and how the route's output becomes its result. The routes stay the one implementation (their
 auth level, API-key rules, RLS, rate limits); this is only renaming and wrapping. README.md says
@@ -11,7 +11,7 @@ how to add a method.
 - Tenant methods need a personal access token (or a session), never an organization's key
   (-32003 `personal_token_required`).
 - Lists take `pagination: {page_size, page_token}` and answer `next_page_token` (null on the
-  last page); a page token is the last id of the page before (keyset), checked like any id.
+  last page): a keyset id (tenancy's lists) or the graph's signed cursor.
 - Results are wrapped in the entity's name: `{"tenant": {...}}`, `{"users": [...], ...}`.
 """
 
@@ -55,11 +55,31 @@ def _refuse(path: str, message: str) -> ValidationFailed:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """How a list route pages: its size and token fields, the largest size, and for keyset pages
+    the id prefix a token must have (None: the route checks its own tokens, signed cursors)."""
+
+    size: str
+    token: str
+    max_size: int
+    prefix: str | None = None
+
+
+def keyset(prefix: str) -> Pages:
+    """product/tenancy's lists: `limit`, `after` (the last id of the page before)."""
+    return Pages("limit", "after", 100, prefix)
+
+
+CURSOR = Pages("page_size", "page_token", 200)  # product/graph's lists: signed page tokens
+
+
+@dataclass(frozen=True)
 class Method:
     """One reference method. `params`: each accepted client param and the route field it becomes
     (None: read by the mapping only, such as the tenant id); any other param is refused.
-    `tenant`: the client param naming the tenant. `personal`: a tenant method. `page`: the list's
-    id prefix (`usr`), for a method taking `pagination`. `check`: more rules on the params.
+    `tenant`: the client param naming the tenant. `personal`: a tenant method. `page`: how the
+    route pages, for a method taking `pagination`. `convert`: a client param's value as the route
+    takes it (`json_value`). `check`: more rules on the params.
     `result(output, params)`: the client's result from the route's output."""
 
     route: str
@@ -67,7 +87,8 @@ class Method:
     result: Callable[[Any, dict[str, Any]], Any]
     tenant: str | None = None
     personal: bool = False
-    page: str | None = None
+    page: Pages | None = None
+    convert: Mapping[str, Callable[[Any, str], Any]] = field(default_factory=dict)
     check: Callable[[dict[str, Any]], None] | None = None
     summary: str = ""
     route_params: Mapping[str, Any] = field(default_factory=dict)  # fixed input the route also gets
@@ -93,7 +114,10 @@ class Method:
         if self.check is not None:
             self.check(given)
         out = dict(self.route_params)
-        out.update({target: given[name] for name, target in self.params.items() if target and name in given})
+        for name, target in self.params.items():
+            if target and name in given:
+                convert = self.convert.get(name)
+                out[target] = given[name] if convert is None else convert(given[name], name)
         if self.page is not None:
             out.update(_page(given.get("pagination"), self.page))
         return out
@@ -112,10 +136,10 @@ class Method:
             raise TenantNotFound("no such tenant for this API key", tenant_id=str(given[self.tenant])[:100])
 
 
-def _page(pagination: Any, prefix: str) -> dict[str, Any]:
-    """`{page_size, page_token}` as the route's `{limit, after}`, each checked where it is."""
+def _page(pagination: Any, pages: Pages) -> dict[str, Any]:
+    """`{page_size, page_token}` as the route's own fields, each checked where it is."""
     if pagination is None:
-        return {"limit": DEFAULT_PAGE_SIZE}
+        return {pages.size: DEFAULT_PAGE_SIZE}
     if not isinstance(pagination, dict):
         raise _refuse("pagination", "must be an object {page_size, page_token}")
     unknown = set(pagination) - {"page_size", "page_token"}
@@ -124,14 +148,15 @@ def _page(pagination: Any, prefix: str) -> dict[str, Any]:
     size = pagination.get("page_size")
     if size is None:
         size = DEFAULT_PAGE_SIZE
-    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
-        raise _refuse("pagination.page_size", "must be an integer from 1 to 100")
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= pages.max_size:
+        raise _refuse("pagination.page_size", f"must be an integer from 1 to {pages.max_size}")
     token = pagination.get("page_token")
     if token in (None, ""):
-        return {"limit": size}
-    if not isinstance(token, str) or not re.fullmatch(rf"{prefix}_[0-9a-hjkmnp-tv-z]{{26}}", token):
+        return {pages.size: size}
+    valid = r"[A-Za-z0-9_\-]{1,200}" if pages.prefix is None else rf"{pages.prefix}_[0-9a-hjkmnp-tv-z]{{26}}"
+    if not isinstance(token, str) or not re.fullmatch(valid, token):
         raise _refuse("pagination.page_token", "not a page token this method gave (tampered or from another list)")
-    return {"limit": size, "after": token}
+    return {pages.size: size, pages.token: token}
 
 
 def _active_only(given: dict[str, Any]) -> None:
@@ -175,7 +200,25 @@ def _one(name: str, shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Callab
 
 
 def _many(name: str, field_name: str, shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
-    return lambda output, given: {name: [shape(x) for x in output[field_name]], "next_page_token": output["next_after"]}
+    """A page: the route's items under `name`, and its next token (`next_after` or `next_page_token`)."""
+
+    def result(output: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+        token = output["next_after"] if "next_after" in output else output.get("next_page_token")
+        return {name: [shape(x) for x in output[field_name]], "next_page_token": token}
+
+    return result
+
+
+def _same(entity: dict[str, Any]) -> dict[str, Any]:
+    return entity
+
+
+def _relationship(rel: dict[str, Any]) -> dict[str, Any]:
+    return {**rel, "relationship_type": rel["type"]}
+
+
+def _deleted_type(output: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    return {"success": True, "nodes_deleted": output["nodes_deleted"]}
 
 
 def _created_tenant(org: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +254,7 @@ METHODS: dict[str, Method] = {
         check=_active_only,
     ),
     "delete_tenant": Method("orgs.delete", {"id": None}, _done, tenant="id", personal=True),
-    "list_tenants": Method("orgs.page", {}, _many("tenants", "orgs", _tenant), personal=True, page="org"),
+    "list_tenants": Method("orgs.page", {}, _many("tenants", "orgs", _tenant), personal=True, page=keyset("org")),
     # users: members of the key's organization
     "create_user": Method("members.provision", {"email": "email", "display_name": "display_name"}, _one("user", _user)),
     "get_user": Method("members.get", {"id": "user_id"}, _one("user", _user)),
@@ -221,7 +264,7 @@ METHODS: dict[str, Method] = {
         _one("user", _user),
     ),
     "delete_user": Method("members.remove_user", {"id": "user_id"}, _done),
-    "list_users": Method("members.page", {}, _many("users", "members", _user), page="usr"),
+    "list_users": Method("members.page", {}, _many("users", "members", _user), page=keyset("usr")),
     "add_user_to_tenant": Method(
         "members.add",
         {"tenant_id": None, "user_id": "user_id", "role": "role"},
@@ -232,7 +275,92 @@ METHODS: dict[str, Method] = {
         "members.remove_user", {"tenant_id": None, "user_id": "user_id"}, _done, tenant="tenant_id"
     ),
     "list_tenant_users": Method(
-        "members.page", {"tenant_id": None}, _many("users", "members", _user), tenant="tenant_id", page="usr"
+        "members.page", {"tenant_id": None}, _many("users", "members", _user), tenant="tenant_id", page=keyset("usr")
+    ),
+    # the graph (product/graph): node types, nodes, relationships of the tenant
+    "create_node_type": Method(
+        "node_types.create",
+        {"tenant_id": None, "name": "name", "description": "description", "schema": "schema"},
+        _one("node_type", _same),
+        tenant="tenant_id",
+        convert={"schema": json_value},
+    ),
+    "get_node_type": Method(
+        "node_types.get", {"id": "id", "tenant_id": None}, _one("node_type", _same), tenant="tenant_id"
+    ),
+    "update_node_type": Method(
+        "node_types.update",
+        {"id": "id", "tenant_id": None, "name": "name", "description": "description", "schema": "schema"},
+        _one("node_type", _same),
+        tenant="tenant_id",
+        convert={"schema": json_value},
+    ),
+    "delete_node_type": Method("node_types.delete", {"id": "id", "tenant_id": None}, _deleted_type, tenant="tenant_id"),
+    "list_node_types": Method(
+        "node_types.list",
+        {"tenant_id": None},
+        _many("node_types", "node_types", _same),
+        tenant="tenant_id",
+        page=CURSOR,
+    ),
+    "create_node": Method(
+        "nodes.create",
+        {"tenant_id": None, "node_type_id": "node_type_id", "data": "data"},
+        _one("node", _same),
+        tenant="tenant_id",
+        convert={"data": json_value},
+    ),
+    "get_node": Method("nodes.get", {"id": "id", "tenant_id": None}, _one("node", _same), tenant="tenant_id"),
+    "update_node": Method(
+        "nodes.update",
+        {"id": "id", "tenant_id": None, "data": "data"},
+        _one("node", _same),
+        tenant="tenant_id",
+        convert={"data": json_value},
+    ),
+    "delete_node": Method("nodes.delete", {"id": "id", "tenant_id": None}, _done, tenant="tenant_id"),
+    "list_nodes": Method(
+        "nodes.list",
+        {"tenant_id": None, "node_type_id": "node_type_id"},
+        _many("nodes", "nodes", _same),
+        tenant="tenant_id",
+        page=CURSOR,
+    ),
+    "create_relationship": Method(
+        "relationships.create",
+        {
+            "tenant_id": None,
+            "source_node_id": "source_node_id",
+            "target_node_id": "target_node_id",
+            "relationship_type": "type",
+            "data": "data",
+        },
+        _one("relationship", _relationship),
+        tenant="tenant_id",
+        convert={"data": json_value},
+    ),
+    "get_relationship": Method(
+        "relationships.get", {"id": "id", "tenant_id": None}, _one("relationship", _relationship), tenant="tenant_id"
+    ),
+    "update_relationship": Method(
+        "relationships.update",
+        {"id": "id", "tenant_id": None, "relationship_type": "type", "data": "data"},
+        _one("relationship", _relationship),
+        tenant="tenant_id",
+        convert={"data": json_value},
+    ),
+    "delete_relationship": Method("relationships.delete", {"id": "id", "tenant_id": None}, _done, tenant="tenant_id"),
+    "list_relationships": Method(
+        "relationships.list",
+        {
+            "tenant_id": None,
+            "source_node_id": "source_node_id",
+            "target_node_id": "target_node_id",
+            "relationship_type": "type",
+        },
+        _many("relationships", "relationships", _relationship),
+        tenant="tenant_id",
+        page=CURSOR,
     ),
 }
 

@@ -245,3 +245,73 @@ async def test_a_read_personal_token_reads_and_cannot_write(product: ProductHarn
             headers={"authorization": f"Bearer {client.token}", "blossom-org": "org_\x01; DROP"},
         )
         assert junk.status_code == 403  # an unreadable organization header names none
+
+
+async def test_graph_methods_with_an_org_key(product: ProductHarness) -> None:
+    pat = await _personal_token(product)
+    async with product.client() as http:
+        tenant_id = (await ReferenceClient(http, pat).call("create_tenant", slug="g", name="G"))["tenant"]["id"]
+        client = ReferenceClient(http, await _org_key(product, tenant_id))
+        schema = '{"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}'
+        person = (await client.call("create_node_type", tenant_id=tenant_id, name="person", schema=schema))["node_type"]
+        assert person["schema"]["required"] == ["name"]  # a string holding JSON, read as JSON
+        assert (await client.call("get_node_type", id=person["id"], tenant_id=tenant_id))["node_type"][
+            "name"
+        ] == "person"
+        renamed = await client.call("update_node_type", id=person["id"], tenant_id=tenant_id, description="people")
+        assert renamed["node_type"]["description"] == "people"
+
+        ada = await client.call("create_node", tenant_id=tenant_id, node_type_id=person["id"], data='{"name": "Ada"}')
+        bob = await client.call("create_node", tenant_id=tenant_id, node_type_id=person["id"], data={"name": "Bob"})
+        ada, bob = ada["node"], bob["node"]
+        bad = await client.error("create_node", tenant_id=tenant_id, node_type_id=person["id"], data={"name": 7})
+        assert bad["data"]["code"] == "schema_violation", bad
+        broken = await client.error("create_node", tenant_id=tenant_id, node_type_id=person["id"], data="{not json")
+        assert broken["code"] == -32602 and broken["data"]["fields"][0]["path"] == "data"
+        updated = await client.call("update_node", id=ada["id"], tenant_id=tenant_id, data={"name": "Ada L."})
+        assert updated["node"]["data"] == {"name": "Ada L."}
+
+        knows = await client.call(
+            "create_relationship", tenant_id=tenant_id, source_node_id=ada["id"], target_node_id=bob["id"],
+            relationship_type="knows", data={"since": 1843},
+        )  # fmt: skip
+        rel = knows["relationship"]
+        assert (rel["relationship_type"], rel["data"]) == ("knows", {"since": 1843})
+        got = await client.call("get_relationship", id=rel["id"], tenant_id=tenant_id)
+        assert got["relationship"]["source_node_id"] == ada["id"]
+        changed = await client.call("update_relationship", id=rel["id"], tenant_id=tenant_id, relationship_type="likes")
+        assert changed["relationship"]["relationship_type"] == "likes"
+        listed = await client.call("list_relationships", tenant_id=tenant_id, source_node_id=ada["id"])
+        assert [r["id"] for r in listed["relationships"]] == [rel["id"]]
+
+        page = await client.call(
+            "list_nodes", tenant_id=tenant_id, node_type_id=person["id"], pagination={"page_size": 1}
+        )
+        assert len(page["nodes"]) == 1 and page["next_page_token"]
+        rest = await client.call(
+            "list_nodes", tenant_id=tenant_id, node_type_id=person["id"],
+            pagination={"page_size": 1, "page_token": page["next_page_token"]},
+        )  # fmt: skip
+        assert {page["nodes"][0]["id"], rest["nodes"][0]["id"]} == {ada["id"], bob["id"]}
+        tampered = await client.error(
+            "list_nodes", tenant_id=tenant_id, node_type_id=person["id"],
+            pagination={"page_size": 1, "page_token": page["next_page_token"][:-2] + "xx"},
+        )  # fmt: skip
+        assert tampered["data"]["code"] == "invalid_cursor", tampered
+        types = await client.call("list_node_types", tenant_id=tenant_id)
+        assert [t["id"] for t in types["node_types"]] == [person["id"]] and types["next_page_token"] is None
+
+        assert await client.call("delete_relationship", id=rel["id"], tenant_id=tenant_id) == {"success": True}
+        assert await client.call("delete_node", id=bob["id"], tenant_id=tenant_id) == {"success": True}
+        in_use = await client.error("delete_node_type", id=person["id"], tenant_id=tenant_id)
+        assert in_use["data"]["code"] == "node_type_in_use"
+
+        # Another tenant's id is not found, whatever the method.
+        other = (await ReferenceClient(http, pat).call("create_tenant", slug="h", name="H"))["tenant"]["id"]
+        for method, params in (
+            ("get_node", {"id": ada["id"], "tenant_id": other}),
+            ("list_nodes", {"tenant_id": other}),
+            ("create_node_type", {"tenant_id": other, "name": "x"}),
+        ):
+            error = await client.error(method, **params)
+            assert error["code"] == -32001 and error["data"]["code"] == "tenant_not_found", (method, error)

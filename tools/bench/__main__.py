@@ -11,6 +11,7 @@ from tools.bench import (
     external,
     graph,
     lifecycle,
+    panopticon,
     pieces,
     pipeline,
     product,
@@ -34,6 +35,7 @@ SUITES = {
     "assistant": assistant.run_all,
     "audit": audit.run_all,
     "graph": graph.run_all,
+    "panopticon": panopticon.run_all,
 }
 
 

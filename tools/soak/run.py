@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -409,19 +410,31 @@ def _growths(samples: list[Sample], options: Options, outage: Window | None, sta
             )
         )
     # Connections have hard caps, whatever the baseline: PgBouncer's server connections for the
-    # database, and each app's two pools.
+    # database, and each app's two pools. PostgreSQL's own count may show one more for a moment: a
+    # backend PgBouncer closed (its client left mid-transaction) still exiting while its
+    # replacement logs in; at the end it must be back within the cap.
     server_counts = [s.server_connections for s in samples if s.server_connections is not None]
+    pooler_servers = [s.pooler_servers for s in samples if s.pooler_servers is not None]
     client_counts = [s.pooler_clients for s in samples if s.pooler_clients is not None]
+    cap = POOLER_SERVER_CONNECTIONS
     if server_counts:
+        ending = [s.server_connections for s in final if s.server_connections is not None] or server_counts[-1:]
+        found.append(
+            Growth("PostgreSQL backends of the apps (max over the run)", server_counts[0], max(server_counts), cap + 1)
+        )
         found.append(
             Growth(
-                "server connections (max over the run)", server_counts[0], max(server_counts), POOLER_SERVER_CONNECTIONS
+                "PostgreSQL backends of the apps (median at the end)", server_counts[0], statistics.median(ending), cap
             )
         )
-    if client_counts:
-        cap = SERVERS * (APP_POOL_SIZE + OUTBOX_POOL_SIZE)
+    if pooler_servers:
         found.append(
-            Growth("PgBouncer client connections (max over the run)", client_counts[0], max(client_counts), cap)
+            Growth("PgBouncer server connections (max over the run)", pooler_servers[0], max(pooler_servers), cap)
+        )
+    if client_counts:
+        clients_cap = SERVERS * (APP_POOL_SIZE + OUTBOX_POOL_SIZE)
+        found.append(
+            Growth("PgBouncer client connections (max over the run)", client_counts[0], max(client_counts), clients_cap)
         )
     return found
 

@@ -69,6 +69,38 @@ export interface SetRoleIn {
   role: "operator" | "owner" | "support" | "viewer";
 }
 
+export interface AuditListIn {
+  actor?: string | null;
+  target?: string | null;
+  action?: string | null;
+  since?: string | null;
+  until?: string | null;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface AuditPageOut {
+  entries: AuditEntryOut[];
+  next_cursor: string | null;
+}
+
+export interface AuditEntryOut {
+  id: string;
+  chain: string;
+  seq: number;
+  at: string;
+  actor_user_id: string | null;
+  actor_admin_id: string | null;
+  acting_as_user_id: string | null;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  request_id: string | null;
+  client_address: string | null;
+  before: { [key: string]: string | number | boolean | null } | null;
+  after: { [key: string]: string | number | boolean | null } | null;
+}
+
 export interface EnrolConfirmIn {
   code: string;
   totp_code: string;
@@ -101,10 +133,189 @@ export interface LoginIn {
   recovery_code?: string | null;
 }
 
+export interface OrgDeleteIn {
+  org_id: string;
+  confirm_name: string;
+  reason: string;
+}
+
+export interface OrgPageIn {
+  org_id: string;
+}
+
+export interface OrgPage {
+  org: OrgDetailOut;
+  members: OrgMemberOut[];
+  invites: PendingInviteOut[];
+  audit: AuditEntryOut[];
+}
+
+export interface OrgDetailOut {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface OrgMemberOut {
+  membership_id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  role: string;
+  disabled: boolean;
+  joined_at: string;
+}
+
+export interface PendingInviteOut {
+  id: string;
+  email: string;
+  role: string;
+  invited_by: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface OrgInviteIn {
+  org_id: string;
+  invite_id: string;
+  reason: string;
+}
+
+export interface OrgMemberIn {
+  org_id: string;
+  user_id: string;
+  reason: string;
+}
+
+export interface TransferOut {
+  owner: string;
+  demoted: string[];
+}
+
+export interface SearchOrgsIn {
+  query: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface OrgsPage {
+  orgs: OrgHit[];
+  next_cursor: string | null;
+}
+
+export interface OrgHit {
+  id: string;
+  name: string;
+  members: number;
+  created_at: string;
+}
+
+export interface SearchUsersIn {
+  query: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface UsersPage {
+  users: UserHit[];
+  next_cursor: string | null;
+}
+
+export interface UserHit {
+  id: string;
+  email: string;
+  display_name: string;
+  verified: boolean;
+  disabled: boolean;
+  created_at: string;
+}
+
+export interface StatusOut {
+  app_version: string;
+  environment: string;
+  schema_version: string | null;
+  database_size_bytes: number;
+  connections: Connections;
+}
+
+export interface Connections {
+  total: number;
+  max: number;
+  by_role: RoleConnections[];
+}
+
+export interface RoleConnections {
+  role: string;
+  connections: number;
+}
+
 export interface Whoami {
   app: string;
   admin_id: string;
   role: string;
+}
+
+export interface UserReasonIn {
+  user_id: string;
+  reason: string;
+}
+
+export interface UserOut {
+  id: string;
+  email: string;
+  display_name: string;
+  verified: boolean;
+  email_verified_at: string | null;
+  disabled: boolean;
+  disabled_at: string | null;
+  created_at: string;
+}
+
+export interface UserPageIn {
+  user_id: string;
+}
+
+export interface UserPage {
+  user: UserOut;
+  orgs: UserOrgOut[];
+  sessions: UserSessionOut[];
+  audit: AuditEntryOut[];
+}
+
+export interface UserOrgOut {
+  org_id: string;
+  name: string;
+  role: string;
+  joined_at: string;
+}
+
+export interface UserSessionOut {
+  id: string;
+  active_org_id: string | null;
+  user_agent: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface UserMailIn {
+  user_id: string;
+  reason?: string | null;
+}
+
+/** The mail is queued: the product's outbox worker sends it after this commit. */
+export interface MailQueued {
+  status?: "queued";
+}
+
+export interface UserRevokeIn {
+  user_id: string;
+  session_id?: string | null;
+  reason?: string | null;
+}
+
+export interface SessionsRevoked {
+  revoked: number;
 }
 
 /** Errors any route can answer with (the protocol's, not the route's own). */
@@ -133,6 +344,9 @@ export type AdminsListError = ({ code: "insufficient_role"; message: string } & 
 /** Errors of admins.set_role: discriminate on `code`. */
 export type AdminsSetRoleError = { code: "admin_not_found"; message: string } | { code: "last_owner"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
+/** Errors of audit.list: discriminate on `code`. */
+export type AuditListError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
 /** Errors of auth.enrol.confirm: discriminate on `code`. */
 export type AuthEnrolConfirmError = { code: "invalid_enrolment_code"; message: string } | { code: "enrolment_not_started"; message: string } | { code: "wrong_totp_code"; message: string } | CommonError;
 
@@ -148,8 +362,50 @@ export type AuthLogoutError = ({ code: "insufficient_role"; message: string } & 
 /** Errors of auth.me: discriminate on `code`. */
 export type AuthMeError = { code: "admin_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
+/** Errors of orgs.delete: discriminate on `code`. */
+export type OrgsDeleteError = { code: "org_not_found"; message: string } | { code: "confirmation_mismatch"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of orgs.get: discriminate on `code`. */
+export type OrgsGetError = { code: "org_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of orgs.invites.cancel: discriminate on `code`. */
+export type OrgsInvitesCancelError = { code: "org_not_found"; message: string } | { code: "invite_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of orgs.members.remove: discriminate on `code`. */
+export type OrgsMembersRemoveError = { code: "org_not_found"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of orgs.ownership.transfer: discriminate on `code`. */
+export type OrgsOwnershipTransferError = { code: "org_not_found"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of search.orgs: discriminate on `code`. */
+export type SearchOrgsError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of search.users: discriminate on `code`. */
+export type SearchUsersError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of system.status: discriminate on `code`. */
+export type SystemStatusError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
 /** Errors of system.whoami: discriminate on `code`. */
 export type SystemWhoamiError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of users.disable: discriminate on `code`. */
+export type UsersDisableError = { code: "user_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of users.enable: discriminate on `code`. */
+export type UsersEnableError = { code: "user_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of users.get: discriminate on `code`. */
+export type UsersGetError = { code: "user_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of users.password_reset.send: discriminate on `code`. */
+export type UsersPasswordResetSendError = { code: "user_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of users.sessions.revoke: discriminate on `code`. */
+export type UsersSessionsRevokeError = { code: "user_not_found"; message: string } | { code: "session_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of users.verification.resend: discriminate on `code`. */
+export type UsersVerificationResendError = { code: "user_not_found"; message: string } | { code: "already_verified"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
@@ -157,12 +413,27 @@ export interface Routes {
   "admins.invite": { input: InviteIn; output: InviteOut; error: AdminsInviteError; streaming: false; auth: "admin" };
   "admins.list": { input: Empty; output: AdminsOut; error: AdminsListError; streaming: false; auth: "admin" };
   "admins.set_role": { input: SetRoleIn; output: AdminOut; error: AdminsSetRoleError; streaming: false; auth: "admin" };
+  "audit.list": { input: AuditListIn; output: AuditPageOut; error: AuditListError; streaming: false; auth: "admin" };
   "auth.enrol.confirm": { input: EnrolConfirmIn; output: EnrolConfirmOut; error: AuthEnrolConfirmError; streaming: false; auth: "public" };
   "auth.enrol.start": { input: EnrolStartIn; output: EnrolStartOut; error: AuthEnrolStartError; streaming: false; auth: "public" };
   "auth.login": { input: LoginIn; output: AdminOut; error: AuthLoginError; streaming: false; auth: "public" };
   "auth.logout": { input: Empty; output: Empty; error: AuthLogoutError; streaming: false; auth: "admin" };
   "auth.me": { input: Empty; output: AdminOut; error: AuthMeError; streaming: false; auth: "admin" };
+  "orgs.delete": { input: OrgDeleteIn; output: Empty; error: OrgsDeleteError; streaming: false; auth: "admin" };
+  "orgs.get": { input: OrgPageIn; output: OrgPage; error: OrgsGetError; streaming: false; auth: "admin" };
+  "orgs.invites.cancel": { input: OrgInviteIn; output: Empty; error: OrgsInvitesCancelError; streaming: false; auth: "admin" };
+  "orgs.members.remove": { input: OrgMemberIn; output: Empty; error: OrgsMembersRemoveError; streaming: false; auth: "admin" };
+  "orgs.ownership.transfer": { input: OrgMemberIn; output: TransferOut; error: OrgsOwnershipTransferError; streaming: false; auth: "admin" };
+  "search.orgs": { input: SearchOrgsIn; output: OrgsPage; error: SearchOrgsError; streaming: false; auth: "admin" };
+  "search.users": { input: SearchUsersIn; output: UsersPage; error: SearchUsersError; streaming: false; auth: "admin" };
+  "system.status": { input: Empty; output: StatusOut; error: SystemStatusError; streaming: false; auth: "admin" };
   "system.whoami": { input: Empty; output: Whoami; error: SystemWhoamiError; streaming: false; auth: "admin" };
+  "users.disable": { input: UserReasonIn; output: UserOut; error: UsersDisableError; streaming: false; auth: "admin" };
+  "users.enable": { input: UserReasonIn; output: UserOut; error: UsersEnableError; streaming: false; auth: "admin" };
+  "users.get": { input: UserPageIn; output: UserPage; error: UsersGetError; streaming: false; auth: "admin" };
+  "users.password_reset.send": { input: UserMailIn; output: MailQueued; error: UsersPasswordResetSendError; streaming: false; auth: "admin" };
+  "users.sessions.revoke": { input: UserRevokeIn; output: SessionsRevoked; error: UsersSessionsRevokeError; streaming: false; auth: "admin" };
+  "users.verification.resend": { input: UserMailIn; output: MailQueued; error: UsersVerificationResendError; streaming: false; auth: "admin" };
 }
 
 /** True when `error` is an RpcError raised by `route`, narrowing `error.error` to that route's errors. */
@@ -182,6 +453,9 @@ export const batchCalls = {
     list: (input: Routes["admins.list"]["input"] = {}): BatchCall<"admins.list", Routes["admins.list"]["output"], Routes["admins.list"]["error"]> => ({ route: "admins.list", input }),
     set_role: (input: Routes["admins.set_role"]["input"]): BatchCall<"admins.set_role", Routes["admins.set_role"]["output"], Routes["admins.set_role"]["error"]> => ({ route: "admins.set_role", input }),
   },
+  audit: {
+    list: (input: Routes["audit.list"]["input"]): BatchCall<"audit.list", Routes["audit.list"]["output"], Routes["audit.list"]["error"]> => ({ route: "audit.list", input }),
+  },
   auth: {
     enrol: {
       confirm: (input: Routes["auth.enrol.confirm"]["input"]): BatchCall<"auth.enrol.confirm", Routes["auth.enrol.confirm"]["output"], Routes["auth.enrol.confirm"]["error"]> => ({ route: "auth.enrol.confirm", input }),
@@ -191,8 +465,40 @@ export const batchCalls = {
     logout: (input: Routes["auth.logout"]["input"] = {}): BatchCall<"auth.logout", Routes["auth.logout"]["output"], Routes["auth.logout"]["error"]> => ({ route: "auth.logout", input }),
     me: (input: Routes["auth.me"]["input"] = {}): BatchCall<"auth.me", Routes["auth.me"]["output"], Routes["auth.me"]["error"]> => ({ route: "auth.me", input }),
   },
+  orgs: {
+    delete: (input: Routes["orgs.delete"]["input"]): BatchCall<"orgs.delete", Routes["orgs.delete"]["output"], Routes["orgs.delete"]["error"]> => ({ route: "orgs.delete", input }),
+    get: (input: Routes["orgs.get"]["input"]): BatchCall<"orgs.get", Routes["orgs.get"]["output"], Routes["orgs.get"]["error"]> => ({ route: "orgs.get", input }),
+    invites: {
+      cancel: (input: Routes["orgs.invites.cancel"]["input"]): BatchCall<"orgs.invites.cancel", Routes["orgs.invites.cancel"]["output"], Routes["orgs.invites.cancel"]["error"]> => ({ route: "orgs.invites.cancel", input }),
+    },
+    members: {
+      remove: (input: Routes["orgs.members.remove"]["input"]): BatchCall<"orgs.members.remove", Routes["orgs.members.remove"]["output"], Routes["orgs.members.remove"]["error"]> => ({ route: "orgs.members.remove", input }),
+    },
+    ownership: {
+      transfer: (input: Routes["orgs.ownership.transfer"]["input"]): BatchCall<"orgs.ownership.transfer", Routes["orgs.ownership.transfer"]["output"], Routes["orgs.ownership.transfer"]["error"]> => ({ route: "orgs.ownership.transfer", input }),
+    },
+  },
+  search: {
+    orgs: (input: Routes["search.orgs"]["input"]): BatchCall<"search.orgs", Routes["search.orgs"]["output"], Routes["search.orgs"]["error"]> => ({ route: "search.orgs", input }),
+    users: (input: Routes["search.users"]["input"]): BatchCall<"search.users", Routes["search.users"]["output"], Routes["search.users"]["error"]> => ({ route: "search.users", input }),
+  },
   system: {
+    status: (input: Routes["system.status"]["input"] = {}): BatchCall<"system.status", Routes["system.status"]["output"], Routes["system.status"]["error"]> => ({ route: "system.status", input }),
     whoami: (input: Routes["system.whoami"]["input"] = {}): BatchCall<"system.whoami", Routes["system.whoami"]["output"], Routes["system.whoami"]["error"]> => ({ route: "system.whoami", input }),
+  },
+  users: {
+    disable: (input: Routes["users.disable"]["input"]): BatchCall<"users.disable", Routes["users.disable"]["output"], Routes["users.disable"]["error"]> => ({ route: "users.disable", input }),
+    enable: (input: Routes["users.enable"]["input"]): BatchCall<"users.enable", Routes["users.enable"]["output"], Routes["users.enable"]["error"]> => ({ route: "users.enable", input }),
+    get: (input: Routes["users.get"]["input"]): BatchCall<"users.get", Routes["users.get"]["output"], Routes["users.get"]["error"]> => ({ route: "users.get", input }),
+    password_reset: {
+      send: (input: Routes["users.password_reset.send"]["input"]): BatchCall<"users.password_reset.send", Routes["users.password_reset.send"]["output"], Routes["users.password_reset.send"]["error"]> => ({ route: "users.password_reset.send", input }),
+    },
+    sessions: {
+      revoke: (input: Routes["users.sessions.revoke"]["input"]): BatchCall<"users.sessions.revoke", Routes["users.sessions.revoke"]["output"], Routes["users.sessions.revoke"]["error"]> => ({ route: "users.sessions.revoke", input }),
+    },
+    verification: {
+      resend: (input: Routes["users.verification.resend"]["input"]): BatchCall<"users.verification.resend", Routes["users.verification.resend"]["output"], Routes["users.verification.resend"]["error"]> => ({ route: "users.verification.resend", input }),
+    },
   },
 };
 
@@ -215,6 +521,11 @@ export function createClient(config: ClientConfig) {
       set_role: (input: Routes["admins.set_role"]["input"], options?: CallOptions): Promise<Routes["admins.set_role"]["output"]> =>
         call(config, "admins.set_role", input, options),
     },
+    audit: {
+      /** Audit entries of every organization, account and administrator, newest first. */
+      list: (input: Routes["audit.list"]["input"], options?: CallOptions): Promise<Routes["audit.list"]["output"]> =>
+        call(config, "audit.list", input, options),
+    },
     auth: {
       enrol: {
         /** Confirm the TOTP secret with its first code: the enrolment code is spent, the administrator */
@@ -234,10 +545,70 @@ export function createClient(config: ClientConfig) {
       me: (input: Routes["auth.me"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.me"]["output"]> =>
         call(config, "auth.me", input, options),
     },
+    orgs: {
+      /** Delete the organization and everything in it. `confirm_name` must be its name. */
+      delete: (input: Routes["orgs.delete"]["input"], options?: CallOptions): Promise<Routes["orgs.delete"]["output"]> =>
+        call(config, "orgs.delete", input, options),
+      /** An organization's members and roles, pending invitations and recent audit entries. */
+      get: (input: Routes["orgs.get"]["input"], options?: CallOptions): Promise<Routes["orgs.get"]["output"]> =>
+        call(config, "orgs.get", input, options),
+      invites: {
+        /** Cancel a pending invitation of the organization. */
+        cancel: (input: Routes["orgs.invites.cancel"]["input"], options?: CallOptions): Promise<Routes["orgs.invites.cancel"]["output"]> =>
+          call(config, "orgs.invites.cancel", input, options),
+      },
+      members: {
+        /** Remove a member from the organization (not its last owner). */
+        remove: (input: Routes["orgs.members.remove"]["input"], options?: CallOptions): Promise<Routes["orgs.members.remove"]["output"]> =>
+          call(config, "orgs.members.remove", input, options),
+      },
+      ownership: {
+        /** Make a member the organization's owner; every other owner becomes an admin. */
+        transfer: (input: Routes["orgs.ownership.transfer"]["input"], options?: CallOptions): Promise<Routes["orgs.ownership.transfer"]["output"]> =>
+          call(config, "orgs.ownership.transfer", input, options),
+      },
+    },
+    search: {
+      /** Organizations whose name or id starts with the query (any case), newest first. */
+      orgs: (input: Routes["search.orgs"]["input"], options?: CallOptions): Promise<Routes["search.orgs"]["output"]> =>
+        call(config, "search.orgs", input, options),
+      /** Users whose email, display name or id starts with the query (any case), newest first. */
+      users: (input: Routes["search.users"]["input"], options?: CallOptions): Promise<Routes["search.users"]["output"]> =>
+        call(config, "search.users", input, options),
+    },
     system: {
+      /** Schema version, database size and connection counts, and the app's version. */
+      status: (input: Routes["system.status"]["input"] = {}, options?: CallOptions): Promise<Routes["system.status"]["output"]> =>
+        call(config, "system.status", input, options),
       /** Which app answered and which administrator is calling. */
       whoami: (input: Routes["system.whoami"]["input"] = {}, options?: CallOptions): Promise<Routes["system.whoami"]["output"]> =>
         call(config, "system.whoami", input, options),
+    },
+    users: {
+      /** Disable the account: it cannot log in, and every session of it ends now. */
+      disable: (input: Routes["users.disable"]["input"], options?: CallOptions): Promise<Routes["users.disable"]["output"]> =>
+        call(config, "users.disable", input, options),
+      /** Re-enable a disabled account (it logs in again; its ended sessions stay ended). */
+      enable: (input: Routes["users.enable"]["input"], options?: CallOptions): Promise<Routes["users.enable"]["output"]> =>
+        call(config, "users.enable", input, options),
+      /** A user's profile, organizations and roles, active sessions and recent audit entries. */
+      get: (input: Routes["users.get"]["input"], options?: CallOptions): Promise<Routes["users.get"]["output"]> =>
+        call(config, "users.get", input, options),
+      password_reset: {
+        /** Mail the user a password-reset code (replacing any open one), as if they had asked. */
+        send: (input: Routes["users.password_reset.send"]["input"], options?: CallOptions): Promise<Routes["users.password_reset.send"]["output"]> =>
+          call(config, "users.password_reset.send", input, options),
+      },
+      sessions: {
+        /** End one session of the user, or all of them when `session_id` is absent. */
+        revoke: (input: Routes["users.sessions.revoke"]["input"], options?: CallOptions): Promise<Routes["users.sessions.revoke"]["output"]> =>
+          call(config, "users.sessions.revoke", input, options),
+      },
+      verification: {
+        /** Mail the user a new email-verification code (unless their email is already verified). */
+        resend: (input: Routes["users.verification.resend"]["input"], options?: CallOptions): Promise<Routes["users.verification.resend"]["output"]> =>
+          call(config, "users.verification.resend", input, options),
+      },
     },
     /** Several calls in one request (POST /jsonrpc): their results or errors, typed, in order. */
     batch: <const T extends readonly BatchCall[] | []>(

@@ -30,6 +30,10 @@ export interface TooManyKeysFields {
   limit: number;
 }
 
+export interface InvalidExpiryFields {
+  fields: FieldError[];
+}
+
 export interface CreateKeyIn {
   name: string;
   scope?: "read" | "write";
@@ -758,7 +762,7 @@ export type CommonError =
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of api_keys.create: discriminate on `code`. */
-export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | CommonError;
+export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | CommonError;
 
 /** Errors of api_keys.list: discriminate on `code`. */
 export type ApiKeysListError = { code: "api_key_not_permitted"; message: string } | CommonError;
@@ -956,7 +960,7 @@ export type OrgsTransferOwnershipError = { code: "not_permitted"; message: strin
 export type OrgsUpdateError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
 
 /** Errors of personal_tokens.create: discriminate on `code`. */
-export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | CommonError;
+export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | CommonError;
 
 /** Errors of personal_tokens.list: discriminate on `code`. */
 export type PersonalTokensListError = CommonError;
