@@ -1,7 +1,7 @@
 """The web console in a real headless browser (Debian's chromium driven by Selenium through its
 chromedriver) against panopticon served by Granian over loopback HTTP: the administrator comes
 from `just admin create` (its printed enrolment link), enrols and signs in with TOTP codes
-computed here, finds a user, revokes their sessions, impersonates them and reads the audit entries.
+computed here, finds a user, revokes their sessions, and reads the audit entry.
 
 Skipped, saying why, where chromium or chromedriver is missing; with BLOSSOM_REQUIRE_BROWSER=1
 (`.ci/run` sets it) a missing browser fails instead. Screenshots of the main pages go to
@@ -17,11 +17,18 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pyotp.totp import TOTP
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from database.testing.fixture import T
 from foundation.settings import REPO_ROOT
@@ -33,6 +40,8 @@ CHROMEDRIVER = os.environ.get("BLOSSOM_CHROMEDRIVER", "/usr/bin/chromedriver")
 PASSWORD = "amber lantern hums quietly"
 SCREENSHOTS = Path(os.environ.get("BLOSSOM_SCREENSHOTS", REPO_ROOT / ".blossom" / "screenshots"))
 WAIT_SECONDS = 20
+VIEWER = "vera.viewer@example.com"
+ACTIONS = ("impersonation.end", "impersonation.start", "users.sessions.revoke")
 
 
 def _require_browser() -> None:
@@ -47,9 +56,6 @@ def _require_browser() -> None:
 
 @contextmanager
 def _browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in (
@@ -72,24 +78,23 @@ class Console:
     """The few things the test does with the page, each waiting until the page is ready."""
 
     def __init__(self, driver: Any, base_url: str) -> None:
-        from selenium.webdriver.support.ui import WebDriverWait
-
         self.driver = driver
         self.base_url = base_url
-        self.wait = WebDriverWait(driver, WAIT_SECONDS)
+        # A page re-renders after each action: an element found just before is replaced, so look again.
+        self.wait = WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def open(self, fragment: str) -> None:
         self.driver.get(f"{self.base_url}/#{fragment}")
 
     def find(self, css: str) -> Any:
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
-
         return self.wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)), f"{css} never appeared")
 
     def text(self, css: str) -> str:
         return self.find(css).text
+
+    def texts(self, css: str) -> list[str]:
+        return [element.text for element in self.driver.find_elements(By.CSS_SELECTOR, css)]
 
     def fill(self, name: str, value: str, *, scope: str = "") -> None:
         element = self.find(f'{scope} [name="{name}"]'.strip())
@@ -97,13 +102,13 @@ class Console:
         element.send_keys(value)
 
     def click(self, css: str) -> None:
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
-
         self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css)), f"{css} never clickable").click()
 
     def until(self, condition: Callable[[], bool], what: str) -> None:
-        self.wait.until(lambda _: condition(), what)
+        try:
+            self.wait.until(lambda _: condition())
+        except TimeoutException:
+            raise AssertionError(f"{what} never came; the page shows {self.errors() or 'no error'}") from None
 
     def shot(self, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
@@ -112,8 +117,6 @@ class Console:
 
     def errors(self) -> list[str]:
         """Visible error boxes (so a failed step says why)."""
-        from selenium.webdriver.common.by import By
-
         return [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".error") if e.is_displayed()]
 
 
@@ -134,7 +137,34 @@ def _admin_create(env: dict[str, str], email: str) -> str:
     return links[0]
 
 
-def _journey(console: Console, enrol_link: str, email: str) -> dict[str, Path]:
+@dataclass
+class Customer:
+    """The product user the support journey looks after."""
+
+    user_id: str
+    email: str
+    org_id: str
+    org_name: str
+
+
+def _enrol_and_sign_in(console: Console, link: str, email: str) -> None:
+    """Enrol from an enrolment link, then sign in with a TOTP code (a later step's)."""
+    console.driver.get(link)
+    console.fill("password", PASSWORD)
+    console.fill("password2", PASSWORD)
+    console.click('[name="enrol-start"]')
+    totp = TOTP(console.text("#totp-secret"))
+    console.fill("totp_code", totp.now())
+    console.click('[name="enrol-confirm"]')
+    console.click("#to-login")
+    console.fill("email", email)
+    console.fill("password", PASSWORD)
+    console.fill("totp_code", totp.at(system_clock.now(), counter_offset=1))
+    console.click('[name="sign-in"]')
+    assert console.text("#me") == email, console.errors()
+
+
+def _journey(console: Console, enrol_link: str, email: str, customer: Customer) -> dict[str, Path]:
     shots: dict[str, Path] = {}
     # Enrolment from the printed link: password, the TOTP secret, a first code, recovery codes.
     console.driver.get(enrol_link)
@@ -163,20 +193,78 @@ def _journey(console: Console, enrol_link: str, email: str) -> dict[str, Path]:
     shots["login"] = console.shot("04-login")
     console.click('[name="sign-in"]')
     assert console.text("#me") == email, console.errors()
-    shots["home"] = console.shot("05-home")
+    shots["search"] = console.shot("05-search")
+
+    # Find the customer by the start of their email, and open their page.
+    console.fill("q", customer.email[:5])
+    console.click('[name="search"]')
+    console.click(f'#results a[href="#/users/{customer.user_id}"]')
+    assert console.text("#user-email") == customer.email
+    console.until(lambda: "Active sessions (2)" in console.text("main"), "the user's two sessions")
+    shots["user"] = console.shot("07-user")
+
+    # Revoke every session, with a reason, through the dialog.
+    console.click('[name="revoke-all"]')
+    console.fill("reason", "customer asked by phone", scope="dialog")
+    shots["revoke_dialog"] = console.shot("08-revoke-dialog")
+    console.click('dialog [name="confirm"]')
+    console.until(lambda: "Revoked 2 sessions" in console.text("#status"), "the revocation's notice")
+    console.until(lambda: "Active sessions (0)" in console.text("main"), "no session left")
+
+    # The audit log, filtered on the customer, shows who did what and why, newest first.
+    console.click('header a[href="#/audit"]')
+    console.fill("target", customer.user_id)
+    console.click('[name="filter"]')
+    console.until(lambda: "users.sessions.revoke" in console.text("#audit-results"), "the revocation's audit entry")
+    rows = console.texts("#audit-results tbody tr")
+    assert [next(a for a in ACTIONS if a in row) for row in rows] == ["users.sessions.revoke"], rows
+    assert "customer asked by phone" in rows[0]
+    assert all("adm_" in row for row in rows)  # the administrator who acted
+    shots["audit"] = console.shot("11-audit")
+
+    # The organization's page, and its delete dialog: the button waits for the typed name.
+    console.open(f"/orgs/{customer.org_id}")
+    assert console.text("h1") == customer.org_name
+    assert customer.email in console.text("#org-page")
+    shots["org"] = console.shot("12-org")
+    console.click('[name="delete-org"]')
+    assert not console.find('dialog [name="confirm"]').is_enabled()
+    console.fill("confirm_name", customer.org_name, scope="dialog")
+    console.until(lambda: console.find('dialog [name="confirm"]').is_enabled(), "the typed confirmation")
+    shots["org_delete_dialog"] = console.shot("13-org-delete-dialog")
+    console.click('dialog [name="cancel"]')
+
+    console.click('header a[href="#/system"]')
+    assert console.text("#schema-version").startswith("00")
+    shots["system"] = console.shot("14-system")
 
     console.open("/admins")
     console.find("table")
     assert email in console.text("main")
-    shots["admins"] = console.shot("13-admins")
+    shots["admins"] = console.shot("15-admins")
 
-    # Sign out; sign in again with a recovery code instead of the authenticator.
+    # The owner invites a viewer; the viewer enrols from the link shown, and the customer's page
+    # offers them no action.
+    console.click('[name="invite"]')
+    console.fill("email", VIEWER, scope="dialog")
+    Select(console.find('dialog [name="role"]')).select_by_value("viewer")
+    console.click('dialog [name="confirm"]')
+    viewer_link = console.text("#enrolment-link")
+    console.click('[name="logout"]')
+    console.find('[name="sign-in"]')
+    _enrol_and_sign_in(console, viewer_link, VIEWER)
+    console.open(f"/users/{customer.user_id}")
+    assert "Your role (viewer) may only look." in console.text("#user-page")
+    assert console.texts('#user-page button[name="revoke-all"]') == []
+    shots["viewer_user"] = console.shot("16-viewer-user")
+
+    # Sign out; the owner signs in again with a recovery code instead of the authenticator.
     console.click('[name="logout"]')
     console.fill("email", email)
     console.fill("password", PASSWORD)
     console.click('[name="use-recovery"]')
     console.fill("recovery_code", codes[0])
-    shots["login_recovery"] = console.shot("14-login-recovery-code")
+    shots["login_recovery"] = console.shot("17-login-recovery-code")
     console.click('[name="sign-in"]')
     assert console.text("#me") == email, console.errors()
 
@@ -200,6 +288,21 @@ async def test_a_support_journey_in_a_real_browser(t: T, tmp_path: Path) -> None
         "PANOPTICON_PORT": str(port),
     }
     email = "first.owner@example.com"
+    # The server runs on the real clock: rows arranged here are dated by it too (sessions unexpired).
+    lag = system_clock.now() - t.clock.now()
+    if lag.total_seconds() > 0:
+        t.clock.advance(lag)
+    org = await t.factory.org(name="Hollowbrook Bakery")
+    user = await t.factory.user(email="casey.baker@example.com")
+    await t.factory.membership(org, user, "member")
+    for _ in range(2):
+        await t.factory.session(user, org=org)
+    customer = Customer(
+        user_id=user.id,
+        email=user.email,
+        org_id=org.id,
+        org_name=org.name,
+    )
     enrol_link = await asyncio.to_thread(_admin_create, env, email)
     # `localhost`, not 127.0.0.1: Chrome keeps a Secure (`__Host-`) cookie over plain http there.
     assert enrol_link.startswith(f"http://localhost:{port}/#/enrol/")
@@ -212,7 +315,7 @@ async def test_a_support_journey_in_a_real_browser(t: T, tmp_path: Path) -> None
             with _browser() as driver:
                 console = Console(driver, f"http://localhost:{port}")
                 try:
-                    return _journey(console, enrol_link, email)
+                    return _journey(console, enrol_link, email, customer)
                 except Exception:
                     console.shot("failure")
                     raise

@@ -27,6 +27,8 @@ export const MINIMUM_ROLE = {
   "orgs.invites.cancel": "operator",
   "orgs.ownership.transfer": "operator",
   "orgs.delete": "operator",
+  "impersonation.start": "support", // with writes: operator
+  "impersonation.end": "support",
   "admins.list": "owner",
 } as const satisfies Record<string, Role>;
 

@@ -48,7 +48,10 @@ function shell(current: AdminOut, active: string, content: Node): Node {
   );
 }
 
+let generation = 0; // a newer navigation wins over a page still loading
+
 async function render(): Promise<void> {
+  const mine = ++generation;
   const { parts, query } = parse();
   const first = parts[0] ?? "";
   if (first === "enrol") {
@@ -88,8 +91,10 @@ async function render(): Promise<void> {
   }
   const page: Page = { me: current, parts, query, refresh: () => void render() };
   try {
-    mount(content, await view(page));
+    const shown = await view(page);
+    if (mine === generation) mount(content, shown);
   } catch (error) {
+    if (mine !== generation) return;
     if (error instanceof RpcError && error.status === 401) {
       me = null;
       go(`/login?next=${encodeURIComponent(location.hash.replace(/^#/, ""))}`);

@@ -91,6 +91,9 @@ var batchCalls = {
     list: (input2 = {}) => ({ route: "admins.list", input: input2 }),
     set_role: (input2) => ({ route: "admins.set_role", input: input2 })
   },
+  audit: {
+    list: (input2) => ({ route: "audit.list", input: input2 })
+  },
   auth: {
     enrol: {
       confirm: (input2) => ({ route: "auth.enrol.confirm", input: input2 }),
@@ -100,8 +103,40 @@ var batchCalls = {
     logout: (input2 = {}) => ({ route: "auth.logout", input: input2 }),
     me: (input2 = {}) => ({ route: "auth.me", input: input2 })
   },
+  orgs: {
+    delete: (input2) => ({ route: "orgs.delete", input: input2 }),
+    get: (input2) => ({ route: "orgs.get", input: input2 }),
+    invites: {
+      cancel: (input2) => ({ route: "orgs.invites.cancel", input: input2 })
+    },
+    members: {
+      remove: (input2) => ({ route: "orgs.members.remove", input: input2 })
+    },
+    ownership: {
+      transfer: (input2) => ({ route: "orgs.ownership.transfer", input: input2 })
+    }
+  },
+  search: {
+    orgs: (input2) => ({ route: "search.orgs", input: input2 }),
+    users: (input2) => ({ route: "search.users", input: input2 })
+  },
   system: {
+    status: (input2 = {}) => ({ route: "system.status", input: input2 }),
     whoami: (input2 = {}) => ({ route: "system.whoami", input: input2 })
+  },
+  users: {
+    disable: (input2) => ({ route: "users.disable", input: input2 }),
+    enable: (input2) => ({ route: "users.enable", input: input2 }),
+    get: (input2) => ({ route: "users.get", input: input2 }),
+    password_reset: {
+      send: (input2) => ({ route: "users.password_reset.send", input: input2 })
+    },
+    sessions: {
+      revoke: (input2) => ({ route: "users.sessions.revoke", input: input2 })
+    },
+    verification: {
+      resend: (input2) => ({ route: "users.verification.resend", input: input2 })
+    }
   }
 };
 function createClient(config) {
@@ -115,6 +150,10 @@ function createClient(config) {
       list: (input2 = {}, options) => call(config, "admins.list", input2, options),
       /** Give an administrator another role (effective at their next request). */
       set_role: (input2, options) => call(config, "admins.set_role", input2, options)
+    },
+    audit: {
+      /** Audit entries of every organization, account and administrator, newest first. */
+      list: (input2, options) => call(config, "audit.list", input2, options)
     },
     auth: {
       enrol: {
@@ -130,9 +169,55 @@ function createClient(config) {
       /** The signed-in administrator. */
       me: (input2 = {}, options) => call(config, "auth.me", input2, options)
     },
+    orgs: {
+      /** Delete the organization and everything in it. `confirm_name` must be its name. */
+      delete: (input2, options) => call(config, "orgs.delete", input2, options),
+      /** An organization's members and roles, pending invitations and recent audit entries. */
+      get: (input2, options) => call(config, "orgs.get", input2, options),
+      invites: {
+        /** Cancel a pending invitation of the organization. */
+        cancel: (input2, options) => call(config, "orgs.invites.cancel", input2, options)
+      },
+      members: {
+        /** Remove a member from the organization (not its last owner). */
+        remove: (input2, options) => call(config, "orgs.members.remove", input2, options)
+      },
+      ownership: {
+        /** Make a member the organization's owner; every other owner becomes an admin. */
+        transfer: (input2, options) => call(config, "orgs.ownership.transfer", input2, options)
+      }
+    },
+    search: {
+      /** Organizations whose name or id starts with the query (any case), newest first. */
+      orgs: (input2, options) => call(config, "search.orgs", input2, options),
+      /** Users whose email, display name or id starts with the query (any case), newest first. */
+      users: (input2, options) => call(config, "search.users", input2, options)
+    },
     system: {
+      /** Schema version, database size and connection counts, and the app's version. */
+      status: (input2 = {}, options) => call(config, "system.status", input2, options),
       /** Which app answered and which administrator is calling. */
       whoami: (input2 = {}, options) => call(config, "system.whoami", input2, options)
+    },
+    users: {
+      /** Disable the account: it cannot log in, and every session of it ends now. */
+      disable: (input2, options) => call(config, "users.disable", input2, options),
+      /** Re-enable a disabled account (it logs in again; its ended sessions stay ended). */
+      enable: (input2, options) => call(config, "users.enable", input2, options),
+      /** A user's profile, organizations and roles, active sessions and recent audit entries. */
+      get: (input2, options) => call(config, "users.get", input2, options),
+      password_reset: {
+        /** Mail the user a password-reset code (replacing any open one), as if they had asked. */
+        send: (input2, options) => call(config, "users.password_reset.send", input2, options)
+      },
+      sessions: {
+        /** End one session of the user, or all of them when `session_id` is absent. */
+        revoke: (input2, options) => call(config, "users.sessions.revoke", input2, options)
+      },
+      verification: {
+        /** Mail the user a new email-verification code (unless their email is already verified). */
+        resend: (input2, options) => call(config, "users.verification.resend", input2, options)
+      }
     },
     /** Several calls in one request (POST /jsonrpc): their results or errors, typed, in order. */
     batch: (build, options) => batch(config, build(batchCalls), options)
@@ -144,6 +229,24 @@ var client = createClient({ baseUrl: "" });
 var LADDER = ["viewer", "support", "operator", "owner"];
 function allows(me2, minimum) {
   return LADDER.indexOf(me2.role) >= LADDER.indexOf(minimum);
+}
+var MINIMUM_ROLE = {
+  "users.sessions.revoke": "support",
+  "users.verification.resend": "support",
+  "users.password_reset.send": "support",
+  "users.disable": "operator",
+  "users.enable": "operator",
+  "orgs.members.remove": "operator",
+  "orgs.invites.cancel": "operator",
+  "orgs.ownership.transfer": "operator",
+  "orgs.delete": "operator",
+  "impersonation.start": "support",
+  // with writes: operator
+  "impersonation.end": "support",
+  "admins.list": "owner"
+};
+function may(me2, route) {
+  return allows(me2, MINIMUM_ROLE[route]);
 }
 function go(path) {
   if (location.hash === `#${path}`) window.dispatchEvent(new HashChangeEvent("hashchange"));
@@ -197,6 +300,9 @@ function table(headings, rows, empty = "Nothing here.") {
     h("thead", {}, h("tr", {}, headings.map((heading) => h("th", {}, heading)))),
     h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell) => h("td", {}, cell)))))
   );
+}
+function link(href, text) {
+  return h("a", { href }, text);
 }
 
 // panopticon/web/src/ui.ts
@@ -252,15 +358,15 @@ function forgetNotice() {
   if (carry) carry = false;
   else notice = null;
 }
-async function busy(button, errors, action) {
+async function busy(button3, errors, action) {
   errors.clear();
-  if (button) button.disabled = true;
+  if (button3) button3.disabled = true;
   try {
     await action();
   } catch (error) {
     errors.show(error);
   } finally {
-    if (button) button.disabled = false;
+    if (button3) button3.disabled = false;
   }
 }
 function dialog(spec) {
@@ -859,12 +965,12 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
   return _this;
 };
 qrcode.stringToBytes = function(s) {
-  const bytes = [];
+  const bytes2 = [];
   for (let i = 0; i < s.length; i += 1) {
     const c = s.charCodeAt(i);
-    bytes.push(c & 255);
+    bytes2.push(c & 255);
   }
-  return bytes;
+  return bytes2;
 };
 qrcode.createStringToBytes = function(unicodeData, numChars) {
   const unicodeMap = (function() {
@@ -894,26 +1000,26 @@ qrcode.createStringToBytes = function(unicodeData, numChars) {
   })();
   const unknownChar = "?".charCodeAt(0);
   return function(s) {
-    const bytes = [];
+    const bytes2 = [];
     for (let i = 0; i < s.length; i += 1) {
       const c = s.charCodeAt(i);
       if (c < 128) {
-        bytes.push(c);
+        bytes2.push(c);
       } else {
         const b = unicodeMap[s.charAt(i)];
         if (typeof b == "number") {
           if ((b & 255) == b) {
-            bytes.push(b);
+            bytes2.push(b);
           } else {
-            bytes.push(b >>> 8);
-            bytes.push(b & 255);
+            bytes2.push(b >>> 8);
+            bytes2.push(b & 255);
           }
         } else {
-          bytes.push(unknownChar);
+          bytes2.push(unknownChar);
         }
       }
     }
-    return bytes;
+    return bytes2;
   };
 };
 var QRMode = {
@@ -1953,9 +2059,9 @@ var createDataURL = function(width, height, getPixel) {
   const b = byteArrayOutputStream();
   gif.write(b);
   const base64 = base64EncodeOutputStream();
-  const bytes = b.toByteArray();
-  for (let i = 0; i < bytes.length; i += 1) {
-    base64.writeByte(bytes[i]);
+  const bytes2 = b.toByteArray();
+  for (let i = 0; i < bytes2.length; i += 1) {
+    base64.writeByte(bytes2[i]);
   }
   base64.flush();
   return "data:image/gif;base64," + base64;
@@ -2114,7 +2220,7 @@ async function adminsPage(page) {
     })
   );
   const rows = admins.map((admin) => {
-    const actions = h("div", { class: "row-actions" });
+    const actions3 = h("div", { class: "row-actions" });
     if (admin.id !== page.me.id && admin.disabled_at === null && allows(page.me, "owner")) {
       const role = h("button", { type: "button", name: "set-role" }, "Change role");
       role.addEventListener(
@@ -2146,9 +2252,9 @@ async function adminsPage(page) {
           }
         })
       );
-      actions.append(role, disable);
+      actions3.append(role, disable);
     }
-    return [admin.email, admin.role, admin.disabled_at ? "disabled" : admin.enrolment_state, when(admin.enrolled_at), actions];
+    return [admin.email, admin.role, admin.disabled_at ? "disabled" : admin.enrolment_state, when(admin.enrolled_at), actions3];
   });
   return h(
     "section",
@@ -2160,14 +2266,528 @@ async function adminsPage(page) {
   );
 }
 
+// panopticon/web/src/pages/audit_entries.ts
+function idLink(id) {
+  if (!id) return "—";
+  if (id.startsWith("usr_")) return link(`#/users/${encodeURIComponent(id)}`, id);
+  if (id.startsWith("org_")) return link(`#/orgs/${encodeURIComponent(id)}`, id);
+  return h("code", {}, id);
+}
+function actor(entry) {
+  if (entry.actor_admin_id && entry.acting_as_user_id) {
+    return h("span", {}, h("code", {}, entry.actor_admin_id), " as ", idLink(entry.acting_as_user_id));
+  }
+  if (entry.actor_admin_id) return h("code", {}, entry.actor_admin_id);
+  if (entry.actor_user_id) return idLink(entry.actor_user_id);
+  return "system";
+}
+function change(entry) {
+  const lines = [];
+  const before = entry.before ?? {};
+  const after = entry.after ?? {};
+  for (const key of /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const was = key in before ? JSON.stringify(before[key]) : void 0;
+    const now = key in after ? JSON.stringify(after[key]) : void 0;
+    if (was !== void 0 && now !== void 0) lines.push(`${key}: ${was} → ${now}`);
+    else if (now !== void 0) lines.push(`${key}: ${now}`);
+    else lines.push(`${key}: ${was} (removed)`);
+  }
+  return lines.length ? h("pre", { class: "summary" }, lines.join("\n")) : "—";
+}
+function auditTable(entries) {
+  return table(
+    ["When", "Who", "Action", "Target", "Reason", "Change"],
+    entries.map((entry) => [when(entry.at), actor(entry), h("code", { class: "action" }, entry.action), idLink(entry.target), entry.reason ?? "—", change(entry)]),
+    "No audit entries."
+  );
+}
+
+// panopticon/web/src/pages/audit.ts
+var FILTERS = ["actor", "target", "action", "since", "until"];
+var PAGE_SIZE = 50;
+function toIso(local) {
+  return local ? new Date(local).toISOString() : "";
+}
+function toLocal(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+async function auditPage(page) {
+  const q = page.query;
+  const submit = h("button", { type: "submit", class: "primary", name: "filter" }, "Filter");
+  const clear = h("a", { href: "#/audit", class: "button" }, "Clear");
+  const form = h(
+    "form",
+    { class: "inline", id: "audit-filters" },
+    field("Actor (adm_… or usr_…)", "actor", { value: q.get("actor") ?? "", autocomplete: "off" }),
+    field("Target", "target", { value: q.get("target") ?? "", autocomplete: "off" }),
+    field("Action", "action", { value: q.get("action") ?? "", autocomplete: "off", placeholder: "users.disable" }),
+    field("Since", "since", { type: "datetime-local", value: toLocal(q.get("since")) }),
+    field("Until", "until", { type: "datetime-local", value: toLocal(q.get("until")) }),
+    submit,
+    clear
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams();
+    for (const name of FILTERS) {
+      const raw = input(form, name).trim();
+      const value = name === "since" || name === "until" ? toIso(raw) : raw;
+      if (value) params.set(name, value);
+    }
+    go(`/audit?${params.toString()}`);
+  });
+  const filters = {};
+  for (const name of FILTERS) {
+    const value = q.get(name);
+    if (value) filters[name] = value;
+  }
+  const errors = errorBox();
+  const more = h("button", { type: "button", name: "more", hidden: true }, "Older entries");
+  const entries = [];
+  const body = h("div", { id: "audit-results" });
+  let cursor = null;
+  const load = async () => {
+    const found = await client.audit.list({ ...filters, limit: PAGE_SIZE, ...cursor ? { cursor } : {} });
+    entries.push(...found.entries);
+    cursor = found.next_cursor;
+    body.replaceChildren(auditTable(entries));
+    more.hidden = cursor === null;
+  };
+  more.addEventListener("click", () => void busy(more, errors, load));
+  await load();
+  return h("section", {}, h("h1", {}, "Audit log"), form, body, errors, h("div", { class: "actions" }, more));
+}
+
+// panopticon/web/src/pages/org.ts
+var REASON = { name: "reason", label: "Reason (recorded in the audit log)", required: true };
+function button(name, label, onClick, danger = false) {
+  const element = h("button", { type: "button", name, class: danger ? "danger" : "" }, label);
+  element.addEventListener("click", onClick);
+  return element;
+}
+async function orgPage(page) {
+  const orgId = page.parts[1] ?? "";
+  const data = await client.orgs.get({ org_id: orgId });
+  return h(
+    "section",
+    { id: "org-page" },
+    h("h1", {}, data.org.name),
+    h(
+      "div",
+      { class: "grid" },
+      h("div", { class: "card" }, h("h2", {}, "Organization"), h("dl", {}, h("dt", {}, "Id"), h("dd", {}, h("code", {}, data.org.id)), h("dt", {}, "Created"), h("dd", {}, when(data.org.created_at)), h("dt", {}, "Members"), h("dd", {}, String(data.members.length)))),
+      h("div", { class: "card" }, h("h2", {}, "Actions"), actions(page, data))
+    ),
+    h("h2", {}, "Members"),
+    members(page, data),
+    h("h2", {}, "Pending invitations"),
+    invites(page, data),
+    h("h2", {}, "Recent audit entries"),
+    auditTable(data.audit)
+  );
+}
+function actions(page, data) {
+  const org = data.org;
+  const list = h("div", { class: "actions" });
+  if (may(page.me, "orgs.ownership.transfer")) {
+    const candidates = data.members.filter((m) => m.role !== "owner" && !m.disabled);
+    const transfer = button(
+      "transfer",
+      "Transfer ownership",
+      () => void dialog({
+        title: `Transfer ownership of ${org.name}`,
+        text: "The member chosen becomes the owner; every other owner becomes an admin.",
+        fields: [{ name: "user_id", label: "New owner", type: "select", options: candidates.map((m) => ({ value: m.user_id, label: `${m.email} (${m.role})` })) }, REASON],
+        confirm: "Transfer",
+        run: async (values) => {
+          const out = await client.orgs.ownership.transfer({ org_id: org.id, user_id: values.user_id ?? "", reason: values.reason ?? "" });
+          notify(`${candidates.find((m) => m.user_id === out.owner)?.email ?? out.owner} now owns ${org.name}.`);
+          page.refresh();
+        }
+      })
+    );
+    transfer.disabled = candidates.length === 0;
+    list.append(transfer);
+  }
+  if (may(page.me, "orgs.delete")) {
+    list.append(
+      button(
+        "delete-org",
+        "Delete organization",
+        () => void dialog({
+          title: `Delete ${org.name}?`,
+          text: "This deletes the organization and everything in it, for good. Type its name to confirm.",
+          fields: [{ name: "confirm_name", label: `Type “${org.name}”`, required: true, mustEqual: org.name }, REASON],
+          confirm: "Delete for good",
+          danger: true,
+          run: async (values) => {
+            await client.orgs.delete({ org_id: org.id, confirm_name: values.confirm_name ?? "", reason: values.reason ?? "" });
+            notify(`${org.name} is deleted.`, { acrossNavigation: true });
+            go("/search?kind=orgs");
+          }
+        }),
+        true
+      )
+    );
+  }
+  if (list.childElementCount === 0) return h("p", { class: "hint" }, `Your role (${page.me.role}) may only look.`);
+  return list;
+}
+function members(page, data) {
+  const remove = may(page.me, "orgs.members.remove");
+  return table(
+    ["Member", "Name", "Role", "Joined", ""],
+    data.members.map((member) => [
+      h("span", {}, link(`#/users/${encodeURIComponent(member.user_id)}`, member.email), member.disabled ? h("span", { class: "badge bad" }, " disabled") : null),
+      member.display_name || "—",
+      member.role,
+      when(member.joined_at),
+      remove ? button(
+        "remove-member",
+        "Remove",
+        () => void dialog({
+          title: `Remove ${member.email} from ${data.org.name}?`,
+          fields: [REASON],
+          confirm: "Remove",
+          danger: true,
+          run: async (values) => {
+            await client.orgs.members.remove({ org_id: data.org.id, user_id: member.user_id, reason: values.reason ?? "" });
+            notify(`${member.email} is no longer a member of ${data.org.name}.`);
+            page.refresh();
+          }
+        }),
+        true
+      ) : null
+    ]),
+    "No members."
+  );
+}
+function invites(page, data) {
+  const cancel = may(page.me, "orgs.invites.cancel");
+  return table(
+    ["Email", "Role", "Invited by", "Sent", "Expires", ""],
+    data.invites.map((invite) => [
+      invite.email,
+      invite.role,
+      invite.invited_by ? link(`#/users/${encodeURIComponent(invite.invited_by)}`, invite.invited_by) : "—",
+      when(invite.created_at),
+      when(invite.expires_at),
+      cancel ? button(
+        "cancel-invite",
+        "Cancel",
+        () => void dialog({
+          title: `Cancel the invitation of ${invite.email}?`,
+          fields: [REASON],
+          confirm: "Cancel invitation",
+          danger: true,
+          run: async (values) => {
+            await client.orgs.invites.cancel({ org_id: data.org.id, invite_id: invite.id, reason: values.reason ?? "" });
+            notify(`The invitation of ${invite.email} is cancelled.`);
+            page.refresh();
+          }
+        })
+      ) : null
+    ]),
+    "No pending invitations."
+  );
+}
+
+// panopticon/web/src/pages/search.ts
+var PAGE_SIZE2 = 25;
+async function searchPage(page) {
+  const kind = page.query.get("kind") === "orgs" ? "orgs" : "users";
+  const query = page.query.get("q") ?? "";
+  const box = h("input", { name: "q", id: "f-q", type: "search", value: query, placeholder: kind === "users" ? "Email, name or usr_… id" : "Name or org_… id", autofocus: true, autocomplete: "off" });
+  const choice = (value, label) => h("label", { class: "check" }, h("input", { type: "radio", name: "kind", value, checked: kind === value }), h("span", {}, label));
+  const submit = h("button", { type: "submit", class: "primary", name: "search" }, "Search");
+  const form = h("form", { class: "inline", id: "search" }, h("label", {}, h("span", {}, "Search"), box), choice("users", "Users"), choice("orgs", "Organizations"), submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = form.querySelector('input[name="kind"]:checked')?.value ?? "users";
+    go(`/search?kind=${chosen}&q=${encodeURIComponent(box.value.trim())}`);
+  });
+  const results = h("div", { id: "results" });
+  const section = h("section", {}, h("h1", {}, "Search"), form, results);
+  if (query) await showResults(results, kind, query);
+  return section;
+}
+async function showResults(results, kind, query) {
+  const errors = errorBox();
+  const more = h("button", { type: "button", name: "more", hidden: true }, "More results");
+  const rows = [];
+  const body = h("div", {});
+  let cursor = null;
+  const load = async () => {
+    if (kind === "users") {
+      const found = await client.search.users({ query, limit: PAGE_SIZE2, ...cursor ? { cursor } : {} });
+      rows.push(...found.users.map(userRow));
+      cursor = found.next_cursor;
+      body.replaceChildren(table(["Email", "Name", "State", "Created", "Id"], rows, `No user matches “${query}”.`));
+    } else {
+      const found = await client.search.orgs({ query, limit: PAGE_SIZE2, ...cursor ? { cursor } : {} });
+      rows.push(...found.orgs.map(orgRow));
+      cursor = found.next_cursor;
+      body.replaceChildren(table(["Name", "Members", "Created", "Id"], rows, `No organization matches “${query}”.`));
+    }
+    more.hidden = cursor === null;
+  };
+  more.addEventListener("click", () => void busy(more, errors, load));
+  await load();
+  results.replaceChildren(body, errors, h("div", { class: "actions" }, more));
+}
+function userRow(user) {
+  return [
+    link(`#/users/${encodeURIComponent(user.id)}`, user.email),
+    document.createTextNode(user.display_name),
+    h("span", {}, user.disabled ? h("span", { class: "badge bad" }, "disabled") : null, " ", user.verified ? h("span", { class: "badge good" }, "verified") : h("span", { class: "badge" }, "unverified")),
+    h("span", {}, when(user.created_at)),
+    h("code", {}, user.id)
+  ];
+}
+function orgRow(org) {
+  return [link(`#/orgs/${encodeURIComponent(org.id)}`, org.name), document.createTextNode(String(org.members)), h("span", {}, when(org.created_at)), h("code", {}, org.id)];
+}
+
+// panopticon/web/src/pages/system.ts
+function bytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+async function systemPage(_page) {
+  const status = await client.system.status();
+  return h(
+    "section",
+    { id: "system-page" },
+    h("h1", {}, "System"),
+    h(
+      "div",
+      { class: "card" },
+      h(
+        "dl",
+        {},
+        h("dt", {}, "App version"),
+        h("dd", { id: "app-version" }, status.app_version),
+        h("dt", {}, "Environment"),
+        h("dd", {}, status.environment),
+        h("dt", {}, "Schema version"),
+        h("dd", { id: "schema-version" }, status.schema_version ?? "not migrated"),
+        h("dt", {}, "Database size"),
+        h("dd", {}, bytes(status.database_size_bytes)),
+        h("dt", {}, "Connections"),
+        h("dd", {}, `${status.connections.total} of ${status.connections.max}`)
+      )
+    ),
+    h("h2", {}, "Connections by role"),
+    table(["Role", "Connections"], status.connections.by_role.map((r) => [r.role, String(r.connections)]))
+  );
+}
+
+// panopticon/web/src/pages/user.ts
+var REASON2 = { name: "reason", label: "Reason (recorded in the audit log)", required: true };
+async function userPage(page) {
+  const userId = page.parts[1] ?? "";
+  const data = await client.users.get({ user_id: userId });
+  return h(
+    "section",
+    { id: "user-page" },
+    h("h1", {}, data.user.display_name || data.user.email, " ", data.user.disabled ? h("span", { class: "badge bad" }, "disabled") : null),
+    h("div", { class: "grid" }, profile(data), h("div", { class: "card" }, h("h2", {}, "Actions"), actions2(page, data))),
+    h("h2", {}, "Organizations"),
+    table(
+      ["Organization", "Role", "Joined"],
+      data.orgs.map((org) => [link(`#/orgs/${encodeURIComponent(org.org_id)}`, org.name), org.role, when(org.joined_at)]),
+      "Not a member of any organization."
+    ),
+    h("h2", {}, `Active sessions (${data.sessions.length})`),
+    sessions(page, data),
+    h("h2", {}, "Recent audit entries"),
+    auditTable(data.audit)
+  );
+}
+function profile(data) {
+  const user = data.user;
+  return h(
+    "div",
+    { class: "card" },
+    h("h2", {}, "Profile"),
+    h(
+      "dl",
+      {},
+      h("dt", {}, "Email"),
+      h("dd", { id: "user-email" }, user.email),
+      h("dt", {}, "Name"),
+      h("dd", {}, user.display_name || "—"),
+      h("dt", {}, "Id"),
+      h("dd", {}, h("code", {}, user.id)),
+      h("dt", {}, "Email verified"),
+      h("dd", {}, user.verified ? when(user.email_verified_at) : h("span", { class: "badge" }, "not verified")),
+      h("dt", {}, "Disabled"),
+      h("dd", { id: "user-disabled" }, user.disabled ? when(user.disabled_at) : "no"),
+      h("dt", {}, "Signed up"),
+      h("dd", {}, when(user.created_at))
+    )
+  );
+}
+function button2(name, label, onClick, danger = false) {
+  const element = h("button", { type: "button", name, class: danger ? "danger" : "" }, label);
+  element.addEventListener("click", onClick);
+  return element;
+}
+function actions2(page, data) {
+  const user = data.user;
+  const who = user.email;
+  const list = h("div", { class: "actions" });
+  if (may(page.me, "users.sessions.revoke")) {
+    list.append(
+      button2(
+        "revoke-all",
+        "Revoke all sessions",
+        () => void dialog({
+          title: `Sign ${who} out everywhere?`,
+          text: `Ends all ${data.sessions.length} of their sessions at once.`,
+          fields: [{ ...REASON2, required: false }],
+          confirm: "Revoke all sessions",
+          danger: true,
+          run: async (values) => {
+            const out = await client.users.sessions.revoke({ user_id: user.id, ...values.reason ? { reason: values.reason } : {} });
+            notify(`Revoked ${out.revoked} session${out.revoked === 1 ? "" : "s"} of ${who}.`);
+            page.refresh();
+          }
+        })
+      )
+    );
+  }
+  if (may(page.me, "users.verification.resend") && !user.verified) {
+    list.append(
+      button2(
+        "resend-verification",
+        "Resend verification",
+        () => void dialog({
+          title: `Send ${who} a new verification mail?`,
+          fields: [{ ...REASON2, required: false }],
+          confirm: "Send",
+          run: async (values) => {
+            await client.users.verification.resend({ user_id: user.id, ...values.reason ? { reason: values.reason } : {} });
+            notify(`A verification mail to ${who} is on its way.`);
+            page.refresh();
+          }
+        })
+      )
+    );
+  }
+  if (may(page.me, "users.password_reset.send")) {
+    list.append(
+      button2(
+        "password-reset",
+        "Send password reset",
+        () => void dialog({
+          title: `Send ${who} a password reset?`,
+          text: "They get a mail with a code to choose a new password.",
+          fields: [{ ...REASON2, required: false }],
+          confirm: "Send",
+          run: async (values) => {
+            await client.users.password_reset.send({ user_id: user.id, ...values.reason ? { reason: values.reason } : {} });
+            notify(`A password reset mail to ${who} is on its way.`);
+            page.refresh();
+          }
+        })
+      )
+    );
+  }
+  if (user.disabled ? may(page.me, "users.enable") : may(page.me, "users.disable")) {
+    list.append(
+      user.disabled ? button2(
+        "enable",
+        "Enable account",
+        () => void dialog({
+          title: `Enable ${who}?`,
+          text: "They can sign in again.",
+          fields: [REASON2],
+          confirm: "Enable",
+          run: async (values) => {
+            await client.users.enable({ user_id: user.id, reason: values.reason ?? "" });
+            notify(`${who} is enabled.`);
+            page.refresh();
+          }
+        })
+      ) : button2(
+        "disable",
+        "Disable account",
+        () => void dialog({
+          title: `Disable ${who}?`,
+          text: "They cannot sign in, and every session of theirs ends at once.",
+          fields: [REASON2],
+          confirm: "Disable",
+          danger: true,
+          run: async (values) => {
+            await client.users.disable({ user_id: user.id, reason: values.reason ?? "" });
+            notify(`${who} is disabled.`);
+            page.refresh();
+          }
+        }),
+        true
+      )
+    );
+  }
+  if (list.childElementCount === 0) return h("p", { class: "hint" }, `Your role (${page.me.role}) may only look.`);
+  return list;
+}
+function sessions(page, data) {
+  const revoke = may(page.me, "users.sessions.revoke");
+  return table(
+    ["Started", "Last seen", "Expires", "Active organization", "Device", ""],
+    data.sessions.map((session) => [
+      when(session.created_at),
+      when(session.last_seen_at),
+      when(session.expires_at),
+      session.active_org_id ? link(`#/orgs/${encodeURIComponent(session.active_org_id)}`, session.active_org_id) : "—",
+      h("span", { class: "mono" }, session.user_agent || "—"),
+      revoke ? button2(
+        "revoke-session",
+        "Revoke",
+        () => void dialog({
+          title: "Revoke this session?",
+          fields: [{ ...REASON2, required: false }],
+          confirm: "Revoke",
+          danger: true,
+          run: async (values) => {
+            await client.users.sessions.revoke({ user_id: data.user.id, session_id: session.id, ...values.reason ? { reason: values.reason } : {} });
+            notify("Session revoked.");
+            page.refresh();
+          }
+        })
+      ) : null
+    ]),
+    "No active sessions."
+  );
+}
+
 // panopticon/web/src/pages/index.ts
 var PAGES = {
+  search: searchPage,
+  users: userPage,
+  orgs: orgPage,
+  audit: auditPage,
+  system: systemPage,
   admins: adminsPage
 };
 var NAV = [
+  { path: "search", label: "Search", visible: () => true },
+  { path: "audit", label: "Audit log", visible: () => true },
+  { path: "system", label: "System", visible: () => true },
   { path: "admins", label: "Administrators", visible: (me2) => allows(me2, "owner") }
 ];
-var DEFAULT_PAGE = "admins";
+var DEFAULT_PAGE = "search";
 
 // panopticon/web/src/main.ts
 var root = document.getElementById("app");
@@ -2205,7 +2825,9 @@ function shell(current, active, content) {
     h("main", {}, content)
   );
 }
+var generation = 0;
 async function render() {
+  const mine = ++generation;
   const { parts, query } = parse();
   const first = parts[0] ?? "";
   if (first === "enrol") {
@@ -2245,8 +2867,10 @@ async function render() {
   }
   const page = { me: current, parts, query, refresh: () => void render() };
   try {
-    mount(content, await view(page));
+    const shown = await view(page);
+    if (mine === generation) mount(content, shown);
   } catch (error) {
+    if (mine !== generation) return;
     if (error instanceof RpcError && error.status === 401) {
       me = null;
       go(`/login?next=${encodeURIComponent(location.hash.replace(/^#/, ""))}`);
