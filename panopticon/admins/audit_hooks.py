@@ -1,36 +1,44 @@
 """The one place administrator events are recorded: enrolment, login, administrator management,
-and routes refused for the caller's role (`denied`).
+and routes refused for the caller's role (`denied`, the log line; panopticon/audit/record.py
+writes that refusal's row).
 
-Today each event is a log line. When the audit log (database/audit/, `audit.record(conn, ...)`)
-lands, `record` writes its row on `conn`, the request's own transaction, so the row commits with
-the change it describes (and rolls back with it). Failed logins must survive the request's
-rollback: their call site passes `conn=None` and the hook will write them in a short transaction
-of their own then.
+`record` writes the event's row on the administrators' audit chain (database/audit/,
+`audit.ADMIN`) on `db`, the request's own transaction, so the row commits with the change it
+describes and rolls back with it, and logs one line. A failed login is a log line only
+(`db=None`): its request rolls back, and the login rate limit already counts it, as product
+does for its own users.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
+from database import audit
+from database.connect import DbConnection
 from foundation.logging import get_logger
 from foundation.rpc import Principal
 from foundation.rpc.request import Lease
 
 log = get_logger("blossom.panopticon.audit")
+_ADMIN_ID = re.compile(r"^adm_[0-9a-hjkmnp-tv-z]{26}$")  # not the test header's made-up ids
 
 
 async def record(
-    conn: Any,
+    db: DbConnection | None,
     *,
     action: str,
     admin_id: str | None,
+    now: dt.datetime | None = None,
     target_admin_id: str | None = None,
     request_id: str,
     client: str,
     details: dict[str, Any] | None = None,
 ) -> None:
     """An administrator event. `admin_id`: who acted (None: not yet identified, a failed login);
-    `target_admin_id`: the administrator acted on; `details`: a before/after summary."""
+    `target_admin_id`: the administrator acted on (else the actor); `details`: a summary, with
+    `before`/`after` keys where something changed. `now` is required with `db`."""
     log.info(
         "admin_audit",
         action=action,
@@ -40,13 +48,30 @@ async def record(
         client=client,
         **({"details": details} if details else {}),
     )
+    if db is None or admin_id is None or not _ADMIN_ID.match(admin_id):
+        return
+    assert now is not None, "an audited event needs its time"
+    summary = dict(details or {})
+    before, after = summary.pop("before", None), summary.pop("after", None)
+    if summary:  # what is not a before/after pair describes the outcome
+        after = {**(after or {}), **summary}
+    await audit.record(
+        db,
+        chain=audit.ADMIN,
+        actor=audit.Actor(admin_id=admin_id),
+        action=action,
+        now=now,
+        target=target_admin_id or admin_id,
+        request_id=request_id,
+        client_address=client[:100] or None,
+        before=before,
+        after=after,
+    )
 
 
 async def denied(route: str, principal: Principal, client: str, lease: Lease | None) -> None:
-    """A signed-in administrator refused for their role (403 `insufficient_role`): the dispatcher
-    calls this (`RpcApp(on_denied=...)`) before answering. The audit row will be written on the
-    request's connection (`await lease.connection()`) in a short transaction of its own, since
-    nothing else of the request commits."""
+    """A signed-in administrator refused for their role (403 `insufficient_role`): the log line
+    (panopticon/audit/record.py's `DeniedRecorder` writes the row)."""
     log.warning(
         "admin_audit",
         action="admin.denied",

@@ -195,7 +195,12 @@ async def enrol_confirm(req: AnonymousReq[EnrolConfirmIn]) -> EnrolConfirmOut:
             now=now,
         )
     await audit_hooks.record(
-        req.db, action="admin.enrolled", admin_id=enrolment.admin_id, request_id=req.request_id, client=req.client
+        req.db,
+        action="admin.enrolled",
+        admin_id=enrolment.admin_id,
+        now=now,
+        request_id=req.request_id,
+        client=req.client,
     )
     return EnrolConfirmOut(recovery_codes=codes)
 
@@ -286,6 +291,7 @@ async def login(req: AnonymousReq[LoginIn]) -> AdminOut:
     await audit_hooks.record(
         req.db,
         action="admin.login",
+        now=req.services.clock.now(),
         admin_id=account.id,
         request_id=req.request_id,
         client=req.client,
@@ -355,6 +361,7 @@ async def invite_admin(req: AdminReq[InviteIn]) -> InviteOut:
     await audit_hooks.record(
         req.db,
         action="admin.invited",
+        now=req.services.clock.now(),
         admin_id=req.principal.admin_id,
         target_admin_id=created.id,
         request_id=req.request_id,
@@ -393,6 +400,7 @@ async def set_role(req: AdminReq[SetRoleIn]) -> AdminOut:
     await audit_hooks.record(
         req.db,
         action="admin.role_changed",
+        now=req.services.clock.now(),
         admin_id=req.principal.admin_id,
         target_admin_id=after.id,
         request_id=req.request_id,
@@ -417,6 +425,7 @@ async def disable(req: AdminReq[AdminIdIn]) -> AdminOut:
     await audit_hooks.record(
         req.db,
         action="admin.disabled",
+        now=req.services.clock.now(),
         admin_id=req.principal.admin_id,
         target_admin_id=after.id,
         request_id=req.request_id,

@@ -9,6 +9,7 @@ import asyncpg
 import pyotp
 import pytest
 
+from database import audit
 from database.testing.fixture import T
 from foundation.logging import flush_logs
 from panopticon.admins.sessions import IDLE_TIMEOUT, SECURE_COOKIE_NAME
@@ -421,3 +422,29 @@ async def test_racing_invitations_of_one_email_create_one_admin(pan: PanopticonH
             *(owner.post("/rpc/admins.invite", json={"email": "Same@example.com", "role": "viewer"}) for _ in range(8))
         )
     assert sorted(r.status_code for r in responses) == [200] + [409] * 7
+
+
+async def test_enrolment_login_and_admin_management_write_rows_on_the_admin_chain(pan: PanopticonHarness) -> None:
+    async with pan.signed_in("chief@example.com", "owner") as (boss, owner):
+        invited = await owner.post("/rpc/admins.invite", json={"email": "aide@example.com", "role": "viewer"})
+        aide = invited.json()["admin"]["id"]
+        assert (await owner.post("/rpc/admins.set_role", json={"admin_id": aide, "role": "support"})).status_code == 200
+        assert (await owner.post("/rpc/admins.disable", json={"admin_id": aide})).status_code == 200
+    async with pan.client() as stranger:  # a failed login rolls back: a log line, no row
+        failed = await stranger.post("/rpc/auth.login", json=_login_body("chief@example.com", "000000"))
+        assert failed.status_code == 401
+    async with pan.t.db.owner.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT action, actor_admin_id, target, before, after FROM platform_audit_log"
+            " WHERE chain = 'admin' ORDER BY seq"
+        )
+    assert [(r["action"], r["actor_admin_id"], r["target"]) for r in rows] == [
+        ("admin.enrolled", boss.id, boss.id),
+        ("admin.login", boss.id, boss.id),
+        ("admin.invited", boss.id, aide),
+        ("admin.role_changed", boss.id, aide),
+        ("admin.disabled", boss.id, aide),
+    ]
+    assert '"support"' in rows[3]["after"] and '"viewer"' in rows[3]["before"]
+    async with pan.t.db.owner.acquire() as conn:
+        assert (await audit.verify_all(conn))[2] == []
