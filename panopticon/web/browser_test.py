@@ -83,6 +83,8 @@ class Console:
         # A page re-renders after each action: an element found just before is replaced, so look again.
         self.wait = WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for old in SCREENSHOTS.glob("*.png"):  # this run's pages only
+            old.unlink()
 
     def open(self, fragment: str) -> None:
         self.driver.get(f"{self.base_url}/#{fragment}")
