@@ -89,15 +89,24 @@ class AppDatabase:
 
     def transaction(self, principal: Principal, lease: Lease | None) -> AbstractAsyncContextManager[PgConnection]:
         """A tenant transaction with the principal's user and active organization: on the
-        request's leased connection, or (a stream's short step) on a pooled one for the block."""
+        request's leased connection, or (a stream's short step) on a pooled one for the block.
+        A read-only impersonation's transactions are READ ONLY: PostgreSQL refuses its writes."""
+        impersonation = principal.impersonation
+        read_only = impersonation is not None and impersonation.read_only
         if lease is None:
             return tenant_transaction(
-                self.pool, user_id=principal.user_id, org_id=principal.org_id, timeout=LEASE_TIMEOUT_SECONDS
+                self.pool,
+                user_id=principal.user_id,
+                org_id=principal.org_id,
+                timeout=LEASE_TIMEOUT_SECONDS,
+                read_only=read_only,
             )
         begun = lease.take_begun((principal.user_id, principal.org_id))
         if begun is not None:  # authentication began it with this context (its check and the context, one round trip)
-            return begun
-        return tenant_transaction_leased(lease.connection, user_id=principal.user_id, org_id=principal.org_id)
+            return begun  # (never for a read-only impersonation: SessionAuthenticator does not keep those)
+        return tenant_transaction_leased(
+            lease.connection, user_id=principal.user_id, org_id=principal.org_id, read_only=read_only
+        )
 
     def unavailable(self, error: Exception) -> Unavailable | None:
         """What a request that failed with `error` answers when the database is out of reach

@@ -11,7 +11,14 @@ import pytest
 from database.connect import connect
 from database.testing.fixture import T
 
-ADMIN_TABLES = ["admins", "admin_recovery_codes", "admin_sessions", "admin_enrolment_tokens", "admin_rate_limits"]
+ADMIN_TABLES = [
+    "admins",
+    "admin_recovery_codes",
+    "admin_sessions",
+    "admin_enrolment_tokens",
+    "admin_rate_limits",
+    "impersonations",
+]
 
 
 @pytest.fixture
@@ -80,6 +87,10 @@ async def test_the_product_roles_cannot_read_or_write_admin_tables(t: T, table: 
         "UPDATE admins SET email = 'x@example.com'",
         "UPDATE admins SET id = 'adm_x'",
         "TRUNCATE admin_sessions",
+        "DELETE FROM impersonations",
+        "UPDATE impersonations SET writes = true",
+        "UPDATE impersonations SET redeemed_at = now()",
+        "SELECT app_impersonation_redeem(sha256('c'), now())",
     ],
 )
 async def test_panopticon_touches_nothing_outside_its_write_list(
@@ -132,3 +143,15 @@ async def test_panopticon_reads_across_organizations_and_writes_its_support_list
     async with t.db.app.acquire() as conn:  # the lock is panopticon's alone
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.fetchval("SELECT app_panopticon_lock_org($1)", a.id)
+
+
+async def test_the_product_cannot_use_panopticons_impersonation_functions(t: T) -> None:
+    """The app redeems codes; it can neither look users up for panopticon nor end sessions by
+    impersonation (migration 0021)."""
+    async with t.db.app.acquire() as conn:
+        for query in (
+            "SELECT * FROM app_impersonation_target('usr_00000000000000000000000000')",
+            "SELECT app_impersonation_end_sessions('imp_00000000000000000000000000')",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await conn.execute(query)

@@ -384,6 +384,46 @@ CREATE FUNCTION public.app_idempotency_prune(p_limit integer) RETURNS integer
 $$;
 
 --
+-- Name: app_impersonation_end_sessions(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_impersonation_end_sessions(p_impersonation_id text) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    WITH gone AS (DELETE FROM sessions WHERE impersonation_id = p_impersonation_id RETURNING 1)
+    SELECT count(*)::integer FROM gone
+$$;
+
+--
+-- Name: app_impersonation_redeem(bytea, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_impersonation_redeem(p_code_hash bytea, p_now timestamp with time zone) RETURNS TABLE(impersonation_id text, user_id text, admin_id text, admin_email text, writes boolean, expires_at timestamp with time zone)
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    UPDATE impersonations i SET redeemed_at = p_now
+    FROM admins a
+    WHERE i.code_hash = p_code_hash AND i.redeemed_at IS NULL AND i.ended_at IS NULL
+      AND i.code_expires_at > p_now AND i.expires_at > p_now
+      AND a.id = i.admin_id AND a.disabled_at IS NULL
+    RETURNING i.id, i.user_id, i.admin_id, a.email, i.writes, i.expires_at
+$$;
+
+--
+-- Name: app_impersonation_target(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_impersonation_target(p_user_id text) RETURNS TABLE(user_id text, email text, is_admin boolean, disabled boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+            SELECT u.id, u.email, EXISTS (SELECT 1 FROM admins a WHERE lower(a.email) = lower(u.email)), u.disabled_at IS NOT NULL
+            FROM users u WHERE u.id = p_user_id
+        $$;
+
+--
 -- Name: app_invite_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -569,16 +609,17 @@ $$;
 -- Name: app_session_for_token(bytea); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(session_id text, user_id text, active_org_id text, role public.org_role, last_seen_at timestamp with time zone, expires_at timestamp with time zone)
+CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(session_id text, user_id text, active_org_id text, role public.org_role, last_seen_at timestamp with time zone, expires_at timestamp with time zone, impersonation_id text, impersonated_by text, read_only boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
-    SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at
-    FROM sessions s
-    JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL
-    LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
-    WHERE s.token_hash = p_token_hash
-$$;
+            SELECT s.id, s.user_id, s.active_org_id, m.role, s.last_seen_at, s.expires_at,
+                   s.impersonation_id, s.impersonated_by, s.read_only
+            FROM sessions s
+            JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL
+            LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
+            WHERE s.token_hash = p_token_hash
+        $$;
 
 --
 -- Name: app_session_touch(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
@@ -996,6 +1037,31 @@ CREATE TABLE public.idempotency_keys (
 );
 
 --
+-- Name: impersonations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.impersonations (
+    id text DEFAULT public.app_new_id('imp'::text) NOT NULL,
+    admin_id text NOT NULL,
+    user_id text NOT NULL,
+    reason text NOT NULL,
+    writes boolean NOT NULL,
+    code_hash bytea NOT NULL,
+    code_expires_at timestamp with time zone NOT NULL,
+    redeemed_at timestamp with time zone,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT impersonations_check CHECK (((expires_at > created_at) AND (expires_at <= (created_at + '01:00:00'::interval)))),
+    CONSTRAINT impersonations_check1 CHECK ((code_expires_at <= expires_at)),
+    CONSTRAINT impersonations_code_hash_check CHECK ((length(code_hash) = 32)),
+    CONSTRAINT impersonations_id_check CHECK ((id ~ '^imp_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT impersonations_reason_check CHECK (((length(btrim(reason)) > 0) AND (length(reason) <= 500)))
+);
+
+ALTER TABLE ONLY public.impersonations FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: invites; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1233,7 +1299,14 @@ CREATE TABLE public.sessions (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
+    impersonation_id text,
+    impersonated_by text,
+    impersonator_email text,
+    read_only boolean DEFAULT false NOT NULL,
     CONSTRAINT sessions_id_check CHECK ((id ~ '^ses_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT sessions_impersonated_by_check CHECK ((impersonated_by ~ '^adm_[0-9a-hjkmnp-tv-z]{26}$'::text)),
+    CONSTRAINT sessions_impersonation_whole CHECK ((((impersonation_id IS NULL) = (impersonated_by IS NULL)) AND ((impersonation_id IS NULL) = (impersonator_email IS NULL)) AND ((impersonation_id IS NOT NULL) OR (NOT read_only)))),
+    CONSTRAINT sessions_impersonator_email_check CHECK ((length(impersonator_email) <= 320)),
     CONSTRAINT sessions_token_hash_check CHECK ((length(token_hash) = 32)),
     CONSTRAINT sessions_user_agent_check CHECK ((length(user_agent) <= 500))
 );
@@ -1527,6 +1600,20 @@ ALTER TABLE ONLY public.idempotency_keys
 
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_scope_route_key_key UNIQUE (scope, route, key);
+
+--
+-- Name: impersonations impersonations_code_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.impersonations
+    ADD CONSTRAINT impersonations_code_hash_key UNIQUE (code_hash);
+
+--
+-- Name: impersonations impersonations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.impersonations
+    ADD CONSTRAINT impersonations_pkey PRIMARY KEY (id);
 
 --
 -- Name: invites invites_org_id_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1867,6 +1954,24 @@ CREATE INDEX graph_relationships_org_id_type_idx ON public.graph_relationships U
 CREATE INDEX idempotency_keys_expires_at_idx ON public.idempotency_keys USING btree (expires_at);
 
 --
+-- Name: impersonations_admin_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX impersonations_admin_id_idx ON public.impersonations USING btree (admin_id);
+
+--
+-- Name: impersonations_one_open_per_user; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX impersonations_one_open_per_user ON public.impersonations USING btree (user_id) WHERE (ended_at IS NULL);
+
+--
+-- Name: impersonations_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX impersonations_user_id_idx ON public.impersonations USING btree (user_id);
+
+--
 -- Name: invites_invited_by_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1979,6 +2084,12 @@ CREATE INDEX services_workspace_id_idx ON public.services USING btree (org_id, w
 --
 
 CREATE INDEX sessions_active_org_id_idx ON public.sessions USING btree (active_org_id);
+
+--
+-- Name: sessions_impersonation_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_impersonation_id_idx ON public.sessions USING btree (impersonation_id);
 
 --
 -- Name: sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
@@ -2193,6 +2304,20 @@ ALTER TABLE ONLY public.graph_relationships
     ADD CONSTRAINT graph_relationships_target_fkey FOREIGN KEY (org_id, target_id) REFERENCES public.graph_nodes(org_id, id) ON DELETE CASCADE;
 
 --
+-- Name: impersonations impersonations_admin_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.impersonations
+    ADD CONSTRAINT impersonations_admin_id_fkey FOREIGN KEY (admin_id) REFERENCES public.admins(id);
+
+--
+-- Name: impersonations impersonations_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.impersonations
+    ADD CONSTRAINT impersonations_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
 -- Name: invites invites_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2275,6 +2400,13 @@ ALTER TABLE ONLY public.services
 
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_active_org_id_fkey FOREIGN KEY (active_org_id) REFERENCES public.orgs(id) ON DELETE SET NULL;
+
+--
+-- Name: sessions sessions_impersonation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_impersonation_id_fkey FOREIGN KEY (impersonation_id) REFERENCES public.impersonations(id) ON DELETE CASCADE;
 
 --
 -- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2451,12 +2583,6 @@ ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_panopticon_read ON public.audit_log FOR SELECT TO blossom_panopticon USING (true);
 
 --
--- Name: audit_log audit_log_tenant_insert; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY audit_log_tenant_insert ON public.audit_log FOR INSERT WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
-
---
 -- Name: audit_log audit_log_tenant_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2533,6 +2659,18 @@ ALTER TABLE public.graph_relationships ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY graph_relationships_tenant ON public.graph_relationships USING ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((org_id = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+
+--
+-- Name: impersonations; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.impersonations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: impersonations impersonations_panopticon; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY impersonations_panopticon ON public.impersonations TO blossom_panopticon USING (true) WITH CHECK (true);
 
 --
 -- Name: invites; Type: ROW SECURITY; Schema: public; Owner: -
@@ -2693,12 +2831,6 @@ ALTER TABLE public.platform_audit_heads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.platform_audit_log ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: platform_audit_log platform_audit_log_account_insert; Type: POLICY; Schema: public; Owner: -
---
-
-CREATE POLICY platform_audit_log_account_insert ON public.platform_audit_log FOR INSERT WITH CHECK ((chain = 'account'::text));
-
---
 -- Name: platform_audit_log platform_audit_log_own_read; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -2794,7 +2926,7 @@ CREATE POLICY users_managed_read ON public.users FOR SELECT USING ((managed_by_o
 -- Name: users users_managed_update; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY users_managed_update ON public.users FOR UPDATE USING ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
+CREATE POLICY users_managed_update ON public.users FOR UPDATE USING (((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)) AND (password_hash = '!'::text))) WITH CHECK ((managed_by_org = ( SELECT public.app_current_org_id() AS app_current_org_id)));
 
 --
 -- Name: users users_panopticon_disable; Type: POLICY; Schema: public; Owner: -
@@ -2906,6 +3038,27 @@ GRANT ALL ON FUNCTION public.app_idempotency_complete(p_scope text, p_route text
 
 REVOKE ALL ON FUNCTION public.app_idempotency_prune(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_idempotency_prune(p_limit integer) TO blossom_outbox;
+
+--
+-- Name: FUNCTION app_impersonation_end_sessions(p_impersonation_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_impersonation_end_sessions(p_impersonation_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_impersonation_end_sessions(p_impersonation_id text) TO blossom_panopticon;
+
+--
+-- Name: FUNCTION app_impersonation_redeem(p_code_hash bytea, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_impersonation_redeem(p_code_hash bytea, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_impersonation_redeem(p_code_hash bytea, p_now timestamp with time zone) TO blossom_app;
+
+--
+-- Name: FUNCTION app_impersonation_target(p_user_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_impersonation_target(p_user_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_impersonation_target(p_user_id text) TO blossom_panopticon;
 
 --
 -- Name: FUNCTION app_invite_for_token(p_token_hash bytea); Type: ACL; Schema: public; Owner: -
@@ -3129,7 +3282,7 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.api_keys TO blossom_app;
 -- Name: TABLE audit_log; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.audit_log TO blossom_app;
+GRANT SELECT ON TABLE public.audit_log TO blossom_app;
 GRANT SELECT ON TABLE public.audit_log TO blossom_panopticon;
 
 --
@@ -3167,6 +3320,18 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_nodes TO blossom_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.graph_relationships TO blossom_app;
+
+--
+-- Name: TABLE impersonations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.impersonations TO blossom_panopticon;
+
+--
+-- Name: COLUMN impersonations.ended_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(ended_at) ON TABLE public.impersonations TO blossom_panopticon;
 
 --
 -- Name: TABLE invites; Type: ACL; Schema: public; Owner: -
@@ -3326,7 +3491,7 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.personal_access_tokens TO blossom_app
 -- Name: TABLE platform_audit_log; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.platform_audit_log TO blossom_app;
+GRANT SELECT ON TABLE public.platform_audit_log TO blossom_app;
 GRANT SELECT ON TABLE public.platform_audit_log TO blossom_panopticon;
 
 --

@@ -34,12 +34,12 @@ def _context_literal(value: str | None, prefix: str) -> str:
     return f"'{value}'"  # ids are [a-z0-9_] only: nothing to escape
 
 
-def _begin_sql(user_id: str | None, org_id: str | None) -> str:
-    key = (user_id, org_id)
+def _begin_sql(user_id: str | None, org_id: str | None, read_only: bool = False) -> str:
+    """`read_only`: BEGIN READ ONLY (a read-only impersonation: PostgreSQL refuses any write)."""
+    key = (user_id, org_id, read_only)
     sql = _begin_sql_cache.get(key)
     if sql is None:
-        sql = (
-            "BEGIN; SELECT"
+        sql = ("BEGIN READ ONLY; SELECT" if read_only else "BEGIN; SELECT") + (
             f" set_config('{USER_SETTING}', {_context_literal(user_id, 'usr')}, true),"
             f" set_config('{ORG_SETTING}', {_context_literal(org_id, 'org')}, true)"
         )
@@ -52,7 +52,7 @@ def _begin_sql(user_id: str | None, org_id: str | None) -> str:
 # Validated and rendered once per (user, org) pair that keeps coming back, not on every request.
 # Only validated ids get in; the whole cache is dropped when full (cheaper than tracking use).
 _BEGIN_SQL_CACHE_SIZE = 10_000
-_begin_sql_cache: dict[tuple[str | None, str | None], str] = {}
+_begin_sql_cache: dict[tuple[str | None, str | None, bool], str] = {}
 
 
 class _Transaction:
@@ -106,10 +106,15 @@ class _Transaction:
 
 
 def tenant_transaction_leased(
-    connection: Callable[[], Awaitable[PgConnection]], *, user_id: str | None, org_id: str | None
+    connection: Callable[[], Awaitable[PgConnection]],
+    *,
+    user_id: str | None,
+    org_id: str | None,
+    read_only: bool = False,
 ) -> AbstractAsyncContextManager[PgConnection]:
-    """A tenant transaction on the connection `connection()` returns when the transaction begins."""
-    return _Transaction(None, _begin_sql(user_id, org_id), connection)
+    """A tenant transaction on the connection `connection()` returns when the transaction begins
+    (`read_only`: BEGIN READ ONLY)."""
+    return _Transaction(None, _begin_sql(user_id, org_id, read_only), connection)
 
 
 async def begin_tenant_transaction_where(
@@ -160,10 +165,16 @@ def tenant_transaction_on(
 
 @asynccontextmanager
 async def tenant_transaction(
-    pool: ConnectionPool, *, user_id: str | None, org_id: str | None, timeout: float | None = None
+    pool: ConnectionPool,
+    *,
+    user_id: str | None,
+    org_id: str | None,
+    timeout: float | None = None,
+    read_only: bool = False,
 ) -> AsyncIterator[PgConnection]:
     """A transaction whose RLS context is `user_id` and `org_id` (None: no such context);
-    `timeout`: how long to wait for a connection (`PoolTimeout` after it)."""
-    begin = _begin_sql(user_id, org_id)
+    `timeout`: how long to wait for a connection (`PoolTimeout` after it); `read_only`: BEGIN
+    READ ONLY."""
+    begin = _begin_sql(user_id, org_id, read_only)
     async with pool.acquire(timeout=timeout) as conn, _transaction(conn, begin) as tx:
         yield tx

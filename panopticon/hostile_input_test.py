@@ -42,10 +42,14 @@ SAMPLES: dict[str, Any] = {
     "action": "orgs.delete",
     "since": None,
     "until": None,
+    # impersonation
+    "minutes": 5,
+    "writes": False,
+    "impersonation_id": "imp_" + "0" * 26,
 }
 TEXT_FIELDS = {"email", "password", "code", "totp_code", "admin_id"}
 TEXT_FIELDS |= {"query", "user_id", "session_id", "org_id", "invite_id", "reason", "confirm_name", "actor", "target"}
-TEXT_FIELDS |= {"action"}
+TEXT_FIELDS |= {"action", "impersonation_id"}
 
 
 def _fields(route: RouteSpec) -> list[str]:

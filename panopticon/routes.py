@@ -2,6 +2,7 @@
 
 import panopticon.admins.routes
 import panopticon.audit.routes
+import panopticon.impersonation.routes
 import panopticon.orgs.routes
 import panopticon.search.routes
 import panopticon.system.routes

@@ -24,17 +24,24 @@ async def audit_event(
     chain: str,
     target: str | None,
     user_id: str | None = None,
+    admin_id: str | None = None,
     before: Summary | None = None,
     after: Summary | None = None,
 ) -> None:
     """`user_id`: the actor when the caller is not signed in (sign-up, a reset code); by default
-    the signed-in principal. `before`/`after`: what changed, never a secret. (When panopticon's
-    impersonation reaches product sessions, the actor becomes `Actor(admin_id=<the admin>,
-    acting_as_user_id=<the user>)` here, for every route at once.)"""
+    the signed-in principal. `before`/`after`: what changed, never a secret. Under an impersonation
+    (panopticon's) the actor is the administrator acting as the user, for every route at once."""
+    impersonation = req.principal.impersonation
+    if admin_id is not None:  # a public route that has just identified an administrator acting as `user_id`
+        actor = audit.Actor(admin_id=admin_id, acting_as_user_id=user_id)
+    elif impersonation is not None:
+        actor = audit.Actor(admin_id=impersonation.admin_id, acting_as_user_id=req.principal.user_id)
+    else:
+        actor = audit.Actor(user_id=user_id or req.principal.user_id)
     await audit.record(
         req.db,
         chain=chain,
-        actor=audit.Actor(user_id=user_id or req.principal.user_id),
+        actor=actor,
         action=action,
         target=target,
         request_id=req.request_id,

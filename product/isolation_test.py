@@ -25,7 +25,15 @@ from product.api_keys.testing import api_key_token, personal_token
 from product.demo.routes import router as demo_router
 from product.orgs import queries as org_queries
 from product.routes import router
-from product.testing import TRANSPORTS, ProductHarness, failure_of, post_route, product_harness, signed_in_session
+from product.testing import (
+    TRANSPORTS,
+    ProductHarness,
+    failure_of,
+    impersonated_session,
+    post_route,
+    product_harness,
+    signed_in_session,
+)
 
 
 @pytest.fixture(params=["direct", "pgbouncer"])
@@ -210,13 +218,21 @@ def test_every_route_is_covered_whatever_its_auth_level() -> None:
     assert {"node_types.create", "nodes.list", "nodes.traverse", "relationships.create"} <= names
 
 
+@pytest.mark.parametrize("session", ["member", "impersonation"])
 @pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-async def test_a_member_of_org_a_cannot_reach_org_b(product: ProductHarness, route: RouteSpec, transport: str) -> None:
+async def test_a_member_of_org_a_cannot_reach_org_b(
+    product: ProductHarness, route: RouteSpec, transport: str, session: str
+) -> None:
+    """`session`: the owner's own session, or an administrator's impersonation of them (with
+    writes, the most it may do): an impersonation of a member of A sees nothing of B either."""
     t = product.t
     a = await _org_world(t, "A")
     b = await _org_world(t, "B")
-    token = await signed_in_session(t, user_id=a.owner.id, org_id=a.org.id)
+    if session == "member":
+        token = await signed_in_session(t, user_id=a.owner.id, org_id=a.org.id)
+    else:
+        token, _, _ = await impersonated_session(t, user_id=a.owner.id, org_id=a.org.id, writes=True)
     before = await _snapshot(t, b)
     body = _sample(route.input_type, "", b) or {}
 

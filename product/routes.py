@@ -1,5 +1,6 @@
 """Every product feature's routes, imported so they register on `product.rpc.router`."""
 
+import product.accounts.impersonation
 import product.accounts.routes
 import product.api_keys.routes
 import product.chat.routes

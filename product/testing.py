@@ -150,6 +150,54 @@ async def signed_in_session(t: T, *, user_id: str, org_id: str | None) -> str:
     return token
 
 
+async def impersonated_session(
+    t: T, *, user_id: str, org_id: str | None, writes: bool, minutes: int = 30, admin_email: str | None = None
+) -> tuple[str, str, str]:
+    """A product session opened by an impersonation of `user_id`, written straight to the database
+    as panopticon and the redeem route would (an administrator, their open impersonation, the
+    marked session): (cookie token, admin id, impersonation id)."""
+    token = new_signed_token(session_key(load_settings({})))
+    now = t.clock.now()
+    admin_id = new_id("adm", clock=t.clock)
+    impersonation_id = new_id("imp", clock=t.clock)
+    email = admin_email or f"{admin_id}@admins.example"
+    expires_at = now + dt.timedelta(minutes=minutes)
+    async with t.db.owner.acquire() as conn:
+        await conn.execute("INSERT INTO admins (id, email, role) VALUES ($1, $2, 'operator')", admin_id, email)
+        await conn.execute(  # as impersonation.start does: the user's expired ones are closed first
+            "UPDATE impersonations SET ended_at = expires_at WHERE user_id = $1 AND ended_at IS NULL"
+            " AND expires_at <= $2",
+            user_id,
+            now,
+        )
+        await conn.execute(
+            "INSERT INTO impersonations (id, admin_id, user_id, reason, writes, code_hash, code_expires_at,"
+            " redeemed_at, created_at, expires_at) VALUES ($1, $2, $3, 'a test', $4, $5, $6, $6, $6, $7)",
+            impersonation_id,
+            admin_id,
+            user_id,
+            writes,
+            token_digest(new_token()),
+            now,
+            expires_at,
+        )
+        await account_queries.insert_impersonated_session(
+            conn,
+            id=new_id("ses", clock=t.clock),
+            user_id=user_id,
+            token_hash=token_digest(token),
+            active_org_id=org_id,
+            user_agent="",
+            now=now,
+            expires_at=expires_at,
+            impersonation_id=impersonation_id,
+            impersonated_by=admin_id,
+            impersonator_email=email,
+            read_only=not writes,
+        )
+    return token, admin_id, impersonation_id
+
+
 def sample_body(annotation: Any, field_name: str = "", ids: Mapping[str, str] | None = None) -> Any:
     """A well-formed value for `annotation`: ids from `ids` by prefix (`{"org": "org_…"}`), else
     fresh ones; tokens random (so they name nothing); text, numbers and choices plausible."""

@@ -16,7 +16,7 @@ from typing import get_args
 
 import asyncpg
 
-from database import embedded
+from database import audit, embedded
 from database.pool import create_app_pool
 from database.provision import provision
 from database.target import resolve_target
@@ -41,7 +41,20 @@ async def create_admin(
     pool = await create_app_pool(target.panopticon, min_size=0, max_size=1)
     try:
         async with transaction(pool) as conn:
-            return await invite(conn, email=email, role=role, clock=clock)
+            created = await invite(conn, email=email, role=role, clock=clock)
+            # On the administrators' audit chain, in the same transaction: no administrator
+            # acted (the actor is empty), a person at a shell did.
+            await audit.record(
+                conn,
+                chain=audit.ADMIN,
+                actor=audit.Actor(),
+                action="admin.created",
+                now=clock.now(),
+                target=created[0].id,
+                reason="just admin create",
+                after={"email": created[0].email, "role": role},
+            )
+            return created
     except EmailTaken:
         raise ConfigurationError(f"an administrator with the email {email} exists already") from None
     except asyncpg.UndefinedTableError:

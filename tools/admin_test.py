@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from database import audit
 from database.testing.fixture import T
 from foundation.errors import ConfigurationError
 from foundation.settings import load_settings
@@ -19,6 +20,11 @@ async def test_create_prints_a_code_that_enrols_the_first_owner(t: T) -> None:
     async with t.db.owner.acquire() as conn:
         stored = await conn.fetchval("SELECT token_hash FROM admin_enrolment_tokens WHERE admin_id = $1", admin.id)
     assert code.encode() not in stored  # only its hash
+    async with t.db.owner.acquire() as conn:
+        logged = await conn.fetchrow("SELECT action, actor_admin_id, target, after FROM platform_audit_log")
+        assert logged is not None
+        assert (logged["action"], logged["actor_admin_id"], logged["target"]) == ("admin.created", None, admin.id)
+        assert '"owner"' in logged["after"] and (await audit.verify_all(conn))[2] == []
     with pytest.raises(ConfigurationError, match="exists already"):
         await create_admin(settings, "first@example.com", "viewer", clock=t.clock)
     async with panopticon_harness(t) as pan:

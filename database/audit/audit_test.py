@@ -122,9 +122,9 @@ async def test_the_request_role_may_insert_and_read_never_update_delete_or_trunc
         " WHERE grantee = 'blossom_app' AND table_name LIKE '%audit%' ORDER BY 1, 2"
     )
     assert [(p["table_name"], p["privilege_type"]) for p in privileges] == [
-        ("audit_log", "INSERT"), ("audit_log", "SELECT"),
-        ("platform_audit_log", "INSERT"), ("platform_audit_log", "SELECT"),
-    ]  # fmt: skip
+        ("audit_log", "SELECT"),
+        ("platform_audit_log", "SELECT"),
+    ]  # fmt: skip  (rows are inserted only through app_audit_record)
     assert await _verify(t) == (2, 2, [])
 
 
@@ -269,3 +269,26 @@ async def test_parallel_writers_of_one_chain_keep_it_linear_and_other_chains_nev
     by_org = {r["org_id"]: r["s"] for r in seqs}
     assert by_org == {a_org: list(range(1, 39)), b_org: list(range(1, 14))}
     assert await _verify(t) == (2, 51, [])
+
+
+async def test_the_request_role_cannot_insert_rows_around_the_chain_function(t: T) -> None:
+    """Review finding: a hand-written row at the next position forged a link (or another user's
+    account event) and made every later write of the chain fail on (org_id, seq)."""
+    org_id, user_id = await _world(t)
+    victim = (await t.factory.user()).id
+    await _record(t, org_id, user_id)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with t.db.tenant(user_id=user_id, org_id=org_id) as conn:
+            await conn.execute(
+                "INSERT INTO audit_log (org_id, seq, at, action, prev_hash, hash) VALUES ($1, 2, now(), 'x', $2, $2)",
+                org_id, GENESIS,
+            )  # fmt: skip
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with t.db.tenant(user_id=user_id) as conn:
+            await conn.execute(
+                "INSERT INTO platform_audit_log (chain, seq, at, actor_user_id, action, prev_hash, hash)"
+                " VALUES ('account', 1, now(), $1, 'auth.password.changed', $2, $2)",
+                victim, GENESIS,
+            )  # fmt: skip
+    await _record(t, org_id, user_id)  # the chain still takes its next event
+    assert (await _verify(t))[2] == []

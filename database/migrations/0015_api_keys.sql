@@ -19,8 +19,11 @@ CREATE POLICY users_managed_insert ON users FOR INSERT
     WITH CHECK (managed_by_org = (SELECT app_current_org_id()));
 CREATE POLICY users_managed_read ON users FOR SELECT
     USING (managed_by_org = (SELECT app_current_org_id()));
+-- Only while the account has no password of its own ('!'): once its person has set one (through
+-- the reset flow), it is theirs, and the organization that made it may no longer point its email
+-- elsewhere (which would hand it, and every other organization of its person, to the org).
 CREATE POLICY users_managed_update ON users FOR UPDATE
-    USING (managed_by_org = (SELECT app_current_org_id()))
+    USING (managed_by_org = (SELECT app_current_org_id()) AND password_hash = '!')
     WITH CHECK (managed_by_org = (SELECT app_current_org_id()));
 
 CREATE TYPE api_key_scope AS ENUM ('read', 'write');

@@ -122,16 +122,17 @@ CREATE TABLE platform_audit_heads (
 
 -- The default privileges (0001) gave the request role everything; take it back.
 REVOKE ALL ON audit_log, audit_heads, platform_audit_log, platform_audit_heads FROM blossom_app;
-GRANT SELECT, INSERT ON audit_log, platform_audit_log TO blossom_app;
+-- Rows are written only through app_audit_record (EXECUTE below), which takes the chain's next
+-- position and computes the hash: a hand-written INSERT could forge a link, name another user as
+-- the actor, or take the next position and so stop every later write of the chain.
+GRANT SELECT ON audit_log, platform_audit_log TO blossom_app;
 
 -- An organization's rows: its members' transactions read them (orgs.audit.list narrows that to
--- owners and admins) and write only into their active organization's chain.
+-- owners and admins); app_audit_record writes only into their active organization's chain.
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
 CREATE POLICY audit_log_tenant_read ON audit_log FOR SELECT
     USING (org_id = (SELECT app_current_org_id()));
-CREATE POLICY audit_log_tenant_insert ON audit_log FOR INSERT
-    WITH CHECK (org_id = (SELECT app_current_org_id()));
 
 ALTER TABLE audit_heads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit_heads FORCE ROW LEVEL SECURITY;
@@ -145,8 +146,6 @@ ALTER TABLE platform_audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE platform_audit_log FORCE ROW LEVEL SECURITY;
 CREATE POLICY platform_audit_log_own_read ON platform_audit_log FOR SELECT
     USING (chain = 'account' AND (SELECT app_current_user_id()) IN (actor_user_id, acting_as_user_id));
-CREATE POLICY platform_audit_log_account_insert ON platform_audit_log FOR INSERT
-    WITH CHECK (chain = 'account');
 ALTER TABLE platform_audit_heads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE platform_audit_heads FORCE ROW LEVEL SECURITY;
 

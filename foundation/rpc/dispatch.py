@@ -38,9 +38,11 @@ from foundation.rpc.aliases import JsonRpcAlias, client_params
 from foundation.rpc.api_keys import bearer_token, check_key
 from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
+    READ_ONLY_SQLSTATE,
     FieldError,
     InsufficientRole,
     MethodNotAllowed,
+    ReadOnlySession,
     RouteNotFound,
     Timeout,
     UndeclaredError,
@@ -93,8 +95,12 @@ async def anonymous(headers: Headers, lease: Lease | None) -> Principal:
 
 
 def _authorize(route: RouteSpec, principal: Principal) -> None:
-    """The principal's kind must serve the route's level; the handler's annotation relies on it."""
+    """The principal's kind must serve the route's level; the handler's annotation relies on it.
+    A read-only impersonation calls read routes only."""
     auth = route.auth
+    impersonation = principal.impersonation
+    if impersonation is not None and impersonation.read_only and not route.read_only:
+        raise ReadOnlySession("this impersonation is read-only: only read routes answer it")
     if auth == "public":
         return
     if auth == "admin":
@@ -333,6 +339,8 @@ class RpcApp:
         """What a failed call answers: its error when the route declares it (or it is a common
         one), the outage answer when the database is out of reach, else None: an internal error,
         logged here (call it inside the `except` block, for the traceback)."""
+        if getattr(error, "sqlstate", None) == READ_ONLY_SQLSTATE:  # a write in a READ ONLY transaction
+            error = ReadOnlySession("this session is read-only: the write was refused")
         if isinstance(error, BlossomError):
             if route is None or isinstance(error, (*COMMON_ERRORS, *route.errors)):
                 return error

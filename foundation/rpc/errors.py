@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from foundation.errors import BlossomError, InvalidInput
+from foundation.errors import BlossomError, Forbidden, InvalidInput
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -62,6 +62,20 @@ class InsufficientRole(BlossomError):
 
     class Fields(msgspec.Struct, frozen=True):
         required_role: str  # the route's minimum
+
+
+class ReadOnlySession(Forbidden):
+    """403: this session is a read-only impersonation (an administrator acting as the user):
+    only read routes (`read_only=True`) answer it. Declared on every route that looks its caller
+    up and is not a read route; a write the handler attempts anyway is refused by PostgreSQL (the
+    transaction is READ ONLY) and answered the same."""
+
+    code = "read_only_session"
+    status = 403
+
+
+# PostgreSQL's `read_only_sql_transaction`: a write inside a READ ONLY transaction.
+READ_ONLY_SQLSTATE = "25006"
 
 
 class UndeclaredError(RuntimeError):

@@ -14,6 +14,15 @@ from typing import Literal, TypeAlias
 import msgspec
 
 
+class Impersonation(msgspec.Struct, frozen=True, kw_only=True):
+    """A session an administrator opened as the user (panopticon's impersonation): which one, by
+    whom, and whether it may only call read routes (and runs its transactions READ ONLY)."""
+
+    id: str  # imp_…
+    admin_id: str  # adm_…: the audit log's actor
+    read_only: bool
+
+
 class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
     """The API key a call authenticated with (`Authorization: Bearer bk_...`), on the principal
     it acts as: an organization's key (`personal=False`, an OrgPrincipal) or a user's personal
@@ -32,6 +41,8 @@ class AnonymousPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: None = None
     session_id: None = None
     via_cookie: bool = False
+    impersonation: None = None
+
     api_key: None = None
 
 
@@ -44,6 +55,8 @@ class UserPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: None = None
     session_id: str | None = None
     via_cookie: bool = False  # cookie-authenticated calls get CSRF checks
+    impersonation: Impersonation | None = None  # an administrator acting as this user
+
     api_key: ApiKey | None = None  # a personal access token's call
 
 
@@ -56,6 +69,8 @@ class OrgPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     session_id: str | None = None
     via_cookie: bool = False
+    impersonation: Impersonation | None = None  # an administrator acting as this user
+
     api_key: ApiKey | None = None  # an organization key's call (or a personal token's, in an org it named)
 
 
@@ -70,6 +85,8 @@ class AdminPrincipal(msgspec.Struct, frozen=True, kw_only=True):
     org_id: None = None
     session_id: str | None = None
     via_cookie: bool = False
+    impersonation: None = None
+
     api_key: None = None
 
 

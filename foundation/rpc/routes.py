@@ -29,7 +29,7 @@ import msgspec
 
 from foundation.errors import BlossomError
 from foundation.rpc.aliases import ALIAS_NAME, JsonRpcAlias
-from foundation.rpc.errors import InsufficientRole
+from foundation.rpc.errors import InsufficientRole, ReadOnlySession
 from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
@@ -247,6 +247,8 @@ class Router(Generic[S]):
             declared = (*errors, IdempotencyKeyReused) if idempotent else tuple(errors)
             if role is not None:
                 declared = (*declared, InsufficientRole)
+            if authenticates and not read_only and level != "admin":  # a read-only impersonation's refusal
+                declared = (*declared, ReadOnlySession)
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,

@@ -49,6 +49,9 @@ class SessionForTokenRow(msgspec.Struct, frozen=True):
     role: OrgRole | None
     last_seen_at: datetime.datetime
     expires_at: datetime.datetime
+    impersonation_id: str | None
+    impersonated_by: str | None
+    read_only: bool
 
 
 class ListSessionsRow(msgspec.Struct, frozen=True):
@@ -57,6 +60,8 @@ class ListSessionsRow(msgspec.Struct, frozen=True):
     created_at: datetime.datetime
     last_seen_at: datetime.datetime
     expires_at: datetime.datetime
+    impersonator_email: str | None
+    read_only: bool
 
 
 class UserTokenForHashRow(msgspec.Struct, frozen=True):
@@ -78,6 +83,23 @@ class MyOrgsRow(msgspec.Struct, frozen=True):
     id: str
     name: str
     role: OrgRole
+
+
+class RedeemImpersonationRow(msgspec.Struct, frozen=True):
+    impersonation_id: str
+    user_id: str
+    admin_id: str
+    admin_email: str
+    writes: bool
+    expires_at: datetime.datetime
+
+
+class SessionImpersonationRow(msgspec.Struct, frozen=True):
+    impersonation_id: str | None
+    impersonated_by: str | None
+    impersonator_email: str | None
+    read_only: bool
+    expires_at: datetime.datetime
 
 
 LOGIN_LOOKUP_SQL = (
@@ -112,14 +134,16 @@ VALUES ($1, $2, $3, $4, $5,
 
 
 SESSION_FOR_TOKEN_SQL = """SELECT s.session_id::text AS session_id, s.user_id::text AS user_id, s.active_org_id::text AS active_org_id,
-       s.role::org_role AS role, s.last_seen_at::timestamptz AS last_seen_at, s.expires_at::timestamptz AS expires_at
+       s.role::org_role AS role, s.last_seen_at::timestamptz AS last_seen_at, s.expires_at::timestamptz AS expires_at,
+       s.impersonation_id::text AS impersonation_id, s.impersonated_by::text AS impersonated_by,
+       s.read_only::boolean AS read_only
 FROM app_session_for_token($1::bytea) s"""
 
 
 TOUCH_SESSION_SQL = """SELECT 1 FROM app_session_touch($1::text, $2::timestamptz)"""
 
 
-LIST_SESSIONS_SQL = """SELECT id, user_agent, created_at, last_seen_at, expires_at FROM sessions
+LIST_SESSIONS_SQL = """SELECT id, user_agent, created_at, last_seen_at, expires_at, impersonator_email, read_only FROM sessions
 WHERE user_id = $1 ORDER BY created_at DESC, id"""
 
 
@@ -174,6 +198,22 @@ RESET_RATE_LIMIT_SQL = """DELETE FROM rate_limits WHERE bucket = $1"""
 
 MY_ORGS_SQL = """SELECT o.id, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
 WHERE m.user_id = $1 ORDER BY o.name, o.id"""
+
+
+REDEEM_IMPERSONATION_SQL = """SELECT r.impersonation_id::text AS impersonation_id, r.user_id::text AS user_id, r.admin_id::text AS admin_id,
+       r.admin_email::text AS admin_email, r.writes::boolean AS writes, r.expires_at::timestamptz AS expires_at
+FROM app_impersonation_redeem($1::bytea, $2::timestamptz) r"""
+
+
+INSERT_IMPERSONATED_SESSION_SQL = """INSERT INTO sessions (id, user_id, token_hash, active_org_id, user_agent, created_at, last_seen_at, expires_at,
+                      impersonation_id, impersonated_by, impersonator_email, read_only)
+VALUES ($1, $2, $3, $4, $5,
+        $6, $6, $7, $8, $9,
+        $10, $11)"""
+
+
+SESSION_IMPERSONATION_SQL = """SELECT impersonation_id, impersonated_by, impersonator_email, read_only, expires_at FROM sessions
+WHERE id = $1 AND impersonation_id IS NOT NULL"""
 
 
 async def login_lookup(conn: DbConnection, *, email: str) -> LoginLookupRow | None:
@@ -234,7 +274,8 @@ async def insert_session(
 
 
 async def session_for_token(conn: DbConnection, *, token_hash: bytes) -> SessionForTokenRow | None:
-    """The session a cookie names, with the role in its active organization (before any context)."""
+    """The session a cookie names, with the role in its active organization (before any context).
+    An impersonation's session also names it, its administrator, and whether it is read-only."""
     _record = await conn.fetchrow(SESSION_FOR_TOKEN_SQL, token_hash)
     return None if _record is None else SessionForTokenRow(*_record)
 
@@ -339,3 +380,50 @@ async def reset_rate_limit(conn: DbConnection, *, bucket: bytes) -> None:
 async def my_orgs(conn: DbConnection, *, user_id: str) -> list[MyOrgsRow]:
     """The caller's organizations and role in each."""
     return list(starmap(MyOrgsRow, await conn.fetch(MY_ORGS_SQL, user_id)))
+
+
+async def redeem_impersonation(
+    conn: DbConnection, *, code_hash: bytes, now: datetime.datetime
+) -> RedeemImpersonationRow | None:
+    """Use an impersonation's one-time code (before any tenant context): nothing when it is unknown,
+    used, expired, or its impersonation ended."""
+    _record = await conn.fetchrow(REDEEM_IMPERSONATION_SQL, code_hash, now)
+    return None if _record is None else RedeemImpersonationRow(*_record)
+
+
+async def insert_impersonated_session(
+    conn: DbConnection,
+    *,
+    id: str,
+    user_id: str,
+    token_hash: bytes,
+    active_org_id: str | None = None,
+    user_agent: str,
+    now: datetime.datetime,
+    expires_at: datetime.datetime,
+    impersonation_id: str | None = None,
+    impersonated_by: str | None = None,
+    impersonator_email: str | None = None,
+    read_only: bool,
+) -> None:
+    """:exec InsertImpersonatedSession"""
+    await conn.execute(
+        INSERT_IMPERSONATED_SESSION_SQL,
+        id,
+        user_id,
+        token_hash,
+        active_org_id,
+        user_agent,
+        now,
+        expires_at,
+        impersonation_id,
+        impersonated_by,
+        impersonator_email,
+        read_only,
+    )
+
+
+async def session_impersonation(conn: DbConnection, *, id: str) -> SessionImpersonationRow | None:
+    """Whether this session is an impersonation, and by whom (for the frontend's banner)."""
+    _record = await conn.fetchrow(SESSION_IMPERSONATION_SQL, id)
+    return None if _record is None else SessionImpersonationRow(*_record)

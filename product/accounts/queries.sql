@@ -32,16 +32,19 @@ VALUES (sqlc.arg(id), sqlc.arg(user_id), sqlc.arg(token_hash), sqlc.narg(active_
 
 -- name: SessionForToken :one
 -- The session a cookie names, with the role in its active organization (before any context).
--- not-null: session_id, user_id, last_seen_at, expires_at
+-- An impersonation's session also names it, its administrator, and whether it is read-only.
+-- not-null: session_id, user_id, last_seen_at, expires_at, read_only
 SELECT s.session_id::text AS session_id, s.user_id::text AS user_id, s.active_org_id::text AS active_org_id,
-       s.role::org_role AS role, s.last_seen_at::timestamptz AS last_seen_at, s.expires_at::timestamptz AS expires_at
+       s.role::org_role AS role, s.last_seen_at::timestamptz AS last_seen_at, s.expires_at::timestamptz AS expires_at,
+       s.impersonation_id::text AS impersonation_id, s.impersonated_by::text AS impersonated_by,
+       s.read_only::boolean AS read_only
 FROM app_session_for_token(sqlc.arg(token_hash)::bytea) s;
 
 -- name: TouchSession :exec
 SELECT 1 FROM app_session_touch(sqlc.arg(session_id)::text, sqlc.arg(now)::timestamptz);
 
 -- name: ListSessions :many
-SELECT id, user_agent, created_at, last_seen_at, expires_at FROM sessions
+SELECT id, user_agent, created_at, last_seen_at, expires_at, impersonator_email, read_only FROM sessions
 WHERE user_id = sqlc.arg(user_id) ORDER BY created_at DESC, id;
 
 -- name: DeleteSession :execrows
@@ -103,3 +106,23 @@ DELETE FROM rate_limits WHERE bucket = sqlc.arg(bucket);
 -- The caller's organizations and role in each.
 SELECT o.id, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
 WHERE m.user_id = sqlc.arg(user_id) ORDER BY o.name, o.id;
+
+-- name: RedeemImpersonation :one
+-- Use an impersonation's one-time code (before any tenant context): nothing when it is unknown,
+-- used, expired, or its impersonation ended.
+-- not-null: impersonation_id, user_id, admin_id, admin_email, writes, expires_at
+SELECT r.impersonation_id::text AS impersonation_id, r.user_id::text AS user_id, r.admin_id::text AS admin_id,
+       r.admin_email::text AS admin_email, r.writes::boolean AS writes, r.expires_at::timestamptz AS expires_at
+FROM app_impersonation_redeem(sqlc.arg(code_hash)::bytea, sqlc.arg(now)::timestamptz) r;
+
+-- name: InsertImpersonatedSession :exec
+INSERT INTO sessions (id, user_id, token_hash, active_org_id, user_agent, created_at, last_seen_at, expires_at,
+                      impersonation_id, impersonated_by, impersonator_email, read_only)
+VALUES (sqlc.arg(id), sqlc.arg(user_id), sqlc.arg(token_hash), sqlc.narg(active_org_id), sqlc.arg(user_agent),
+        sqlc.arg(now), sqlc.arg(now), sqlc.arg(expires_at), sqlc.arg(impersonation_id), sqlc.arg(impersonated_by),
+        sqlc.arg(impersonator_email), sqlc.arg(read_only));
+
+-- name: SessionImpersonation :one
+-- Whether this session is an impersonation, and by whom (for the frontend's banner).
+SELECT impersonation_id, impersonated_by, impersonator_email, read_only, expires_at FROM sessions
+WHERE id = sqlc.arg(id) AND impersonation_id IS NOT NULL;

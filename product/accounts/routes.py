@@ -96,12 +96,40 @@ class OrgSummary(msgspec.Struct, frozen=True):
     role: Role
 
 
+class ImpersonationOut(msgspec.Struct, frozen=True):
+    """This session is an administrator acting as the user (show a banner): who, until when, and
+    whether it may only read."""
+
+    impersonation_id: str
+    admin_id: str
+    admin_email: str
+    read_only: bool
+    expires_at: dt.datetime
+
+
 class InitOut(msgspec.Struct, frozen=True):
-    """Everything a page load needs: the user (or nobody), their orgs, the active org and role."""
+    """Everything a page load needs: the user (or nobody), their orgs, the active org and role;
+    `impersonation` when an administrator opened this session as the user."""
 
     user: UserOut | None
     orgs: list[OrgSummary]
     active_org: OrgSummary | None
+    impersonation: ImpersonationOut | None = None
+
+
+async def session_impersonation(req: Req[Any], session_id: str | None) -> ImpersonationOut | None:
+    if session_id is None:
+        return None
+    row = await queries.session_impersonation(req.db, id=session_id)
+    if row is None or row.impersonation_id is None or row.impersonated_by is None or row.impersonator_email is None:
+        return None
+    return ImpersonationOut(
+        impersonation_id=row.impersonation_id,
+        admin_id=row.impersonated_by,
+        admin_email=row.impersonator_email,
+        read_only=row.read_only,
+        expires_at=row.expires_at,
+    )
 
 
 async def build_init(req: Req[Any], user_id: str | None, active_org_id: str | None) -> InitOut:
@@ -126,8 +154,12 @@ async def build_init(req: Req[Any], user_id: str | None, active_org_id: str | No
 
 @router.route("auth.init", read_only=True)
 async def init(req: Req[Empty]) -> InitOut:
-    """The signed-in user (or nobody), their organizations, the active one and their role there."""
-    return await build_init(req, req.principal.user_id, req.principal.org_id)
+    """The signed-in user (or nobody), their organizations, the active one and their role there,
+    and whether an administrator is impersonating them in this session."""
+    init = await build_init(req, req.principal.user_id, req.principal.org_id)
+    if req.principal.impersonation is not None and init.user is not None:
+        init = msgspec.structs.replace(init, impersonation=await session_impersonation(req, req.principal.session_id))
+    return init
 
 
 # --- sign up, log in, log out -------------------------------------------------------------------
@@ -248,6 +280,8 @@ class SessionOut(msgspec.Struct, frozen=True):
     created_at: dt.datetime
     last_seen_at: dt.datetime
     expires_at: dt.datetime
+    impersonated_by: str | None = None  # an administrator's email: they opened this session as me
+    read_only: bool = False  # an impersonation that may only read
 
 
 class SessionsOut(msgspec.Struct, frozen=True):
@@ -267,6 +301,8 @@ async def list_sessions(req: UserReq[Empty]) -> SessionsOut:
                 created_at=r.created_at,
                 last_seen_at=r.last_seen_at,
                 expires_at=r.expires_at,
+                impersonated_by=r.impersonator_email,
+                read_only=r.read_only,
             )
             for r in rows
         ]

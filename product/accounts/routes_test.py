@@ -41,7 +41,12 @@ async def test_only_the_tokens_hash_is_stored(product: ProductHarness) -> None:
 
 
 async def test_anonymous_init_is_nobody(product: ProductHarness) -> None:
-    assert (await product.http.get("/rpc/auth.init")).json() == {"user": None, "orgs": [], "active_org": None}
+    assert (await product.http.get("/rpc/auth.init")).json() == {
+        "user": None,
+        "orgs": [],
+        "active_org": None,
+        "impersonation": None,
+    }
 
 
 async def test_signup_with_a_taken_email_answers_exactly_like_a_new_one(product: ProductHarness) -> None:

@@ -17,7 +17,7 @@ from database.connect import DbConnection
 from database.tx import begin_tenant_transaction_where
 from foundation.crypto import new_signed_token, signed_by, token_digest
 from foundation.ids import is_valid_id, new_id
-from foundation.rpc import ANONYMOUS, OrgPrincipal, Principal, UserPrincipal
+from foundation.rpc import ANONYMOUS, Impersonation, OrgPrincipal, Principal, UserPrincipal
 from foundation.rpc.dispatch import Authenticate, Headers
 from foundation.rpc.request import Lease
 from foundation.time import Clock
@@ -148,6 +148,11 @@ class SessionAuthenticator:
         if last_seen_at <= now - TOUCH_INTERVAL:  # idle expiry needs minutes, not every request
             await queries.touch_session(conn, session_id=session.session_id, now=now)
             last_seen_at = now
+        impersonation = (
+            Impersonation(id=session.impersonation_id, admin_id=session.impersonated_by, read_only=session.read_only)
+            if session.impersonation_id is not None and session.impersonated_by is not None
+            else None
+        )
         principal: Principal
         if session.active_org_id is not None and session.role is not None:  # still a member there
             principal = OrgPrincipal(
@@ -156,11 +161,16 @@ class SessionAuthenticator:
                 role=session.role,
                 via_cookie=True,
                 session_id=session.session_id,
+                impersonation=impersonation,
             )
         else:
-            principal = UserPrincipal(user_id=session.user_id, via_cookie=True, session_id=session.session_id)
+            principal = UserPrincipal(
+                user_id=session.user_id, via_cookie=True, session_id=session.session_id, impersonation=impersonation
+            )
+        # An impersonation is looked up on every request (they are few): its read-only transactions
+        # must begin READ ONLY, which the seen-session statement does not.
         check = _check(digest, session.session_id, session.user_id, session.active_org_id, session.role)
-        if check is not None:
+        if check is not None and impersonation is None:
             if len(self._seen) >= SEEN_SESSIONS:
                 self._seen.clear()
             self._seen[digest] = _Seen(principal, check, last_seen_at, session.expires_at)

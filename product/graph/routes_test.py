@@ -13,6 +13,7 @@ import msgspec
 import pytest
 
 from product.accounts.sessions import COOKIE_NAME
+from product.graph import routes as graph_routes
 from product.graph import schemas
 from product.testing import TRANSPORTS, ProductHarness, failure_of, post_route, product_harness, signed_in_session
 
@@ -527,3 +528,24 @@ async def test_concurrent_merge_patches_each_apply(roomy: ProductHarness) -> Non
     node = await me.ok("nodes.create", {"node_type_id": kind["id"], "data": {}})
     await asyncio.gather(*(me.ok("nodes.patch", {"id": node["id"], "patch": {f"k{n}": n}}) for n in range(10)))
     assert (await me.ok("nodes.get", {"id": node["id"]}))["data"] == {f"k{n}": n for n in range(10)}
+
+
+def test_a_long_enum_is_charged_by_its_length() -> None:
+    """Review finding: a 200-member enum cost one keyword check, so 10,000 nodes under it stayed
+    within the check budget while holding the worker for seconds."""
+    heavy = {"type": "object", "properties": {"a": {"enum": [{"k": [*range(40), i]} for i in range(200)]}}}
+    assert schemas.violations(heavy, {"a": {"k": [*range(40), 199]}}) == []
+    assert schemas.spent() >= 200
+
+
+async def test_a_schema_change_stops_at_its_time_budget(
+    product: ProductHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = await _caller(product, "rpc")
+    created = await me.ok("node_types.create", {"name": "thing", "schema": {"type": "object"}})
+    await me.ok("nodes.create", {"node_type_id": created["id"], "data": {"a": 1}})
+    monkeypatch.setattr(graph_routes, "MAX_REVALIDATION_SECONDS", 0.0)  # spent before the first node
+    stricter = {"type": "object", "required": ["a"]}
+    await me.fails("node_types.update", {"id": created["id"], "schema": stricter}, "too_many_nodes_to_revalidate")
+    monkeypatch.setattr(graph_routes, "MAX_REVALIDATION_SECONDS", 1.0)
+    assert (await me.ok("node_types.update", {"id": created["id"], "schema": stricter}))["schema"] == stricter

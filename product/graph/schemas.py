@@ -182,7 +182,7 @@ class _Budget:
     """Keyword checks one validation may make, and until when: a schema whose combinators branch
     on themselves (`anyOf` of two references to the next level, thirty levels deep) would
     otherwise cost 2^30; a check through a reference costs several times a plain one, hence the
-    clock too (read every 256 checks)."""
+    clock too (read at every check: a check through a long `enum` costs as much as hundreds)."""
 
     given = left = 0
     until = 0.0
@@ -197,11 +197,13 @@ MAX_CHECKS = 100_000  # a 64 KiB document under a plain schema needs a few tens 
 MAX_SECONDS = 0.25  # such a document takes under 0.1 s
 
 
-def _counted(check: Any) -> Any:
+def _counted(check: Any, keyword: str) -> Any:
+    sized = keyword == "enum"  # compares the instance with each member: charged by its length
+
     @functools.wraps(check)
     def counted(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
-        _Budget.left -= 1
-        if _Budget.left < 0 or (_Budget.left & 255 == 0 and time.perf_counter() > _Budget.until):
+        _Budget.left -= len(value) if sized and isinstance(value, list) else 1
+        if _Budget.left < 0 or time.perf_counter() > _Budget.until:
             raise _TooCostly
         return check(validator, value, instance, schema)
 
@@ -220,7 +222,7 @@ def _validator_class() -> Any:
         "additionalProperties": _additional_properties,
         "uniqueItems": _unique_items,
     }
-    return validators.extend(Draft202012Validator, {k: _counted(v) for k, v in keywords.items()})
+    return validators.extend(Draft202012Validator, {k: _counted(v, k) for k, v in keywords.items()})
 
 
 @functools.cache
@@ -302,15 +304,20 @@ def _validator(encoded_schema: bytes) -> Any:
     return _validator_class()(msgspec.json.decode(encoded_schema), registry=_no_retrieval())
 
 
-def violations(schema: Any, data: Any, root: str = "data", checks: int = MAX_CHECKS) -> list[FieldError]:
+def violations(
+    schema: Any, data: Any, root: str = "data", checks: int = MAX_CHECKS, until: float | None = None
+) -> list[FieldError]:
     """What in `data` fails `schema`, by JSON path (at most MAX_ERRORS, shallowest first), within
-    `checks` keyword checks (`spent()` says how many it took)."""
+    `checks` keyword checks (`spent()` says how many it took) and MAX_SECONDS (or until the
+    `time.perf_counter()` reading `until`, if sooner)."""
     from referencing.exceptions import Unresolvable
 
     validator = _validator(msgspec.json.encode(schema))
     found: list[FieldError] = []
     _Budget.given = _Budget.left = checks  # validation is synchronous: no other one runs meanwhile
     _Budget.until = time.perf_counter() + MAX_SECONDS
+    if until is not None:
+        _Budget.until = min(_Budget.until, until)
     try:
         for error in validator.iter_errors(data):
             message = error.message if len(error.message) <= MAX_MESSAGE_CHARS else error.message[:MAX_MESSAGE_CHARS]

@@ -96,12 +96,13 @@ ON CONFLICT ((lower(email))) DO NOTHING
 RETURNING id"""
 
 
-MANAGED_USER_SQL = """SELECT id, email FROM users WHERE id = $1 AND managed_by_org = $2"""
+MANAGED_USER_SQL = """SELECT id, email FROM users
+WHERE id = $1 AND managed_by_org = $2 AND password_hash = '!'"""
 
 
 UPDATE_MANAGED_USER_SQL = """UPDATE users SET email = coalesce(lower($1), email),
                  display_name = coalesce($2, display_name)
-WHERE id = $3 AND managed_by_org = $4"""
+WHERE id = $3 AND managed_by_org = $4 AND password_hash = '!'"""
 
 
 DELETE_MEMBERSHIP_OF_USER_SQL = """DELETE FROM memberships WHERE org_id = $1 AND user_id = $2"""
@@ -151,7 +152,8 @@ async def insert_managed_user(
 
 
 async def managed_user(conn: DbConnection, *, id: str, org_id: str | None = None) -> ManagedUserRow | None:
-    """An account the organization manages (a member or not)."""
+    """An account the organization manages (a member or not), while its person has set no password:
+    once they have, the account is theirs."""
     _record = await conn.fetchrow(MANAGED_USER_SQL, id, org_id)
     return None if _record is None else ManagedUserRow(*_record)
 
@@ -159,7 +161,7 @@ async def managed_user(conn: DbConnection, *, id: str, org_id: str | None = None
 async def update_managed_user(
     conn: DbConnection, *, email: str | None = None, display_name: str | None = None, id: str, org_id: str | None = None
 ) -> int:
-    """:execrows UpdateManagedUser"""
+    """Only while its person has set no password (the policy says the same)."""
     _status = await conn.execute(UPDATE_MANAGED_USER_SQL, email, display_name, id, org_id)
     return int(_status.rpartition(" ")[2])
 

@@ -39,13 +39,16 @@ ON CONFLICT ((lower(email))) DO NOTHING
 RETURNING id;
 
 -- name: ManagedUser :one
--- An account the organization manages (a member or not).
-SELECT id, email FROM users WHERE id = sqlc.arg(id) AND managed_by_org = sqlc.arg(org_id);
+-- An account the organization manages (a member or not), while its person has set no password:
+-- once they have, the account is theirs.
+SELECT id, email FROM users
+WHERE id = sqlc.arg(id) AND managed_by_org = sqlc.arg(org_id) AND password_hash = '!';
 
 -- name: UpdateManagedUser :execrows
+-- Only while its person has set no password (the policy says the same).
 UPDATE users SET email = coalesce(lower(sqlc.narg(email)), email),
                  display_name = coalesce(sqlc.narg(display_name), display_name)
-WHERE id = sqlc.arg(id) AND managed_by_org = sqlc.arg(org_id);
+WHERE id = sqlc.arg(id) AND managed_by_org = sqlc.arg(org_id) AND password_hash = '!';
 
 -- name: DeleteMembershipOfUser :execrows
 DELETE FROM memberships WHERE org_id = sqlc.arg(org_id) AND user_id = sqlc.arg(user_id);

@@ -240,14 +240,14 @@ class UpdateManagedIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 @router.route("members.update_managed", errors=[NotPermitted, OrgNotFound, UserNotFound, EmailTaken], api_keys=True)
 async def update_managed(req: OrgReq[UpdateManagedIn]) -> MemberOut:
     """Change the email or name of a member's account this organization provisioned (owner or
-    admin); other accounts belong to their people."""
+    admin), until its person sets a password; other accounts belong to their people."""
     await _manager(req)
     body = req.body
     member = await _member(req, body.user_id)
     if member.managed_by_org != req.principal.org_id:
         raise UserNotFound("no account this organization provisioned has this id")
     try:
-        await queries.update_managed_user(
+        updated = await queries.update_managed_user(
             req.db,
             id=body.user_id,
             org_id=req.principal.org_id,
@@ -256,6 +256,8 @@ async def update_managed(req: OrgReq[UpdateManagedIn]) -> MemberOut:
         )
     except asyncpg.UniqueViolationError:
         raise EmailTaken("another account has this email") from None
+    if updated == 0:  # its person has set a password: the account is theirs now
+        raise UserNotFound("no account this organization provisioned has this id")
     changed = await _member(req, body.user_id)
     await audit_event(
         req, "members.update_managed", chain=req.principal.org_id, target=changed.id,

@@ -161,3 +161,28 @@ async def test_member_changes_are_audited(product: ProductHarness) -> None:
         "members.provision",
         "orgs.update",
     ]
+
+
+async def test_once_its_person_sets_a_password_a_provisioned_account_is_theirs(product: ProductHarness) -> None:
+    """Review finding: the provisioning org could point the account's email at itself, reset the
+    password and reach every other organization of the person."""
+    await product.sign_up_and_in(product.http, "owner@example.com", "Owner")
+    acme = await product.http.post("/rpc/orgs.create", json={"name": "Acme", "slug": "acme"})
+    assert acme.status_code == 200, acme.text
+    made = await product.http.post("/rpc/members.provision", json={"email": "p@example.com", "display_name": "P"})
+    assert made.status_code == 200, made.text
+    user_id = made.json()["user_id"]
+    renamed = await product.http.post("/rpc/members.update_managed", json={"user_id": user_id, "display_name": "Pat"})
+    assert renamed.status_code == 200, renamed.text  # before a password: the org's to manage
+    person = product.client()
+    code = await product.last_code("p@example.com")
+    reset = {"token": code, "new_password": "a fresh long phrase"}
+    assert (await person.post("/rpc/auth.password.reset_confirm", json=reset)).status_code == 200
+    changed = await product.http.post(
+        "/rpc/members.update_managed", json={"user_id": user_id, "email": "attacker@example.com"}
+    )
+    assert changed.json()["error"]["code"] == "user_not_found", changed.text
+    email = await product.t.db.owner.fetchval("SELECT email FROM users WHERE id = $1", user_id)
+    assert email == "p@example.com"
+    async with product.t.db.tenant(user_id=None, org_id=acme.json()["id"]) as conn:  # the policy too
+        assert await conn.execute("UPDATE users SET email = 'x@example.com' WHERE id = $1", user_id) == "UPDATE 0"

@@ -108,7 +108,11 @@ def test_declared_errors_become_a_discriminated_union() -> None:
         return req.body
 
     source = build_typescript(AppRoutes("errs", list(router.routes.values())))
-    assert 'export type BoxPutError = ({ code: "full"; message: string } & FullFields) | CommonError;' in source
+    # A signed-in caller's write route also declares the read-only impersonation's refusal.
+    assert (
+        'export type BoxPutError = ({ code: "full"; message: string } & FullFields)'
+        ' | { code: "read_only_session"; message: string } | CommonError;'
+    ) in source
     assert "export interface FullFields {\n  capacity: number;\n}" in source
 
 

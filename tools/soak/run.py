@@ -549,7 +549,9 @@ def _environment(target: DatabaseTarget, pooled: PgUrl, logs: Path) -> dict[str,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="just soak", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="just soak", description=" ".join(__doc__.split("\n\n")[0].split()) if __doc__ else None
+    )
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of load (default 600)")
     parser.add_argument("--tenants", type=int, default=Options.tenants)
     parser.add_argument("--users-per-tenant", type=int, default=Options.users_per_tenant)

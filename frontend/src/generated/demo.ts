@@ -132,13 +132,13 @@ export type CommonError =
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of demo.count: discriminate on `code`. */
-export type DemoCountError = CommonError;
+export type DemoCountError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of demo.echo: discriminate on `code`. */
 export type DemoEchoError = CommonError;
 
 /** Errors of demo.invite: discriminate on `code`. */
-export type DemoInviteError = ({ code: "seats_exhausted"; message: string } & SeatsExhaustedFields) | CommonError;
+export type DemoInviteError = ({ code: "seats_exhausted"; message: string } & SeatsExhaustedFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of demo.note_count: discriminate on `code`. */
 export type DemoNoteCountError = CommonError;

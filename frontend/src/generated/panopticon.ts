@@ -133,6 +133,55 @@ export interface LoginIn {
   recovery_code?: string | null;
 }
 
+export interface EndIn {
+  impersonation_id: string;
+}
+
+export interface Ended {
+  impersonation_id: string;
+  sessions_ended: number;
+}
+
+export interface ImpersonationsOut {
+  impersonations: ImpersonationOut[];
+}
+
+export interface ImpersonationOut {
+  id: string;
+  admin_id: string;
+  admin_email: string;
+  user_id: string;
+  reason: string;
+  read_only: boolean;
+  created_at: string;
+  expires_at: string;
+  redeemed: boolean;
+}
+
+export interface BlankReasonFields {
+  field: string;
+}
+
+export interface WritesNeedOperatorFields {
+  required_role: string;
+}
+
+export interface StartIn {
+  user_id: string;
+  reason: string;
+  minutes: number;
+  writes?: boolean;
+}
+
+export interface Started {
+  impersonation_id: string;
+  user_id: string;
+  read_only: boolean;
+  expires_at: string;
+  code: string;
+  code_expires_at: string;
+}
+
 export interface OrgDeleteIn {
   org_id: string;
   confirm_name: string;
@@ -362,6 +411,15 @@ export type AuthLogoutError = ({ code: "insufficient_role"; message: string } & 
 /** Errors of auth.me: discriminate on `code`. */
 export type AuthMeError = { code: "admin_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
+/** Errors of impersonation.end: discriminate on `code`. */
+export type ImpersonationEndError = { code: "impersonation_not_found"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of impersonation.list: discriminate on `code`. */
+export type ImpersonationListError = ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
+/** Errors of impersonation.start: discriminate on `code`. */
+export type ImpersonationStartError = ({ code: "blank_reason"; message: string } & BlankReasonFields) | { code: "user_not_found"; message: string } | { code: "cannot_impersonate_admin"; message: string } | { code: "user_disabled"; message: string } | ({ code: "writes_need_operator"; message: string } & WritesNeedOperatorFields) | { code: "impersonation_active"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
+
 /** Errors of orgs.delete: discriminate on `code`. */
 export type OrgsDeleteError = { code: "org_not_found"; message: string } | { code: "confirmation_mismatch"; message: string } | ({ code: "insufficient_role"; message: string } & InsufficientRoleFields) | CommonError;
 
@@ -419,6 +477,9 @@ export interface Routes {
   "auth.login": { input: LoginIn; output: AdminOut; error: AuthLoginError; streaming: false; auth: "public" };
   "auth.logout": { input: Empty; output: Empty; error: AuthLogoutError; streaming: false; auth: "admin" };
   "auth.me": { input: Empty; output: AdminOut; error: AuthMeError; streaming: false; auth: "admin" };
+  "impersonation.end": { input: EndIn; output: Ended; error: ImpersonationEndError; streaming: false; auth: "admin" };
+  "impersonation.list": { input: Empty; output: ImpersonationsOut; error: ImpersonationListError; streaming: false; auth: "admin" };
+  "impersonation.start": { input: StartIn; output: Started; error: ImpersonationStartError; streaming: false; auth: "admin" };
   "orgs.delete": { input: OrgDeleteIn; output: Empty; error: OrgsDeleteError; streaming: false; auth: "admin" };
   "orgs.get": { input: OrgPageIn; output: OrgPage; error: OrgsGetError; streaming: false; auth: "admin" };
   "orgs.invites.cancel": { input: OrgInviteIn; output: Empty; error: OrgsInvitesCancelError; streaming: false; auth: "admin" };
@@ -464,6 +525,11 @@ export const batchCalls = {
     login: (input: Routes["auth.login"]["input"]): BatchCall<"auth.login", Routes["auth.login"]["output"], Routes["auth.login"]["error"]> => ({ route: "auth.login", input }),
     logout: (input: Routes["auth.logout"]["input"] = {}): BatchCall<"auth.logout", Routes["auth.logout"]["output"], Routes["auth.logout"]["error"]> => ({ route: "auth.logout", input }),
     me: (input: Routes["auth.me"]["input"] = {}): BatchCall<"auth.me", Routes["auth.me"]["output"], Routes["auth.me"]["error"]> => ({ route: "auth.me", input }),
+  },
+  impersonation: {
+    end: (input: Routes["impersonation.end"]["input"]): BatchCall<"impersonation.end", Routes["impersonation.end"]["output"], Routes["impersonation.end"]["error"]> => ({ route: "impersonation.end", input }),
+    list: (input: Routes["impersonation.list"]["input"] = {}): BatchCall<"impersonation.list", Routes["impersonation.list"]["output"], Routes["impersonation.list"]["error"]> => ({ route: "impersonation.list", input }),
+    start: (input: Routes["impersonation.start"]["input"]): BatchCall<"impersonation.start", Routes["impersonation.start"]["output"], Routes["impersonation.start"]["error"]> => ({ route: "impersonation.start", input }),
   },
   orgs: {
     delete: (input: Routes["orgs.delete"]["input"]): BatchCall<"orgs.delete", Routes["orgs.delete"]["output"], Routes["orgs.delete"]["error"]> => ({ route: "orgs.delete", input }),
@@ -544,6 +610,17 @@ export function createClient(config: ClientConfig) {
       /** The signed-in administrator. */
       me: (input: Routes["auth.me"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.me"]["output"]> =>
         call(config, "auth.me", input, options),
+    },
+    impersonation: {
+      /** End an impersonation now: its product session ends at once. */
+      end: (input: Routes["impersonation.end"]["input"], options?: CallOptions): Promise<Routes["impersonation.end"]["output"]> =>
+        call(config, "impersonation.end", input, options),
+      /** Open impersonations (not ended, not expired), newest first. */
+      list: (input: Routes["impersonation.list"]["input"] = {}, options?: CallOptions): Promise<Routes["impersonation.list"]["output"]> =>
+        call(config, "impersonation.list", input, options),
+      /** Start impersonating a user: a one-time code that opens a product session as them. */
+      start: (input: Routes["impersonation.start"]["input"], options?: CallOptions): Promise<Routes["impersonation.start"]["output"]> =>
+        call(config, "impersonation.start", input, options),
     },
     orgs: {
       /** Delete the organization and everything in it. `confirm_name` must be its name. */

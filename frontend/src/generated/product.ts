@@ -72,11 +72,16 @@ export interface TokenIn {
   token: string;
 }
 
-/** Everything a page load needs: the user (or nobody), their orgs, the active org and role. */
+export interface RedeemIn {
+  code: string;
+}
+
+/** Everything a page load needs: the user (or nobody), their orgs, the active org and role; */
 export interface InitOut {
   user: UserOut | null;
   orgs: OrgSummary[];
   active_org: OrgSummary | null;
+  impersonation?: ImpersonationOut | null;
 }
 
 export interface UserOut {
@@ -90,6 +95,15 @@ export interface OrgSummary {
   id: string;
   name: string;
   role: "admin" | "member" | "owner";
+}
+
+/** This session is an administrator acting as the user (show a banner): who, until when, and */
+export interface ImpersonationOut {
+  impersonation_id: string;
+  admin_id: string;
+  admin_email: string;
+  read_only: boolean;
+  expires_at: string;
 }
 
 export interface LoginIn {
@@ -131,6 +145,8 @@ export interface SessionOut {
   created_at: string;
   last_seen_at: string;
   expires_at: string;
+  impersonated_by?: string | null;
+  read_only?: boolean;
 }
 
 export interface SessionIdIn {
@@ -762,16 +778,19 @@ export type CommonError =
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of api_keys.create: discriminate on `code`. */
-export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | CommonError;
+export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of api_keys.list: discriminate on `code`. */
 export type ApiKeysListError = { code: "api_key_not_permitted"; message: string } | CommonError;
 
 /** Errors of api_keys.revoke: discriminate on `code`. */
-export type ApiKeysRevokeError = { code: "api_key_not_permitted"; message: string } | { code: "api_key_not_found"; message: string } | CommonError;
+export type ApiKeysRevokeError = { code: "api_key_not_permitted"; message: string } | { code: "api_key_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of auth.email.verify: discriminate on `code`. */
 export type AuthEmailVerifyError = { code: "invalid_token"; message: string } | CommonError;
+
+/** Errors of auth.impersonation.redeem: discriminate on `code`. */
+export type AuthImpersonationRedeemError = { code: "invalid_impersonation_code"; message: string } | CommonError;
 
 /** Errors of auth.init: discriminate on `code`. */
 export type AuthInitError = CommonError;
@@ -780,10 +799,10 @@ export type AuthInitError = CommonError;
 export type AuthLoginError = { code: "invalid_credentials"; message: string } | CommonError;
 
 /** Errors of auth.logout: discriminate on `code`. */
-export type AuthLogoutError = CommonError;
+export type AuthLogoutError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of auth.password.change: discriminate on `code`. */
-export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
+export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of auth.password.reset_confirm: discriminate on `code`. */
 export type AuthPasswordResetConfirmError = { code: "invalid_token"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
@@ -795,10 +814,10 @@ export type AuthPasswordResetRequestError = CommonError;
 export type AuthSessionsListError = CommonError;
 
 /** Errors of auth.sessions.revoke: discriminate on `code`. */
-export type AuthSessionsRevokeError = { code: "not_found"; message: string } | CommonError;
+export type AuthSessionsRevokeError = { code: "not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of auth.sessions.revoke_others: discriminate on `code`. */
-export type AuthSessionsRevokeOthersError = CommonError;
+export type AuthSessionsRevokeOthersError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of auth.signup: discriminate on `code`. */
 export type AuthSignupError = ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
@@ -819,22 +838,22 @@ export type ChatStartError = { code: "workspace_not_found"; message: string } | 
 export type ChatWorkspaceError = { code: "workspace_not_found"; message: string } | CommonError;
 
 /** Errors of connectors.activate: discriminate on `code`. */
-export type ConnectorsActivateError = { code: "connector_not_found"; message: string } | CommonError;
+export type ConnectorsActivateError = { code: "connector_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of connectors.create: discriminate on `code`. */
-export type ConnectorsCreateError = CommonError;
+export type ConnectorsCreateError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of connectors.deactivate: discriminate on `code`. */
-export type ConnectorsDeactivateError = { code: "connector_not_found"; message: string } | CommonError;
+export type ConnectorsDeactivateError = { code: "connector_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of connectors.delete: discriminate on `code`. */
-export type ConnectorsDeleteError = { code: "connector_not_found"; message: string } | CommonError;
+export type ConnectorsDeleteError = { code: "connector_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of connectors.list: discriminate on `code`. */
 export type ConnectorsListError = CommonError;
 
 /** Errors of conversations.close: discriminate on `code`. */
-export type ConversationsCloseError = { code: "conversation_not_found"; message: string } | CommonError;
+export type ConversationsCloseError = { code: "conversation_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of conversations.get: discriminate on `code`. */
 export type ConversationsGetError = { code: "conversation_not_found"; message: string } | CommonError;
@@ -846,31 +865,31 @@ export type ConversationsListError = CommonError;
 export type ConversationsStatsError = CommonError;
 
 /** Errors of conversations.tag: discriminate on `code`. */
-export type ConversationsTagError = { code: "conversation_not_found"; message: string } | CommonError;
+export type ConversationsTagError = { code: "conversation_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of invites.accept: discriminate on `code`. */
-export type InvitesAcceptError = { code: "invalid_token"; message: string } | CommonError;
+export type InvitesAcceptError = { code: "invalid_token"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of invites.cancel: discriminate on `code`. */
-export type InvitesCancelError = { code: "not_permitted"; message: string } | { code: "invite_not_found"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type InvitesCancelError = { code: "not_permitted"; message: string } | { code: "invite_not_found"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of invites.decline: discriminate on `code`. */
-export type InvitesDeclineError = { code: "invalid_token"; message: string } | CommonError;
+export type InvitesDeclineError = { code: "invalid_token"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.add: discriminate on `code`. */
-export type MembersAddError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | CommonError;
+export type MembersAddError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.change_role: discriminate on `code`. */
-export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.get: discriminate on `code`. */
 export type MembersGetError = { code: "user_not_found"; message: string } | CommonError;
 
 /** Errors of members.invite: discriminate on `code`. */
-export type MembersInviteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type MembersInviteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.leave: discriminate on `code`. */
-export type MembersLeaveError = { code: "last_owner"; message: string } | { code: "member_not_found"; message: string } | { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type MembersLeaveError = { code: "last_owner"; message: string } | { code: "member_not_found"; message: string } | { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.list: discriminate on `code`. */
 export type MembersListError = CommonError;
@@ -879,22 +898,22 @@ export type MembersListError = CommonError;
 export type MembersPageError = CommonError;
 
 /** Errors of members.provision: discriminate on `code`. */
-export type MembersProvisionError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "email_taken"; message: string } | CommonError;
+export type MembersProvisionError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "email_taken"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.remove: discriminate on `code`. */
-export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.remove_user: discriminate on `code`. */
-export type MembersRemoveUserError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "last_owner"; message: string } | CommonError;
+export type MembersRemoveUserError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.update_managed: discriminate on `code`. */
-export type MembersUpdateManagedError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "email_taken"; message: string } | CommonError;
+export type MembersUpdateManagedError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "email_taken"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of node_types.create: discriminate on `code`. */
-export type NodeTypesCreateError = { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+export type NodeTypesCreateError = { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of node_types.delete: discriminate on `code`. */
-export type NodeTypesDeleteError = { code: "node_type_not_found"; message: string } | { code: "node_type_in_use"; message: string } | CommonError;
+export type NodeTypesDeleteError = { code: "node_type_not_found"; message: string } | { code: "node_type_in_use"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of node_types.get: discriminate on `code`. */
 export type NodeTypesGetError = { code: "node_type_not_found"; message: string } | CommonError;
@@ -903,13 +922,13 @@ export type NodeTypesGetError = { code: "node_type_not_found"; message: string }
 export type NodeTypesListError = { code: "invalid_cursor"; message: string } | CommonError;
 
 /** Errors of node_types.update: discriminate on `code`. */
-export type NodeTypesUpdateError = { code: "node_type_not_found"; message: string } | { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | ({ code: "nodes_violate_schema"; message: string } & NodesViolateSchemaFields) | ({ code: "too_many_nodes_to_revalidate"; message: string } & TooManyNodesToRevalidateFields) | CommonError;
+export type NodeTypesUpdateError = { code: "node_type_not_found"; message: string } | { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | ({ code: "nodes_violate_schema"; message: string } & NodesViolateSchemaFields) | ({ code: "too_many_nodes_to_revalidate"; message: string } & TooManyNodesToRevalidateFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of nodes.create: discriminate on `code`. */
-export type NodesCreateError = { code: "node_type_not_found"; message: string } | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+export type NodesCreateError = { code: "node_type_not_found"; message: string } | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of nodes.delete: discriminate on `code`. */
-export type NodesDeleteError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | CommonError;
+export type NodesDeleteError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of nodes.get: discriminate on `code`. */
 export type NodesGetError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | CommonError;
@@ -921,22 +940,22 @@ export type NodesListError = { code: "invalid_cursor"; message: string } | ({ co
 export type NodesNeighboursError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | { code: "invalid_cursor"; message: string } | CommonError;
 
 /** Errors of nodes.patch: discriminate on `code`. */
-export type NodesPatchError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+export type NodesPatchError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of nodes.traverse: discriminate on `code`. */
 export type NodesTraverseError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | CommonError;
 
 /** Errors of nodes.update: discriminate on `code`. */
-export type NodesUpdateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+export type NodesUpdateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "schema_violation"; message: string } & SchemaViolationFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.audit.list: discriminate on `code`. */
 export type OrgsAuditListError = { code: "not_permitted"; message: string } | CommonError;
 
 /** Errors of orgs.create: discriminate on `code`. */
-export type OrgsCreateError = CommonError;
+export type OrgsCreateError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.delete: discriminate on `code`. */
-export type OrgsDeleteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type OrgsDeleteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.get: discriminate on `code`. */
 export type OrgsGetError = { code: "org_not_found"; message: string } | CommonError;
@@ -948,31 +967,31 @@ export type OrgsListError = CommonError;
 export type OrgsPageError = CommonError;
 
 /** Errors of orgs.rename: discriminate on `code`. */
-export type OrgsRenameError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type OrgsRenameError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.switch: discriminate on `code`. */
-export type OrgsSwitchError = { code: "org_not_found"; message: string } | CommonError;
+export type OrgsSwitchError = { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
-export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.update: discriminate on `code`. */
-export type OrgsUpdateError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | CommonError;
+export type OrgsUpdateError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of personal_tokens.create: discriminate on `code`. */
-export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | CommonError;
+export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of personal_tokens.list: discriminate on `code`. */
 export type PersonalTokensListError = CommonError;
 
 /** Errors of personal_tokens.revoke: discriminate on `code`. */
-export type PersonalTokensRevokeError = { code: "personal_token_not_found"; message: string } | CommonError;
+export type PersonalTokensRevokeError = { code: "personal_token_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of relationships.create: discriminate on `code`. */
-export type RelationshipsCreateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+export type RelationshipsCreateError = ({ code: "node_not_found"; message: string } & NodeNotFoundFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of relationships.delete: discriminate on `code`. */
-export type RelationshipsDeleteError = { code: "relationship_not_found"; message: string } | CommonError;
+export type RelationshipsDeleteError = { code: "relationship_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of relationships.get: discriminate on `code`. */
 export type RelationshipsGetError = { code: "relationship_not_found"; message: string } | CommonError;
@@ -981,28 +1000,28 @@ export type RelationshipsGetError = { code: "relationship_not_found"; message: s
 export type RelationshipsListError = { code: "invalid_cursor"; message: string } | CommonError;
 
 /** Errors of relationships.update: discriminate on `code`. */
-export type RelationshipsUpdateError = { code: "relationship_not_found"; message: string } | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | CommonError;
+export type RelationshipsUpdateError = { code: "relationship_not_found"; message: string } | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of services.create: discriminate on `code`. */
-export type ServicesCreateError = CommonError;
+export type ServicesCreateError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of services.delete: discriminate on `code`. */
-export type ServicesDeleteError = { code: "service_not_found"; message: string } | CommonError;
+export type ServicesDeleteError = { code: "service_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of services.list: discriminate on `code`. */
 export type ServicesListError = CommonError;
 
 /** Errors of services.reorder: discriminate on `code`. */
-export type ServicesReorderError = CommonError;
+export type ServicesReorderError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of services.update: discriminate on `code`. */
-export type ServicesUpdateError = { code: "service_not_found"; message: string } | CommonError;
+export type ServicesUpdateError = { code: "service_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of workspaces.get_mine: discriminate on `code`. */
-export type WorkspacesGetMineError = CommonError;
+export type WorkspacesGetMineError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of workspaces.update: discriminate on `code`. */
-export type WorkspacesUpdateError = { code: "handle_taken"; message: string } | { code: "handle_reserved"; message: string } | { code: "unknown_timezone"; message: string } | CommonError;
+export type WorkspacesUpdateError = { code: "handle_taken"; message: string } | { code: "handle_reserved"; message: string } | { code: "unknown_timezone"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Every route: its input, output, errors, whether it streams, and who may call it. */
 export interface Routes {
@@ -1010,6 +1029,7 @@ export interface Routes {
   "api_keys.list": { input: Empty; output: ApiKeysOut; error: ApiKeysListError; streaming: false; auth: "organization" };
   "api_keys.revoke": { input: ApiKeyIdIn; output: ApiKeyOut; error: ApiKeysRevokeError; streaming: false; auth: "organization" };
   "auth.email.verify": { input: TokenIn; output: Empty; error: AuthEmailVerifyError; streaming: false; auth: "public" };
+  "auth.impersonation.redeem": { input: RedeemIn; output: InitOut; error: AuthImpersonationRedeemError; streaming: false; auth: "public" };
   "auth.init": { input: Empty; output: InitOut; error: AuthInitError; streaming: false; auth: "public" };
   "auth.login": { input: LoginIn; output: InitOut; error: AuthLoginError; streaming: false; auth: "public" };
   "auth.logout": { input: Empty; output: Empty; error: AuthLogoutError; streaming: false; auth: "user" };
@@ -1108,6 +1128,9 @@ export const batchCalls = {
   auth: {
     email: {
       verify: (input: Routes["auth.email.verify"]["input"]): BatchCall<"auth.email.verify", Routes["auth.email.verify"]["output"], Routes["auth.email.verify"]["error"]> => ({ route: "auth.email.verify", input }),
+    },
+    impersonation: {
+      redeem: (input: Routes["auth.impersonation.redeem"]["input"]): BatchCall<"auth.impersonation.redeem", Routes["auth.impersonation.redeem"]["output"], Routes["auth.impersonation.redeem"]["error"]> => ({ route: "auth.impersonation.redeem", input }),
     },
     init: (input: Routes["auth.init"]["input"] = {}): BatchCall<"auth.init", Routes["auth.init"]["output"], Routes["auth.init"]["error"]> => ({ route: "auth.init", input }),
     login: (input: Routes["auth.login"]["input"]): BatchCall<"auth.login", Routes["auth.login"]["output"], Routes["auth.login"]["error"]> => ({ route: "auth.login", input }),
@@ -1240,7 +1263,12 @@ export function createClient(config: ClientConfig) {
         verify: (input: Routes["auth.email.verify"]["input"], options?: CallOptions): Promise<Routes["auth.email.verify"]["output"]> =>
           call(config, "auth.email.verify", input, options),
       },
-      /** The signed-in user (or nobody), their organizations, the active one and their role there. */
+      impersonation: {
+        /** Open the impersonation's product session in this browser (sets the session cookie). */
+        redeem: (input: Routes["auth.impersonation.redeem"]["input"], options?: CallOptions): Promise<Routes["auth.impersonation.redeem"]["output"]> =>
+          call(config, "auth.impersonation.redeem", input, options),
+      },
+      /** The signed-in user (or nobody), their organizations, the active one and their role there, */
       init: (input: Routes["auth.init"]["input"] = {}, options?: CallOptions): Promise<Routes["auth.init"]["output"]> =>
         call(config, "auth.init", input, options),
       /** Check the password (the same work for unknown emails), start a new session, set the cookie. */
