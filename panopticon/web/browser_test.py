@@ -1,7 +1,8 @@
 """The web console in a real headless browser (Debian's chromium driven by Selenium through its
 chromedriver) against panopticon served by Granian over loopback HTTP: the administrator comes
 from `just admin create` (its printed enrolment link), enrols and signs in with TOTP codes
-computed here, finds a user, revokes their sessions, and reads the audit entry.
+computed here, finds a user, revokes their sessions, impersonates them (the code redeemed in the
+product, also served) and reads the audit entries.
 
 Skipped, saying why, where chromium or chromedriver is missing; with BLOSSOM_REQUIRE_BROWSER=1
 (`.ci/run` sets it) a missing browser fails instead. Screenshots of the main pages go to
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pyotp.totp import TOTP
 from selenium import webdriver
@@ -147,6 +149,7 @@ class Customer:
     email: str
     org_id: str
     org_name: str
+    product_url: str  # where the impersonation's one-time code is redeemed
 
 
 def _enrol_and_sign_in(console: Console, link: str, email: str) -> None:
@@ -213,14 +216,48 @@ def _journey(console: Console, enrol_link: str, email: str, customer: Customer) 
     console.until(lambda: "Revoked 2 sessions" in console.text("#status"), "the revocation's notice")
     console.until(lambda: "Active sessions (0)" in console.text("main"), "no session left")
 
+    # Impersonate them: the dialog asks the reason and the duration; the one-time code shows,
+    # and the open impersonation is listed until it is ended.
+    console.click('[name="impersonate"]')
+    console.fill("reason", "checking the invoice page they describe", scope="dialog")
+    console.fill("minutes", "10", scope="dialog")
+    shots["impersonate_dialog"] = console.shot("09-impersonate-dialog")
+    console.click('dialog [name="confirm"]')
+    console.until(lambda: "Impersonating" in console.text("#status"), "the impersonation's notice")
+    assert "read-only" in console.text("#status")
+    assert len(console.text("#impersonation-code-value")) >= 32
+    assert "checking the invoice page" in console.text("#impersonations")
+    shots["impersonating"] = console.shot("10-impersonating")
+    # The administrator's browser redeems the code in the product, as the product's frontend
+    # does: a read-only session as the user opens, and the console's page lists it.
+    redeemed = httpx.post(
+        f"{customer.product_url}/rpc/auth.impersonation.redeem",
+        json={"code": console.text("#impersonation-code-value")},
+        timeout=30,
+    )
+    assert redeemed.status_code == 200, redeemed.text
+    console.driver.refresh()
+    console.until(lambda: "Active sessions (1)" in console.text("main"), "the impersonation's product session")
+    assert "yes" in console.text("#impersonations tbody tr")  # redeemed
+    console.click('[name="end-impersonation"]')
+    console.click('dialog [name="confirm"]')
+    console.until(lambda: "Impersonation ended (1 session closed)" in console.text("#status"), "the end's notice")
+    console.until(lambda: "Active sessions (0)" in console.text("main"), "the product session gone")
+    console.until(lambda: "No open impersonation" in console.text("#impersonations"), "no open impersonation")
+
     # The audit log, filtered on the customer, shows who did what and why, newest first.
     console.click('header a[href="#/audit"]')
     console.fill("target", customer.user_id)
     console.click('[name="filter"]')
-    console.until(lambda: "users.sessions.revoke" in console.text("#audit-results"), "the revocation's audit entry")
+    console.until(lambda: "impersonation.end" in console.text("#audit-results"), "the impersonation's audit entries")
     rows = console.texts("#audit-results tbody tr")
-    assert [next(a for a in ACTIONS if a in row) for row in rows] == ["users.sessions.revoke"], rows
-    assert "customer asked by phone" in rows[0]
+    assert [next(a for a in ACTIONS if a in row) for row in rows] == [
+        "impersonation.end",
+        "impersonation.start",
+        "users.sessions.revoke",
+    ], rows
+    assert "checking the invoice page they describe" in rows[1]
+    assert "customer asked by phone" in rows[2]
     assert all("adm_" in row for row in rows)  # the administrator who acted
     shots["audit"] = console.shot("11-audit")
 
@@ -299,19 +336,25 @@ async def test_a_support_journey_in_a_real_browser(t: T, tmp_path: Path) -> None
     await t.factory.membership(org, user, "member")
     for _ in range(2):
         await t.factory.session(user, org=org)
+    product_port = free_port()
     customer = Customer(
         user_id=user.id,
         email=user.email,
         org_id=org.id,
         org_name=org.name,
+        product_url=f"http://127.0.0.1:{product_port}",
     )
     enrol_link = await asyncio.to_thread(_admin_create, env, email)
     # `localhost`, not 127.0.0.1: Chrome keeps a Secure (`__Host-`) cookie over plain http there.
     assert enrol_link.startswith(f"http://localhost:{port}/#/enrol/")
     server_log = tmp_path / "panopticon.log"
-    with granian("panopticon.asgi:app", port, env, cwd=REPO_ROOT, log=server_log):
-        status, _ = await asyncio.to_thread(get_json, f"http://127.0.0.1:{port}/health")
-        assert status == 200
+    with (
+        granian("panopticon.asgi:app", port, env, cwd=REPO_ROOT, log=server_log),
+        granian("product.asgi:app", product_port, env, cwd=REPO_ROOT, log=tmp_path / "product.log"),
+    ):
+        for url in (f"http://127.0.0.1:{port}/health", f"{customer.product_url}/health"):
+            status, _ = await asyncio.to_thread(get_json, url)
+            assert status == 200, url
 
         def drive() -> dict[str, Path]:
             with _browser() as driver:

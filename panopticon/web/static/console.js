@@ -103,6 +103,11 @@ var batchCalls = {
     logout: (input2 = {}) => ({ route: "auth.logout", input: input2 }),
     me: (input2 = {}) => ({ route: "auth.me", input: input2 })
   },
+  impersonation: {
+    end: (input2) => ({ route: "impersonation.end", input: input2 }),
+    list: (input2 = {}) => ({ route: "impersonation.list", input: input2 }),
+    start: (input2) => ({ route: "impersonation.start", input: input2 })
+  },
   orgs: {
     delete: (input2) => ({ route: "orgs.delete", input: input2 }),
     get: (input2) => ({ route: "orgs.get", input: input2 }),
@@ -168,6 +173,14 @@ function createClient(config) {
       logout: (input2 = {}, options) => call(config, "auth.logout", input2, options),
       /** The signed-in administrator. */
       me: (input2 = {}, options) => call(config, "auth.me", input2, options)
+    },
+    impersonation: {
+      /** End an impersonation now: its product session ends at once. */
+      end: (input2, options) => call(config, "impersonation.end", input2, options),
+      /** Open impersonations (not ended, not expired), newest first. */
+      list: (input2 = {}, options) => call(config, "impersonation.list", input2, options),
+      /** Start impersonating a user: a one-time code that opens a product session as them. */
+      start: (input2, options) => call(config, "impersonation.start", input2, options)
     },
     orgs: {
       /** Delete the organization and everything in it. `confirm_name` must be its name. */
@@ -450,10 +463,10 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
     _moduleCount = _typeNumber * 4 + 17;
     _modules = (function(moduleCount) {
       const modules = new Array(moduleCount);
-      for (let row = 0; row < moduleCount; row += 1) {
-        modules[row] = new Array(moduleCount);
+      for (let row2 = 0; row2 < moduleCount; row2 += 1) {
+        modules[row2] = new Array(moduleCount);
         for (let col = 0; col < moduleCount; col += 1) {
-          modules[row][col] = null;
+          modules[row2][col] = null;
         }
       }
       return modules;
@@ -472,15 +485,15 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
     }
     mapData(_dataCache, maskPattern);
   };
-  const setupPositionProbePattern = function(row, col) {
+  const setupPositionProbePattern = function(row2, col) {
     for (let r = -1; r <= 7; r += 1) {
-      if (row + r <= -1 || _moduleCount <= row + r) continue;
+      if (row2 + r <= -1 || _moduleCount <= row2 + r) continue;
       for (let c = -1; c <= 7; c += 1) {
         if (col + c <= -1 || _moduleCount <= col + c) continue;
         if (0 <= r && r <= 6 && (c == 0 || c == 6) || 0 <= c && c <= 6 && (r == 0 || r == 6) || 2 <= r && r <= 4 && 2 <= c && c <= 4) {
-          _modules[row + r][col + c] = true;
+          _modules[row2 + r][col + c] = true;
         } else {
-          _modules[row + r][col + c] = false;
+          _modules[row2 + r][col + c] = false;
         }
       }
     }
@@ -516,17 +529,17 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
     const pos = QRUtil.getPatternPosition(_typeNumber);
     for (let i = 0; i < pos.length; i += 1) {
       for (let j = 0; j < pos.length; j += 1) {
-        const row = pos[i];
+        const row2 = pos[i];
         const col = pos[j];
-        if (_modules[row][col] != null) {
+        if (_modules[row2][col] != null) {
           continue;
         }
         for (let r = -2; r <= 2; r += 1) {
           for (let c = -2; c <= 2; c += 1) {
             if (r == -2 || r == 2 || c == -2 || c == 2 || r == 0 && c == 0) {
-              _modules[row + r][col + c] = true;
+              _modules[row2 + r][col + c] = true;
             } else {
-              _modules[row + r][col + c] = false;
+              _modules[row2 + r][col + c] = false;
             }
           }
         }
@@ -571,7 +584,7 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
   };
   const mapData = function(data, maskPattern) {
     let inc = -1;
-    let row = _moduleCount - 1;
+    let row2 = _moduleCount - 1;
     let bitIndex = 7;
     let byteIndex = 0;
     const maskFunc = QRUtil.getMaskFunction(maskPattern);
@@ -579,16 +592,16 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
       if (col == 6) col -= 1;
       while (true) {
         for (let c = 0; c < 2; c += 1) {
-          if (_modules[row][col - c] == null) {
+          if (_modules[row2][col - c] == null) {
             let dark = false;
             if (byteIndex < data.length) {
               dark = (data[byteIndex] >>> bitIndex & 1) == 1;
             }
-            const mask = maskFunc(row, col - c);
+            const mask = maskFunc(row2, col - c);
             if (mask) {
               dark = !dark;
             }
-            _modules[row][col - c] = dark;
+            _modules[row2][col - c] = dark;
             bitIndex -= 1;
             if (bitIndex == -1) {
               byteIndex += 1;
@@ -596,9 +609,9 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
             }
           }
         }
-        row += inc;
-        if (row < 0 || _moduleCount <= row) {
-          row -= inc;
+        row2 += inc;
+        if (row2 < 0 || _moduleCount <= row2) {
+          row2 -= inc;
           inc = -inc;
           break;
         }
@@ -710,11 +723,11 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
     _dataList.push(newData);
     _dataCache = null;
   };
-  _this.isDark = function(row, col) {
-    if (row < 0 || _moduleCount <= row || col < 0 || _moduleCount <= col) {
-      throw row + "," + col;
+  _this.isDark = function(row2, col) {
+    if (row2 < 0 || _moduleCount <= row2 || col < 0 || _moduleCount <= col) {
+      throw row2 + "," + col;
     }
-    return _modules[row][col];
+    return _modules[row2][col];
   };
   _this.getModuleCount = function() {
     return _moduleCount;
@@ -955,10 +968,10 @@ var qrcode = function(typeNumber, errorCorrectionLevel) {
   _this.renderTo2dContext = function(context, cellSize) {
     cellSize = cellSize || 2;
     const length = _this.getModuleCount();
-    for (let row = 0; row < length; row++) {
+    for (let row2 = 0; row2 < length; row2++) {
       for (let col = 0; col < length; col++) {
-        context.fillStyle = _this.isDark(row, col) ? "black" : "white";
-        context.fillRect(col * cellSize, row * cellSize, cellSize, cellSize);
+        context.fillStyle = _this.isDark(row2, col) ? "black" : "white";
+        context.fillRect(col * cellSize, row2 * cellSize, cellSize, cellSize);
       }
     }
   };
@@ -1208,12 +1221,12 @@ var QRUtil = (function() {
   _this.getLostPoint = function(qrcode2) {
     const moduleCount = qrcode2.getModuleCount();
     let lostPoint = 0;
-    for (let row = 0; row < moduleCount; row += 1) {
+    for (let row2 = 0; row2 < moduleCount; row2 += 1) {
       for (let col = 0; col < moduleCount; col += 1) {
         let sameCount = 0;
-        const dark = qrcode2.isDark(row, col);
+        const dark = qrcode2.isDark(row2, col);
         for (let r = -1; r <= 1; r += 1) {
-          if (row + r < 0 || moduleCount <= row + r) {
+          if (row2 + r < 0 || moduleCount <= row2 + r) {
             continue;
           }
           for (let c = -1; c <= 1; c += 1) {
@@ -1223,7 +1236,7 @@ var QRUtil = (function() {
             if (r == 0 && c == 0) {
               continue;
             }
-            if (dark == qrcode2.isDark(row + r, col + c)) {
+            if (dark == qrcode2.isDark(row2 + r, col + c)) {
               sameCount += 1;
             }
           }
@@ -1234,36 +1247,36 @@ var QRUtil = (function() {
       }
     }
     ;
-    for (let row = 0; row < moduleCount - 1; row += 1) {
+    for (let row2 = 0; row2 < moduleCount - 1; row2 += 1) {
       for (let col = 0; col < moduleCount - 1; col += 1) {
         let count = 0;
-        if (qrcode2.isDark(row, col)) count += 1;
-        if (qrcode2.isDark(row + 1, col)) count += 1;
-        if (qrcode2.isDark(row, col + 1)) count += 1;
-        if (qrcode2.isDark(row + 1, col + 1)) count += 1;
+        if (qrcode2.isDark(row2, col)) count += 1;
+        if (qrcode2.isDark(row2 + 1, col)) count += 1;
+        if (qrcode2.isDark(row2, col + 1)) count += 1;
+        if (qrcode2.isDark(row2 + 1, col + 1)) count += 1;
         if (count == 0 || count == 4) {
           lostPoint += 3;
         }
       }
     }
-    for (let row = 0; row < moduleCount; row += 1) {
+    for (let row2 = 0; row2 < moduleCount; row2 += 1) {
       for (let col = 0; col < moduleCount - 6; col += 1) {
-        if (qrcode2.isDark(row, col) && !qrcode2.isDark(row, col + 1) && qrcode2.isDark(row, col + 2) && qrcode2.isDark(row, col + 3) && qrcode2.isDark(row, col + 4) && !qrcode2.isDark(row, col + 5) && qrcode2.isDark(row, col + 6)) {
+        if (qrcode2.isDark(row2, col) && !qrcode2.isDark(row2, col + 1) && qrcode2.isDark(row2, col + 2) && qrcode2.isDark(row2, col + 3) && qrcode2.isDark(row2, col + 4) && !qrcode2.isDark(row2, col + 5) && qrcode2.isDark(row2, col + 6)) {
           lostPoint += 40;
         }
       }
     }
     for (let col = 0; col < moduleCount; col += 1) {
-      for (let row = 0; row < moduleCount - 6; row += 1) {
-        if (qrcode2.isDark(row, col) && !qrcode2.isDark(row + 1, col) && qrcode2.isDark(row + 2, col) && qrcode2.isDark(row + 3, col) && qrcode2.isDark(row + 4, col) && !qrcode2.isDark(row + 5, col) && qrcode2.isDark(row + 6, col)) {
+      for (let row2 = 0; row2 < moduleCount - 6; row2 += 1) {
+        if (qrcode2.isDark(row2, col) && !qrcode2.isDark(row2 + 1, col) && qrcode2.isDark(row2 + 2, col) && qrcode2.isDark(row2 + 3, col) && qrcode2.isDark(row2 + 4, col) && !qrcode2.isDark(row2 + 5, col) && qrcode2.isDark(row2 + 6, col)) {
           lostPoint += 40;
         }
       }
     }
     let darkCount = 0;
     for (let col = 0; col < moduleCount; col += 1) {
-      for (let row = 0; row < moduleCount; row += 1) {
-        if (qrcode2.isDark(row, col)) {
+      for (let row2 = 0; row2 < moduleCount; row2 += 1) {
+        if (qrcode2.isDark(row2, col)) {
           darkCount += 1;
         }
       }
@@ -2592,11 +2605,84 @@ async function systemPage(_page) {
   );
 }
 
+// panopticon/web/src/pages/impersonation.ts
+var fresh = /* @__PURE__ */ new Map();
+function impersonateButton(page, user) {
+  if (!may(page.me, "impersonation.start") || user.disabled) return null;
+  const writes = allows(page.me, "operator");
+  const button3 = h("button", { type: "button", name: "impersonate" }, "Impersonate…");
+  button3.addEventListener(
+    "click",
+    () => void dialog({
+      title: `Impersonate ${user.email}`,
+      text: "You will see the product as they do. Everything done under the impersonation is recorded as yours.",
+      fields: [
+        { name: "reason", label: "Reason (recorded in the audit log)", required: true },
+        { name: "minutes", label: "Duration in minutes (at most 60)", type: "number", value: "15", min: 1, max: 60, required: true },
+        ...writes ? [{ name: "writes", label: "Allow changes (otherwise read-only)", type: "checkbox" }] : []
+      ],
+      confirm: "Start impersonation",
+      run: async (values) => {
+        const started = await client.impersonation.start({
+          user_id: user.id,
+          reason: values.reason ?? "",
+          minutes: Number(values.minutes),
+          writes: values.writes === "on"
+        });
+        fresh.set(user.id, started);
+        notify(`Impersonating ${user.email} (${started.read_only ? "read-only" : "with writes"}) until ${new Date(started.expires_at).toLocaleTimeString()}.`);
+        page.refresh();
+      }
+    })
+  );
+  return button3;
+}
+function impersonations(page, user, open) {
+  const mine = open.filter((i) => i.user_id === user.id);
+  const started = fresh.get(user.id);
+  const code = started && mine.some((i) => i.id === started.impersonation_id && !i.redeemed) ? h(
+    "div",
+    { class: "card", id: "impersonation-code" },
+    h("p", {}, "One-time code for the product (valid once, until ", when(started.code_expires_at), "):"),
+    h("p", {}, h("code", { id: "impersonation-code-value" }, started.code)),
+    h("p", { class: "hint" }, "Redeem it in the product (auth.impersonation.redeem) to open the session as the user; the product shows a banner while it lasts.")
+  ) : null;
+  return h("div", { id: "impersonations" }, code, table(["Started by", "Reason", "Mode", "Since", "Until", "Redeemed", ""], mine.map((i) => row(page, i)), "No open impersonation."));
+}
+function row(page, impersonation) {
+  const end = h("button", { type: "button", class: "danger", name: "end-impersonation" }, "End now");
+  end.addEventListener(
+    "click",
+    () => void dialog({
+      title: "End this impersonation?",
+      text: "Its product session ends at once.",
+      fields: [],
+      confirm: "End impersonation",
+      danger: true,
+      run: async () => {
+        const out = await client.impersonation.end({ impersonation_id: impersonation.id });
+        fresh.delete(impersonation.user_id);
+        notify(`Impersonation ended (${out.sessions_ended} session${out.sessions_ended === 1 ? "" : "s"} closed).`);
+        page.refresh();
+      }
+    })
+  );
+  return [
+    impersonation.admin_email,
+    impersonation.reason,
+    impersonation.read_only ? "read-only" : h("span", { class: "badge bad" }, "with writes"),
+    when(impersonation.created_at),
+    when(impersonation.expires_at),
+    impersonation.redeemed ? "yes" : "not yet",
+    may(page.me, "impersonation.end") ? end : ""
+  ];
+}
+
 // panopticon/web/src/pages/user.ts
 var REASON2 = { name: "reason", label: "Reason (recorded in the audit log)", required: true };
 async function userPage(page) {
   const userId = page.parts[1] ?? "";
-  const data = await client.users.get({ user_id: userId });
+  const [data, open] = await Promise.all([client.users.get({ user_id: userId }), client.impersonation.list()]);
   return h(
     "section",
     { id: "user-page" },
@@ -2608,6 +2694,8 @@ async function userPage(page) {
       data.orgs.map((org) => [link(`#/orgs/${encodeURIComponent(org.org_id)}`, org.name), org.role, when(org.joined_at)]),
       "Not a member of any organization."
     ),
+    h("h2", {}, "Open impersonations"),
+    impersonations(page, data.user, open.impersonations),
     h("h2", {}, `Active sessions (${data.sessions.length})`),
     sessions(page, data),
     h("h2", {}, "Recent audit entries"),
@@ -2739,6 +2827,8 @@ function actions2(page, data) {
       )
     );
   }
+  const impersonate = impersonateButton(page, user);
+  if (impersonate) list.append(impersonate);
   if (list.childElementCount === 0) return h("p", { class: "hint" }, `Your role (${page.me.role}) may only look.`);
   return list;
 }

@@ -6,12 +6,13 @@ import { client, may, type Page } from "../context.js";
 import { h, link, table, when } from "../dom.js";
 import { dialog, notify } from "../ui.js";
 import { auditTable } from "./audit_entries.js";
+import { impersonateButton, impersonations } from "./impersonation.js";
 
 const REASON = { name: "reason", label: "Reason (recorded in the audit log)", required: true };
 
 export async function userPage(page: Page): Promise<Node> {
   const userId = page.parts[1] ?? "";
-  const data = await client.users.get({ user_id: userId });
+  const [data, open] = await Promise.all([client.users.get({ user_id: userId }), client.impersonation.list()]);
   return h(
     "section",
     { id: "user-page" },
@@ -23,6 +24,8 @@ export async function userPage(page: Page): Promise<Node> {
       data.orgs.map((org) => [link(`#/orgs/${encodeURIComponent(org.org_id)}`, org.name), org.role, when(org.joined_at)]),
       "Not a member of any organization.",
     ),
+    h("h2", {}, "Open impersonations"),
+    impersonations(page, data.user, open.impersonations),
     h("h2", {}, `Active sessions (${data.sessions.length})`),
     sessions(page, data),
     h("h2", {}, "Recent audit entries"),
@@ -152,6 +155,8 @@ function actions(page: Page, data: UserPage): HTMLElement {
           ),
     );
   }
+  const impersonate = impersonateButton(page, user);
+  if (impersonate) list.append(impersonate);
   if (list.childElementCount === 0) return h("p", { class: "hint" }, `Your role (${page.me.role}) may only look.`);
   return list;
 }
