@@ -33,11 +33,16 @@ lint:
     {{py}} -m tools.db schema --check
     {{py}} -m tools.codegen_db --check
     {{py}} -m tools.codegen_rpc --check
+    {{py}} -m tools.web --check
 
 # Format the code and apply safe lint fixes
 fmt:
     uv run ruff format .
     uv run ruff check --fix .
+
+# Rebuild the web console (panopticon/web/src -> panopticon/web/static, committed; needs Node 20+): panopticon/web/README.md
+web:
+    {{py}} -m tools.web
 
 # Create roles and the database if needed, apply migrations, refresh database/schema.sql
 migrate:

@@ -79,10 +79,12 @@ def main(argv: list[str]) -> int:
     print(f"created administrator {admin.id} ({admin.email}, {admin.role})")
     print(f"one-time enrolment code, valid until {expires_at:%Y-%m-%d %H:%M} UTC (hand it over privately):")
     print(f"  {code}")
-    print("to enrol: choose a password and get the TOTP secret for an authenticator app, then confirm a first code:")
+    print("to enrol, open the web console's enrolment page (choose a password, add the TOTP secret to an")
+    print("authenticator app, confirm a first code, keep the ten recovery codes it shows once):")
+    print(f"  {url}/#/enrol/{code}")
+    print("or by hand:")
     print(f'  POST {url}/rpc/auth.enrol.start   {{"code": "{code}", "password": "..."}}')
     print(f'  POST {url}/rpc/auth.enrol.confirm {{"code": "{code}", "totp_code": "123456"}}')
-    print("the confirmation answers ten single-use recovery codes, shown once")
     return 0
 
 
