@@ -11,26 +11,18 @@ them out).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from database.connect import DbConnection
 from foundation.errors import RateLimited
 from foundation.ids import new_id
+from foundation.rate_limits import Limit, bucket, window_start
 from foundation.rpc import Request
 from panopticon.admins import queries
 from panopticon.services import PanopticonServices
 
 AnyReq = Request[Any, Any, PanopticonServices]
-
-
-@dataclass(frozen=True)
-class Limit:
-    action: str
-    max_hits: int
-    window: dt.timedelta
 
 
 LOGIN_PER_PAIR = Limit("admin_login:pair", 10, dt.timedelta(minutes=15))
@@ -44,26 +36,16 @@ PRUNE_ROWS = 1000
 _hits_since_pruning = 0
 
 
-def bucket(limit: Limit, subject: str) -> bytes:
-    return hashlib.sha256(f"{limit.action}\0{subject.lower()}".encode()).digest()
-
-
-def _window_start(limit: Limit, now: dt.datetime) -> tuple[dt.datetime, int]:
-    window_seconds = int(limit.window.total_seconds())
-    start_epoch = int(now.timestamp()) // window_seconds * window_seconds
-    return dt.datetime.fromtimestamp(start_epoch, dt.UTC), start_epoch + window_seconds
-
-
 async def _hit(conn: DbConnection, limit: Limit, subject: str, now: dt.datetime) -> int | None:
     """Count a hit; the seconds until the window ends when the budget is spent, else None."""
     global _hits_since_pruning
-    window_start, window_end = _window_start(limit, now)
+    start, window_end = window_start(limit, now)
     row = await queries.hit_rate_limit(
         conn,
         id=new_id("adl"),
         bucket=bucket(limit, subject),
-        window_start=window_start,
-        expires_at=window_start + 2 * limit.window,
+        window_start=start,
+        expires_at=start + 2 * limit.window,
     )
     _hits_since_pruning += 1
     if _hits_since_pruning >= PRUNE_EVERY:
@@ -118,7 +100,7 @@ async def hit_login(req: AnyReq, email: str) -> None:
         if retry_after is None:
             retry_after = await _hit(conn, LOGIN_PER_PAIR, pair, now)
         if retry_after is None:
-            since = _window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
+            since = window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
             seen = await queries.rate_limit_seen(conn, bucket=bucket(LOGIN_TRUSTED, pair), since=since)
             if not (seen is not None and seen.seen):
                 retry_after = await _hit(conn, LOGIN_PER_ACCOUNT_FROM_UNKNOWN, email, now)

@@ -13,23 +13,14 @@ many addresses; the owner's own addresses are trusted for 30 days after a succes
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from database.connect import DbConnection
 from foundation.errors import RateLimited
+from foundation.rate_limits import Limit, bucket, window_start
 from product.accounts import queries
 from product.rpc import Req
-
-
-@dataclass(frozen=True)
-class Limit:
-    action: str
-    max_hits: int
-    window: dt.timedelta
-
 
 LOGIN_PER_PAIR = Limit("login:pair", 10, dt.timedelta(minutes=15))
 LOGIN_PER_ADDRESS = Limit("login:address", 100, dt.timedelta(minutes=15))
@@ -43,21 +34,11 @@ RESET_PER_ADDRESS = Limit("reset:address", 20, dt.timedelta(hours=1))
 PASSWORD_CHANGE_PER_USER = Limit("password_change:user", 10, dt.timedelta(minutes=15))
 
 
-def bucket(limit: Limit, subject: str) -> bytes:
-    return hashlib.sha256(f"{limit.action}\0{subject.lower()}".encode()).digest()
-
-
-def _window_start(limit: Limit, now: dt.datetime) -> tuple[dt.datetime, int]:
-    window_seconds = int(limit.window.total_seconds())
-    start_epoch = int(now.timestamp()) // window_seconds * window_seconds
-    return dt.datetime.fromtimestamp(start_epoch, dt.UTC), start_epoch + window_seconds
-
-
 async def _hit(conn: DbConnection, limit: Limit, subject: str, now: dt.datetime) -> int | None:
     """Count a hit; the seconds until the window ends when the budget is spent, else None."""
-    window_start, window_end = _window_start(limit, now)
+    start, window_end = window_start(limit, now)
     row = await queries.hit_rate_limit(
-        conn, bucket=bucket(limit, subject), window_start=window_start, expires_at=window_start + 2 * limit.window
+        conn, bucket=bucket(limit, subject), window_start=start, expires_at=start + 2 * limit.window
     )
     await _prune_now_and_then(conn, now)
     if row is not None and row.hits > limit.max_hits:
@@ -82,7 +63,7 @@ async def _prune_now_and_then(conn: DbConnection, now: dt.datetime) -> None:
 async def _trusted(conn: DbConnection, pair: str, now: dt.datetime) -> bool:
     """Whether this (account, address) pair logged in successfully in this trust window or the
     one before: trusted for 30 to 60 days after a success."""
-    since = _window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
+    since = window_start(LOGIN_TRUSTED, now)[0] - LOGIN_TRUSTED.window
     seen = await queries.rate_limit_seen(conn, bucket=bucket(LOGIN_TRUSTED, pair), since=since)
     return seen is not None and seen.seen
 

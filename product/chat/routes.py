@@ -22,8 +22,8 @@ from foundation.errors import BlossomError, Conflict, NotFound, RateLimited
 from foundation.external.errors import ExternalError, ExternalRateLimited
 from foundation.external.openai import ChatMessage, ChatRequest, ToolCall
 from foundation.logging import get_logger
+from foundation.rate_limits import Limit
 from product.accounts import rate_limit
-from product.accounts.rate_limit import Limit
 from product.chat import assistant, queries
 from product.conversations.routes import Channel, ConversationId, MessageOut, message_out
 from product.rpc import AnonymousReq, router
