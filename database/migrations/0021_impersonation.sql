@@ -72,6 +72,14 @@ BEGIN
             %s
             LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
             WHERE s.token_hash = p_token_hash
+              -- An impersonated session lives only while its impersonation is open and its
+              -- administrator is enabled and still holds a role that may start it (support for
+              -- read-only, operator for writes): disabling or demoting them ends it at once.
+              AND (s.impersonated_by IS NULL OR EXISTS (
+                  SELECT 1 FROM impersonations i JOIN admins a ON a.id = i.admin_id
+                  WHERE i.id = s.impersonation_id AND i.ended_at IS NULL AND a.disabled_at IS NULL
+                    AND a.role::text = ANY (CASE WHEN s.read_only THEN ARRAY['support', 'operator', 'owner']
+                                                 ELSE ARRAY['operator', 'owner'] END)))
         $$
     $f$, CASE WHEN v_disabled THEN 'JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL' ELSE '' END);
     -- Who an impersonation would target (id and email), whether the email is an administrator's

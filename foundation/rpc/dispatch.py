@@ -42,6 +42,7 @@ from foundation.rpc.errors import (
     FieldError,
     InsufficientRole,
     MethodNotAllowed,
+    NotDuringImpersonation,
     ReadOnlySession,
     RouteNotFound,
     Timeout,
@@ -99,8 +100,11 @@ def _authorize(route: RouteSpec, principal: Principal) -> None:
     A read-only impersonation calls read routes only."""
     auth = route.auth
     impersonation = principal.impersonation
-    if impersonation is not None and impersonation.read_only and not route.read_only:
-        raise ReadOnlySession("this impersonation is read-only: only read routes answer it")
+    if impersonation is not None:
+        if impersonation.read_only and not route.read_only:
+            raise ReadOnlySession("this impersonation is read-only: only read routes answer it")
+        if not route.impersonation:
+            raise NotDuringImpersonation(f"{route.name} cannot be called while impersonating the user")
     if auth == "public":
         return
     if auth == "admin":

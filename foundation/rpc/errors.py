@@ -74,6 +74,14 @@ class ReadOnlySession(Forbidden):
     status = 403
 
 
+class NotDuringImpersonation(Forbidden):
+    """403: an administrator acting as the user cannot call this route (`impersonation=False`):
+    it would leave a credential or identity that outlives the impersonation."""
+
+    code = "not_during_impersonation"
+    status = 403
+
+
 # PostgreSQL's `read_only_sql_transaction`: a write inside a READ ONLY transaction.
 READ_ONLY_SQLSTATE = "25006"
 

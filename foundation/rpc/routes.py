@@ -29,7 +29,7 @@ import msgspec
 
 from foundation.errors import BlossomError
 from foundation.rpc.aliases import ALIAS_NAME, JsonRpcAlias
-from foundation.rpc.errors import InsufficientRole, ReadOnlySession
+from foundation.rpc.errors import InsufficientRole, NotDuringImpersonation, ReadOnlySession
 from foundation.rpc.idempotency import IdempotencyKeyReused
 from foundation.rpc.principal import AdminPrincipal, AnonymousPrincipal, OrgPrincipal, Principal, SignedIn
 from foundation.rpc.request import Request
@@ -96,6 +96,10 @@ class RouteSpec:
     api_keys: ApiKeys = False
     role: str | None = None  # the minimum role on the router's ladder, if it has one
     allowed_roles: frozenset[str] = frozenset()  # `role` and every role above it
+    # False: an impersonation (an administrator acting as the user) is refused (403
+    # `not_during_impersonation`): routes that mint a credential or an identity that would
+    # outlive it (API keys, tokens, invitations, password) or hand the account's orgs over.
+    impersonation: bool = True
 
 
 class RouteDeclarationError(TypeError):
@@ -203,6 +207,7 @@ class Router(Generic[S]):
         idempotent: bool = False,
         api_keys: ApiKeys = False,
         role: str | None = None,
+        impersonation: bool = True,
     ) -> Register[S]:
         if not _ROUTE_NAME.match(name):
             raise RouteDeclarationError(f"route name {name!r}: use dotted lowercase names such as `orgs.create`")
@@ -249,6 +254,10 @@ class Router(Generic[S]):
                 declared = (*declared, InsufficientRole)
             if authenticates and not read_only and level != "admin":  # a read-only impersonation's refusal
                 declared = (*declared, ReadOnlySession)
+            if not impersonation:
+                if level in ("public", "admin"):
+                    raise RouteDeclarationError(f"route {name}: impersonation=False is for signed-in users' routes")
+                declared = (*declared, NotDuringImpersonation)
             self.routes[name] = RouteSpec(
                 name=name,
                 handler=handler,
@@ -269,6 +278,7 @@ class Router(Generic[S]):
                 api_keys=api_keys,
                 role=role,
                 allowed_roles=frozenset(self.roles[self.roles.index(role) :]) if role is not None else frozenset(),
+                impersonation=impersonation,
             )
             return handler
 

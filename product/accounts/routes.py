@@ -346,7 +346,7 @@ class ChangePasswordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     new_password: NewPassword
 
 
-@router.route("auth.password.change", errors=[WrongPassword, PasswordTooCommon])
+@router.route("auth.password.change", errors=[WrongPassword, PasswordTooCommon], impersonation=False)
 async def change_password(req: UserReq[ChangePasswordIn]) -> Empty:
     """Change my password: every other session ends, this one gets a new token, and outstanding
     reset codes stop working."""

@@ -131,7 +131,7 @@ def _key_out(row: Any) -> ApiKeyOut:
     )
 
 
-@router.route("api_keys.create", errors=[KeyNotPermitted, TooManyKeys, InvalidExpiry])
+@router.route("api_keys.create", errors=[KeyNotPermitted, TooManyKeys, InvalidExpiry], impersonation=False)
 async def create_key(req: OrgReq[CreateKeyIn]) -> CreatedApiKey:
     """Create an API key for the active organization (owner or admin); its token is shown once."""
     now = req.services.clock.now()
@@ -221,7 +221,7 @@ def _token_out(row: Any) -> PersonalTokenOut:
     )
 
 
-@router.route("personal_tokens.create", errors=[TooManyKeys, InvalidExpiry])
+@router.route("personal_tokens.create", errors=[TooManyKeys, InvalidExpiry], impersonation=False)
 async def create_personal_token(req: UserReq[CreateKeyIn]) -> CreatedPersonalToken:
     """Create a personal access token that acts as me (in an organization named by the Blossom-Org
     header); shown once."""

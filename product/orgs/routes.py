@@ -209,7 +209,7 @@ class InviteIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.invite", errors=[NotPermitted, OrgNotFound], api_keys=True)
+@router.route("members.invite", errors=[NotPermitted, OrgNotFound], api_keys=True, impersonation=False)
 async def invite_member(req: OrgReq[InviteIn]) -> InviteOut:
     """Invite someone by email with a role; they get a single-use code valid for 7 days."""
     await _acting_as(req, *MANAGERS)
@@ -395,7 +395,9 @@ async def leave(req: OrgReq[Empty]) -> Empty:
     return Empty()
 
 
-@router.route("orgs.transfer_ownership", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound])
+@router.route(
+    "orgs.transfer_ownership", errors=[NotPermitted, MemberNotFound, LastOwner, OrgNotFound], impersonation=False
+)
 async def transfer_ownership(req: OrgReq[MemberIdIn]) -> MemberOut:
     """Make another member the owner; the current owner becomes an admin (owner only)."""
     me = await _acting_as(req, "owner")

@@ -155,7 +155,7 @@ class ProvisionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.provision", errors=[NotPermitted, OrgNotFound, EmailTaken], api_keys=True)
+@router.route("members.provision", errors=[NotPermitted, OrgNotFound, EmailTaken], api_keys=True, impersonation=False)
 async def provision_member(req: OrgReq[ProvisionIn]) -> MemberOut:
     """Create an account for someone and make them a member (owner or admin). It has no password:
     they are mailed a reset code to set one. Only this organization may change its email or name."""
@@ -213,7 +213,7 @@ class AddIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Literal["admin", "member"] = "member"
 
 
-@router.route("members.add", errors=[NotPermitted, OrgNotFound, UserNotFound], api_keys=True)
+@router.route("members.add", errors=[NotPermitted, OrgNotFound, UserNotFound], api_keys=True, impersonation=False)
 async def add_member(req: OrgReq[AddIn]) -> MemberOut:
     """Make an account this organization provisioned a member again (owner or admin); anyone else
     joins by invitation. A member already is one: answered as they are."""
@@ -237,7 +237,12 @@ class UpdateManagedIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
 
 
-@router.route("members.update_managed", errors=[NotPermitted, OrgNotFound, UserNotFound, EmailTaken], api_keys=True)
+@router.route(
+    "members.update_managed",
+    errors=[NotPermitted, OrgNotFound, UserNotFound, EmailTaken],
+    api_keys=True,
+    impersonation=False,
+)
 async def update_managed(req: OrgReq[UpdateManagedIn]) -> MemberOut:
     """Change the email or name of a member's account this organization provisioned (owner or
     admin), until its person sets a password; other accounts belong to their people."""

@@ -778,7 +778,7 @@ export type CommonError =
   | { code: "internal"; message: string; request_id: string };
 
 /** Errors of api_keys.create: discriminate on `code`. */
-export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | { code: "read_only_session"; message: string } | CommonError;
+export type ApiKeysCreateError = { code: "api_key_not_permitted"; message: string } | ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of api_keys.list: discriminate on `code`. */
 export type ApiKeysListError = { code: "api_key_not_permitted"; message: string } | CommonError;
@@ -802,7 +802,7 @@ export type AuthLoginError = { code: "invalid_credentials"; message: string } | 
 export type AuthLogoutError = { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of auth.password.change: discriminate on `code`. */
-export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | { code: "read_only_session"; message: string } | CommonError;
+export type AuthPasswordChangeError = { code: "wrong_password"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of auth.password.reset_confirm: discriminate on `code`. */
 export type AuthPasswordResetConfirmError = { code: "invalid_token"; message: string } | ({ code: "password_too_common"; message: string } & PasswordTooCommonFields) | CommonError;
@@ -877,7 +877,7 @@ export type InvitesCancelError = { code: "not_permitted"; message: string } | { 
 export type InvitesDeclineError = { code: "invalid_token"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.add: discriminate on `code`. */
-export type MembersAddError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
+export type MembersAddError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of members.change_role: discriminate on `code`. */
 export type MembersChangeRoleError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
@@ -886,7 +886,7 @@ export type MembersChangeRoleError = { code: "not_permitted"; message: string } 
 export type MembersGetError = { code: "user_not_found"; message: string } | CommonError;
 
 /** Errors of members.invite: discriminate on `code`. */
-export type MembersInviteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
+export type MembersInviteError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of members.leave: discriminate on `code`. */
 export type MembersLeaveError = { code: "last_owner"; message: string } | { code: "member_not_found"; message: string } | { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
@@ -898,7 +898,7 @@ export type MembersListError = CommonError;
 export type MembersPageError = CommonError;
 
 /** Errors of members.provision: discriminate on `code`. */
-export type MembersProvisionError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "email_taken"; message: string } | { code: "read_only_session"; message: string } | CommonError;
+export type MembersProvisionError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "email_taken"; message: string } | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of members.remove: discriminate on `code`. */
 export type MembersRemoveError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
@@ -907,7 +907,7 @@ export type MembersRemoveError = { code: "not_permitted"; message: string } | { 
 export type MembersRemoveUserError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of members.update_managed: discriminate on `code`. */
-export type MembersUpdateManagedError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "email_taken"; message: string } | { code: "read_only_session"; message: string } | CommonError;
+export type MembersUpdateManagedError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "user_not_found"; message: string } | { code: "email_taken"; message: string } | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of node_types.create: discriminate on `code`. */
 export type NodeTypesCreateError = { code: "node_type_name_taken"; message: string } | ({ code: "invalid_schema"; message: string } & InvalidSchemaFields) | ({ code: "document_too_large"; message: string } & DocumentTooLargeFields) | { code: "read_only_session"; message: string } | CommonError;
@@ -973,13 +973,13 @@ export type OrgsRenameError = { code: "not_permitted"; message: string } | { cod
 export type OrgsSwitchError = { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of orgs.transfer_ownership: discriminate on `code`. */
-export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
+export type OrgsTransferOwnershipError = { code: "not_permitted"; message: string } | { code: "member_not_found"; message: string } | { code: "last_owner"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of orgs.update: discriminate on `code`. */
 export type OrgsUpdateError = { code: "not_permitted"; message: string } | { code: "org_not_found"; message: string } | { code: "read_only_session"; message: string } | CommonError;
 
 /** Errors of personal_tokens.create: discriminate on `code`. */
-export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | { code: "read_only_session"; message: string } | CommonError;
+export type PersonalTokensCreateError = ({ code: "too_many_api_keys"; message: string } & TooManyKeysFields) | ({ code: "invalid_expiry"; message: string } & InvalidExpiryFields) | { code: "read_only_session"; message: string } | { code: "not_during_impersonation"; message: string } | CommonError;
 
 /** Errors of personal_tokens.list: discriminate on `code`. */
 export type PersonalTokensListError = CommonError;
