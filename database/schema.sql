@@ -619,6 +619,14 @@ CREATE FUNCTION public.app_session_for_token(p_token_hash bytea) RETURNS TABLE(s
             JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL
             LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
             WHERE s.token_hash = p_token_hash
+              -- An impersonated session lives only while its impersonation is open and its
+              -- administrator is enabled and still holds a role that may start it (support for
+              -- read-only, operator for writes): disabling or demoting them ends it at once.
+              AND (s.impersonated_by IS NULL OR EXISTS (
+                  SELECT 1 FROM impersonations i JOIN admins a ON a.id = i.admin_id
+                  WHERE i.id = s.impersonation_id AND i.ended_at IS NULL AND a.disabled_at IS NULL
+                    AND a.role::text = ANY (CASE WHEN s.read_only THEN ARRAY['support', 'operator', 'owner']
+                                                 ELSE ARRAY['operator', 'owner'] END)))
         $$;
 
 --
@@ -1852,6 +1860,12 @@ CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by)
 CREATE INDEX api_keys_token_hash_idx ON public.api_keys USING btree (token_hash);
 
 --
+-- Name: audit_log_acting_as_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_log_acting_as_idx ON public.audit_log USING btree (acting_as_user_id, id);
+
+--
 -- Name: audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2048,6 +2062,12 @@ CREATE INDEX outbox_finished_idx ON public.outbox USING btree (created_at) WHERE
 --
 
 CREATE INDEX personal_access_tokens_user_id_idx ON public.personal_access_tokens USING btree (user_id, created_at);
+
+--
+-- Name: platform_audit_log_acting_as_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX platform_audit_log_acting_as_idx ON public.platform_audit_log USING btree (acting_as_user_id, id);
 
 --
 -- Name: platform_audit_log_actor_user_id_idx; Type: INDEX; Schema: public; Owner: -

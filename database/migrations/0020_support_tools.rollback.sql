@@ -17,6 +17,8 @@ DROP POLICY invites_panopticon_read ON invites;
 DROP POLICY memberships_panopticon_read ON memberships;
 DROP POLICY orgs_panopticon_read ON orgs;
 DROP POLICY users_panopticon_read ON users;
+DROP INDEX platform_audit_log_acting_as_idx;
+DROP INDEX audit_log_acting_as_idx;
 DROP INDEX platform_audit_log_target_idx;
 DROP INDEX audit_log_actor_user_id_idx;
 DROP INDEX audit_log_target_idx;

@@ -67,6 +67,8 @@ CREATE INDEX audit_log_id_idx ON audit_log (id);
 CREATE INDEX audit_log_target_idx ON audit_log (target, id);
 CREATE INDEX audit_log_actor_user_id_idx ON audit_log (actor_user_id, id);
 CREATE INDEX platform_audit_log_target_idx ON platform_audit_log (target, id);
+CREATE INDEX audit_log_acting_as_idx ON audit_log (acting_as_user_id, id);
+CREATE INDEX platform_audit_log_acting_as_idx ON platform_audit_log (acting_as_user_id, id);
 
 -- Reads across organizations, columns granted one by one.
 CREATE POLICY users_panopticon_read ON users FOR SELECT TO blossom_panopticon USING (true);

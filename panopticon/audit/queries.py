@@ -104,6 +104,20 @@ FROM (
      FROM platform_audit_log p
      WHERE p.actor_user_id = $1::text AND p.target IS DISTINCT FROM $1::text
      ORDER BY p.id DESC LIMIT $2)
+    UNION ALL  -- what administrators did acting as the user (impersonation)
+    (SELECT a.org_id AS chain, a.seq, a.id, a.at, a.actor_user_id, a.actor_admin_id, a.acting_as_user_id, a.action,
+            a.target, a.reason, a.request_id, a.client_address, a.before, a.after
+     FROM audit_log a
+     WHERE a.acting_as_user_id = $1::text AND a.target IS DISTINCT FROM $1::text
+       AND a.org_id IS DISTINCT FROM $1::text AND a.actor_user_id IS DISTINCT FROM $1::text
+     ORDER BY a.id DESC LIMIT $2)
+    UNION ALL
+    (SELECT p.chain, p.seq, p.id, p.at, p.actor_user_id, p.actor_admin_id, p.acting_as_user_id, p.action,
+            p.target, p.reason, p.request_id, p.client_address, p.before, p.after
+     FROM platform_audit_log p
+     WHERE p.acting_as_user_id = $1::text AND p.target IS DISTINCT FROM $1::text
+       AND p.actor_user_id IS DISTINCT FROM $1::text
+     ORDER BY p.id DESC LIMIT $2)
 ) e
 ORDER BY e.id DESC
 LIMIT $2"""
@@ -145,8 +159,8 @@ async def list_audit(
 
 
 async def entries_about(conn: DbConnection, *, subject: str, max_rows: int) -> list[EntriesAboutRow]:
-    """The newest entries naming `subject` (a user or organization id) as target or actor, in every
-    chain: a user's or an organization's page."""
+    """The newest entries naming `subject` (a user or organization id) as target, actor or the user
+    an administrator acted as, in every chain: a user's or an organization's page."""
     return [
         EntriesAboutRow(
             _record[0],

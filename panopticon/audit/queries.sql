@@ -33,8 +33,8 @@ ORDER BY e.id DESC
 LIMIT sqlc.arg(max_rows);
 
 -- name: EntriesAbout :many
--- The newest entries naming `subject` (a user or organization id) as target or actor, in every
--- chain: a user's or an organization's page.
+-- The newest entries naming `subject` (a user or organization id) as target, actor or the user
+-- an administrator acted as, in every chain: a user's or an organization's page.
 SELECT e.chain, e.seq, e.id, e.at, e.actor_user_id, e.actor_admin_id, e.acting_as_user_id, e.action, e.target,
        e.reason, e.request_id, e.client_address, e.before, e.after
 FROM (
@@ -62,6 +62,20 @@ FROM (
             p.target, p.reason, p.request_id, p.client_address, p.before, p.after
      FROM platform_audit_log p
      WHERE p.actor_user_id = sqlc.arg(subject)::text AND p.target IS DISTINCT FROM sqlc.arg(subject)::text
+     ORDER BY p.id DESC LIMIT sqlc.arg(max_rows))
+    UNION ALL  -- what administrators did acting as the user (impersonation)
+    (SELECT a.org_id AS chain, a.seq, a.id, a.at, a.actor_user_id, a.actor_admin_id, a.acting_as_user_id, a.action,
+            a.target, a.reason, a.request_id, a.client_address, a.before, a.after
+     FROM audit_log a
+     WHERE a.acting_as_user_id = sqlc.arg(subject)::text AND a.target IS DISTINCT FROM sqlc.arg(subject)::text
+       AND a.org_id IS DISTINCT FROM sqlc.arg(subject)::text AND a.actor_user_id IS DISTINCT FROM sqlc.arg(subject)::text
+     ORDER BY a.id DESC LIMIT sqlc.arg(max_rows))
+    UNION ALL
+    (SELECT p.chain, p.seq, p.id, p.at, p.actor_user_id, p.actor_admin_id, p.acting_as_user_id, p.action,
+            p.target, p.reason, p.request_id, p.client_address, p.before, p.after
+     FROM platform_audit_log p
+     WHERE p.acting_as_user_id = sqlc.arg(subject)::text AND p.target IS DISTINCT FROM sqlc.arg(subject)::text
+       AND p.actor_user_id IS DISTINCT FROM sqlc.arg(subject)::text
      ORDER BY p.id DESC LIMIT sqlc.arg(max_rows))
 ) e
 ORDER BY e.id DESC
