@@ -120,7 +120,10 @@ async def test_the_search_plans_use_the_indexes_not_a_sequential_scan(t: T, pan:
         raw = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {queries.SEARCH_USERS_SQL}", "bulk12", None, 26)
         await dropped.rollback()
     assert ("Seq Scan", "users", None) in _scans(json.loads(raw)[0]["Plan"])
-    for generic in (False, True):
+    # EXPLAIN (GENERIC_PLAN) is PostgreSQL 16's: the embedded 18 always checks the prepared
+    # statement's generic plan too, an older server (the CI's second target) the custom one.
+    version = await t.db.owner.fetchval("SELECT current_setting('server_version_num')::int")
+    for generic in (False, True) if version >= 160000 else (False,):
         users = await _plan(pan, queries.SEARCH_USERS_SQL, "bulk12", None, 26, generic=generic)
         assert not [s for s in users if s[0] == "Seq Scan"], users
         indexes = {s[2] for s in users}
