@@ -3,6 +3,7 @@ for the support tools, the product's account and organization rows across tenant
 column, never a secret (migration 0020), writing only its short list; the product's roles see
 none of its tables (migration 0019)."""
 
+import json
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -136,9 +137,18 @@ async def test_panopticon_reads_across_organizations_and_writes_its_support_list
         await panopticon.execute("DELETE FROM sessions WHERE user_id = $1", user.id)
         await panopticon.execute("DELETE FROM memberships WHERE org_id = $1", b.id)
         await panopticon.execute("DELETE FROM orgs WHERE id = $1", b.id)
-        await panopticon.execute(
-            "INSERT INTO outbox (kind, payload, available_at, created_at) VALUES ('k', '{}', now(), now())"
-        )
+        queue = "SELECT app_panopticon_enqueue_account_mail($1, $2, now())"
+        assert await panopticon.fetchval(queue, "password_reset_requested", user.id) is True
+    payload = await t.db.owner.fetchval("SELECT payload FROM outbox")
+    assert json.loads(payload) == {"email": user.email.lower()}  # built from the user's row
+    # Any other mail, or a row of its own making, is refused (review finding: an INSERT on the
+    # outbox let the role queue any mail to anyone under the product's name).
+    for statement, args in (
+        ("SELECT app_panopticon_enqueue_account_mail($1, $2, now())", ("mail", user.id)),
+        ("INSERT INTO outbox (kind, payload, available_at, created_at) VALUES ('mail', '{}', now(), now())", ()),
+    ):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await panopticon.execute(statement, *args)
     assert await t.db.owner.fetchval("SELECT count(*) FROM orgs") == 1
     async with t.db.app.acquire() as conn:  # the lock is panopticon's alone
         with pytest.raises(asyncpg.InsufficientPrivilegeError):

@@ -577,6 +577,28 @@ CREATE FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_lim
 $$;
 
 --
+-- Name: app_panopticon_enqueue_account_mail(text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_panopticon_enqueue_account_mail(p_kind text, p_user_id text, p_now timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF p_kind NOT IN ('password_reset_requested', 'email_verification_requested') THEN
+        RAISE EXCEPTION 'panopticon queues only account mail, not %', p_kind USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO outbox (kind, payload, available_at, created_at)
+    SELECT p_kind,
+           CASE WHEN p_kind = 'password_reset_requested' THEN jsonb_build_object('email', lower(u.email))
+                ELSE jsonb_build_object('user_id', u.id) END,
+           p_now, p_now
+    FROM users u WHERE u.id = p_user_id;
+    RETURN FOUND;
+END
+$$;
+
+--
 -- Name: app_panopticon_lock_org(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3129,6 +3151,13 @@ REVOKE ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone
 GRANT ALL ON FUNCTION public.app_outbox_prune(p_before timestamp with time zone, p_limit integer) TO blossom_outbox;
 
 --
+-- Name: FUNCTION app_panopticon_enqueue_account_mail(p_kind text, p_user_id text, p_now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_panopticon_enqueue_account_mail(p_kind text, p_user_id text, p_now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_panopticon_enqueue_account_mail(p_kind text, p_user_id text, p_now timestamp with time zone) TO blossom_panopticon;
+
+--
 -- Name: FUNCTION app_panopticon_lock_org(p_org_id text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -3499,7 +3528,6 @@ GRANT SELECT(created_at) ON TABLE public.orgs TO blossom_panopticon;
 --
 
 GRANT INSERT ON TABLE public.outbox TO blossom_app;
-GRANT INSERT ON TABLE public.outbox TO blossom_panopticon;
 
 --
 -- Name: TABLE personal_access_tokens; Type: ACL; Schema: public; Owner: -

@@ -2,7 +2,7 @@
 DROP FUNCTION app_panopticon_lock_org(text);
 REVOKE EXECUTE ON FUNCTION app_audit_record(text, text, timestamptz, text, text, text, text, text, text, text,
                                             text, jsonb, jsonb) FROM blossom_panopticon;
-REVOKE INSERT ON outbox FROM blossom_panopticon;
+DROP FUNCTION app_panopticon_enqueue_account_mail(text, text, timestamptz);
 REVOKE ALL ON users, orgs, memberships, invites, sessions, audit_log, platform_audit_log FROM blossom_panopticon;
 DROP POLICY orgs_panopticon_delete ON orgs;
 DROP POLICY invites_panopticon_cancel ON invites;

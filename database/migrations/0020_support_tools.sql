@@ -11,7 +11,7 @@
 -- 3. blossom_panopticon reads across organizations through SELECT policies of its own (as 0011
 --    did for blossom_pipeline), column by column (no password hash, no token hash), and writes
 --    only this short list: users.disabled_at; DELETE sessions; memberships.role and DELETE
---    memberships; invites.status; DELETE orgs; INSERT outbox (mail jobs); the audit log through
+--    memberships; invites.status; DELETE orgs; account mail jobs (app_panopticon_enqueue_account_mail); the audit log through
 --    app_audit_record; the org lock app_panopticon_lock_org. panopticon/README.md lists it.
 --    An organization keeps an owner through the trigger of 0005, which holds for this role too.
 -- depends: 0019_admins
@@ -101,7 +101,27 @@ CREATE POLICY invites_panopticon_cancel ON invites FOR UPDATE TO blossom_panopti
 GRANT UPDATE (status) ON invites TO blossom_panopticon;
 CREATE POLICY orgs_panopticon_delete ON orgs FOR DELETE TO blossom_panopticon USING (true);
 GRANT DELETE ON orgs TO blossom_panopticon;
-GRANT INSERT ON outbox TO blossom_panopticon;
+-- Mail to a user goes through the outbox, but only the two jobs the support tools send, with the
+-- payload built here from the user's row: an INSERT on the outbox would let the role queue any
+-- mail to anyone under the product's name.
+CREATE FUNCTION app_panopticon_enqueue_account_mail(p_kind text, p_user_id text, p_now timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF p_kind NOT IN ('password_reset_requested', 'email_verification_requested') THEN
+        RAISE EXCEPTION 'panopticon queues only account mail, not %', p_kind USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO outbox (kind, payload, available_at, created_at)
+    SELECT p_kind,
+           CASE WHEN p_kind = 'password_reset_requested' THEN jsonb_build_object('email', lower(u.email))
+                ELSE jsonb_build_object('user_id', u.id) END,
+           p_now, p_now
+    FROM users u WHERE u.id = p_user_id;
+    RETURN FOUND;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION app_panopticon_enqueue_account_mail(text, text, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_panopticon_enqueue_account_mail(text, text, timestamptz) TO blossom_panopticon;
 GRANT EXECUTE ON FUNCTION app_audit_record(text, text, timestamptz, text, text, text, text, text, text, text,
                                            text, jsonb, jsonb) TO blossom_panopticon;
 

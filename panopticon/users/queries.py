@@ -48,6 +48,10 @@ class ActiveSessionsRow(msgspec.Struct, frozen=True):
     expires_at: datetime.datetime
 
 
+class EnqueueAccountMailRow(msgspec.Struct, frozen=True):
+    queued: bool
+
+
 GET_USER_SQL = """SELECT id, email, display_name, email_verified_at, disabled_at, created_at FROM users WHERE id = $1"""
 
 
@@ -71,6 +75,9 @@ REVOKE_ALL_SESSIONS_SQL = """DELETE FROM sessions WHERE user_id = $1"""
 
 
 SET_DISABLED_SQL = """UPDATE users SET disabled_at = $1 WHERE id = $2"""
+
+
+ENQUEUE_ACCOUNT_MAIL_SQL = """SELECT app_panopticon_enqueue_account_mail($1, $2, $3) AS queued"""
 
 
 async def get_user(conn: DbConnection, *, id: str) -> GetUserRow | None:
@@ -110,3 +117,12 @@ async def revoke_all_sessions(conn: DbConnection, *, user_id: str) -> int:
 async def set_disabled(conn: DbConnection, *, disabled_at: datetime.datetime | None = None, id: str) -> None:
     """`disabled_at` NULL re-enables the account."""
     await conn.execute(SET_DISABLED_SQL, disabled_at, id)
+
+
+async def enqueue_account_mail(
+    conn: DbConnection, *, kind: str, user_id: str, now: datetime.datetime
+) -> EnqueueAccountMailRow | None:
+    """Queue one of the product's account mail jobs (password reset, email verification) for a user:
+    the only outbox rows panopticon may write, their payload built from the user's row."""
+    _record = await conn.fetchrow(ENQUEUE_ACCOUNT_MAIL_SQL, kind, user_id, now)
+    return None if _record is None else EnqueueAccountMailRow(*_record)

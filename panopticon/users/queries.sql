@@ -25,3 +25,9 @@ DELETE FROM sessions WHERE user_id = sqlc.arg(user_id);
 -- name: SetDisabled :exec
 -- `disabled_at` NULL re-enables the account.
 UPDATE users SET disabled_at = sqlc.narg(disabled_at) WHERE id = sqlc.arg(id);
+
+-- name: EnqueueAccountMail :one
+-- Queue one of the product's account mail jobs (password reset, email verification) for a user:
+-- the only outbox rows panopticon may write, their payload built from the user's row.
+-- not-null: queued
+SELECT app_panopticon_enqueue_account_mail(sqlc.arg(kind), sqlc.arg(user_id), sqlc.arg(now)) AS queued;

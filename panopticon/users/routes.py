@@ -11,7 +11,6 @@ from typing import Any, Literal
 import msgspec
 
 from database import audit
-from database.outbox import enqueue
 from foundation.errors import Conflict, NotFound
 from panopticon.audit.entries import AuditEntryOut, entry_out
 from panopticon.audit.queries import entries_about
@@ -206,7 +205,9 @@ async def resend_verification(req: AdminReq[UserMailIn]) -> MailQueued:
     user = await _locked_user(req, req.body.user_id)
     if user.email_verified_at is not None:
         raise AlreadyVerified("this account's email is already verified")
-    await enqueue(req.db, kind=VERIFICATION_REQUESTED, payload={"user_id": user.id}, now=req.services.clock.now())
+    await queries.enqueue_account_mail(
+        req.db, kind=VERIFICATION_REQUESTED, user_id=user.id, now=req.services.clock.now()
+    )
     await record_action(req, "users.verification.resend", chain=audit.ACCOUNT, target=user.id, reason=req.body.reason)
     return MailQueued()
 
@@ -215,6 +216,6 @@ async def resend_verification(req: AdminReq[UserMailIn]) -> MailQueued:
 async def send_password_reset(req: AdminReq[UserMailIn]) -> MailQueued:
     """Mail the user a password-reset code (replacing any open one), as if they had asked."""
     user = await _locked_user(req, req.body.user_id)
-    await enqueue(req.db, kind=RESET_REQUESTED, payload={"email": user.email.lower()}, now=req.services.clock.now())
+    await queries.enqueue_account_mail(req.db, kind=RESET_REQUESTED, user_id=user.id, now=req.services.clock.now())
     await record_action(req, "users.password_reset.send", chain=audit.ACCOUNT, target=user.id, reason=req.body.reason)
     return MailQueued()
