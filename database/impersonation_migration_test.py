@@ -50,4 +50,4 @@ async def test_the_lookup_keeps_refusing_disabled_users_where_they_exist(t: T) -
 
 async def test_without_the_column_the_lookup_has_no_such_join(t: T) -> None:
     lookup, disabled = await _rerun(t, without_column=True)
-    assert "disabled_at" not in lookup and disabled is False
+    assert "u.disabled_at" not in lookup and disabled is False  # (a.disabled_at: the administrator's)
