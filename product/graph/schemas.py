@@ -246,6 +246,18 @@ def _keywords(schema: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[A
             stack.extend((v, (*where, i)) for i, v in enumerate(node))
 
 
+def _objects(document: Any) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every JSON object in `document` with its path, the root first."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            yield where, node
+            stack.extend((v, (*where, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*where, i)) for i, v in enumerate(node))
+
+
 def _refuse(path: tuple[Any, ...], message: str) -> InvalidSchema:
     where = json_path("schema", path)
     return InvalidSchema(f"{message} (at {where})", fields=[{"path": where, "message": message}])
@@ -282,12 +294,69 @@ def check_schema(schema: Any) -> None:
         raise _refuse((), "unevaluatedProperties cannot be used together with patternProperties here")
     if isinstance(schema, dict):
         resolver = _no_retrieval().resolver_with_root(Resource(contents=schema, specification=DRAFT202012))
+        targets: dict[int, Any] = {}  # id of a schema holding a reference -> what it refers to
         for path, keyword, value in _keywords(schema):
             if keyword in ("$ref", "$dynamicRef") and isinstance(value, str):
                 try:
-                    resolver.lookup(value)
+                    targets[id(_at(schema, path))] = resolver.lookup(value).contents
                 except Unresolvable:
                     raise _refuse(path, f"the reference {value[:100]!r} does not resolve") from None
+        _refuse_in_place_cycles(schema, targets)
+
+
+# Keywords that apply a subschema to the same instance location: a cycle through only these never
+# ends, whatever the document (draft 2020-12 §9.4.1 leaves it undefined; we refuse it up front
+# rather than let each validation run into the recursion limit or its time budget).
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_SINGLE = ("not", "if", "then", "else")
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+def _in_place(node: dict[str, Any], targets: dict[int, Any]) -> Iterator[Any]:
+    """The subschemas `node` applies where it stands (a reference: its target)."""
+    for keyword in _IN_PLACE_LISTS:
+        if isinstance(branches := node.get(keyword), list):
+            yield from branches
+    for keyword in _IN_PLACE_SINGLE:
+        if keyword in node:
+            yield node[keyword]
+    if isinstance(dependent := node.get("dependentSchemas"), dict):
+        yield from dependent.values()
+    if id(node) in targets:
+        yield targets[id(node)]
+
+
+def _refuse_in_place_cycles(schema: dict[str, Any], targets: dict[int, Any]) -> None:
+    """Refuse a reference that leads back to a schema on its own in-place path (`{"$ref": "#"}`),
+    naming the schema that closes the loop. Iterative depth-first search, each subschema once."""
+    where = {id(node): path for path, node in _objects(schema)}
+    done: set[int] = set()
+    for _, start in _objects(schema):
+        if id(start) in done:
+            continue
+        on_path = {id(start)}
+        stack = [(start, _in_place(start, targets))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if not isinstance(child, dict) or id(child) in done:
+                    continue
+                if id(child) in on_path:
+                    raise _refuse(
+                        where[id(node)], "the schema refers to itself without end (a loop through in-place keywords)"
+                    )
+                on_path.add(id(child))
+                stack.append((child, _in_place(child, targets)))
+                break
+            else:
+                stack.pop()
+                on_path.discard(id(node))
+                done.add(id(node))
 
 
 def _compiles(path: tuple[Any, ...], pattern: str) -> None:
