@@ -45,8 +45,8 @@ def test_importing_the_foundation_and_building_an_app_has_no_side_effects() -> N
 
 MIGRATION_ONLY = ("psycopg", "yoyo", "sqlparse", "dagster")
 # Code a worker does not load at start: Quart and its stack (foundation.web serves what it did),
-# pydantic-settings (plain pydantic models read the environment), rich (structlog's pretty
-# tracebacks), and what only some requests need, imported on their first use: the OpenAI SDK and
+# pydantic (foundation.settings_reader reads the environment into msgspec structs), rich
+# (structlog's pretty tracebacks), and what only some requests need, imported on their first use: the OpenAI SDK and
 # its transport, jsonschema, referencing and RE2 (the graph's document validation).
 NOT_AT_START = (
     "quart",
@@ -55,6 +55,7 @@ NOT_AT_START = (
     "hypercorn",
     "jinja2",
     "rich",
+    "pydantic",
     "pydantic_settings",
     "openai",
     "httpx2",

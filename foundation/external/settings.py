@@ -10,52 +10,49 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+import msgspec
+from msgspec import Meta, field
 
 from foundation.errors import ConfigurationError
+from foundation.settings_reader import Secret, min_length, read_settings
 
 LLMCacheMode = Literal["record", "replay", "off"]
 
 
-class ExternalSettings(BaseModel):
-    # A plain model over the environment (variable names upper-cased: they match case-insensitively).
-    # Not pydantic-settings, whose import alone cost a serving worker a fifth of its start-up.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class ExternalSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # Read from the environment by foundation.settings_reader: each field's variable is its name
+    # upper-cased or the field's `name` (they match case-insensitively).
 
     # OpenAI, or any OpenAI-compatible provider (Groq, a local server) at OPENAI_BASE_URL.
-    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY", min_length=1)
-    openai_base_url: str = Field("https://api.openai.com/v1", validation_alias="OPENAI_BASE_URL")
-    openai_model: str = Field("gpt-4o-mini", validation_alias="OPENAI_MODEL", min_length=1)
-    openai_embedding_model: str = Field(
-        "text-embedding-3-small", validation_alias="OPENAI_EMBEDDING_MODEL", min_length=1
-    )
-    openai_timeout_seconds: float = Field(60.0, gt=0, le=600, validation_alias="OPENAI_TIMEOUT_SECONDS")
-    openai_max_retries: int = Field(3, ge=0, le=10, validation_alias="OPENAI_MAX_RETRIES")
+    openai_api_key: Secret | None = None
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_model: Annotated[str, Meta(min_length=1)] = "gpt-4o-mini"
+    openai_embedding_model: Annotated[str, Meta(min_length=1)] = "text-embedding-3-small"
+    openai_timeout_seconds: Annotated[float, Meta(gt=0, le=600)] = 60.0
+    openai_max_retries: Annotated[int, Meta(ge=0, le=10)] = 3
     # Slack: a bot token (xoxb-...) with chat:write.
-    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN", min_length=1)
-    slack_base_url: str = Field("https://slack.com/api/", validation_alias="SLACK_BASE_URL")
-    slack_timeout_seconds: float = Field(10.0, gt=0, le=300, validation_alias="SLACK_TIMEOUT_SECONDS")
-    slack_max_retries: int = Field(3, ge=0, le=10, validation_alias="SLACK_MAX_RETRIES")
+    slack_bot_token: Secret | None = None
+    slack_base_url: str = "https://slack.com/api/"
+    slack_timeout_seconds: Annotated[float, Meta(gt=0, le=300)] = 10.0
+    slack_max_retries: Annotated[int, Meta(ge=0, le=10)] = 3
     # Google Sheets: the JSON key of a service account the spreadsheets are shared with.
-    google_service_account_file: Path | None = Field(None, validation_alias="GOOGLE_SERVICE_ACCOUNT_FILE")
-    sheets_base_url: str = Field("https://sheets.googleapis.com/v4/spreadsheets", validation_alias="SHEETS_BASE_URL")
-    sheets_timeout_seconds: float = Field(30.0, gt=0, le=300, validation_alias="SHEETS_TIMEOUT_SECONDS")
-    sheets_max_retries: int = Field(3, ge=0, le=10, validation_alias="SHEETS_MAX_RETRIES")
+    google_service_account_file: Path | None = None
+    sheets_base_url: str = "https://sheets.googleapis.com/v4/spreadsheets"
+    sheets_timeout_seconds: Annotated[float, Meta(gt=0, le=300)] = 30.0
+    sheets_max_retries: Annotated[int, Meta(ge=0, le=10)] = 3
     # Retries of every client: exponential backoff with full jitter, at most this long between
     # attempts; a Retry-After longer than EXTERNAL_RETRY_AFTER_CAP_SECONDS is not waited for (the
     # call fails with ExternalRateLimited carrying it, for the caller to reschedule).
-    external_backoff_cap_seconds: float = Field(8.0, gt=0, le=300, validation_alias="EXTERNAL_BACKOFF_CAP_SECONDS")
-    external_retry_after_cap_seconds: float = Field(
-        30.0, ge=0, le=3600, validation_alias="EXTERNAL_RETRY_AFTER_CAP_SECONDS"
-    )
+    external_backoff_cap_seconds: Annotated[float, Meta(gt=0, le=300)] = 8.0
+    external_retry_after_cap_seconds: Annotated[float, Meta(ge=0, le=3600)] = 30.0
     # The LLM cache (foundation/external/llm_cache.py): record, replay or off, and where it keeps
     # its answers. Unset: replay under BLOSSOM_ENV=test (a miss is an error naming the request,
     # never a network call), off elsewhere. Read `cache_mode`, not this.
-    llm_cache_mode: LLMCacheMode | None = Field(None, validation_alias="LLM_CACHE_MODE")
-    llm_cache_dir: Path | None = Field(None, validation_alias="LLM_CACHE_DIR")
-    environment: Literal["development", "test", "production"] = Field("development", validation_alias="BLOSSOM_ENV")
+    llm_cache_mode: LLMCacheMode | None = None
+    llm_cache_dir: Path | None = None
+    environment: Literal["development", "test", "production"] = field(default="development", name="BLOSSOM_ENV")
 
     @property
     def cache_mode(self) -> LLMCacheMode:
@@ -84,18 +81,10 @@ class ExternalSettings(BaseModel):
         return path
 
 
-def _variable_name(loc: tuple[int | str, ...]) -> str:
-    field = ExternalSettings.model_fields.get(str(loc[0])) if loc else None
-    alias = field.validation_alias if field is not None else None
-    return str(alias) if isinstance(alias, str) else str(loc[0] if loc else "settings").upper()
+_CHECKS = {"openai_api_key": min_length(1), "slack_bot_token": min_length(1)}
 
 
 def load_external_settings(environ: Mapping[str, str] | None = None) -> ExternalSettings:
     """Read the external settings from `environ` (default: the process environment); one
     `ConfigurationError` names every invalid variable."""
-    try:
-        source = os.environ if environ is None else environ
-        return ExternalSettings.model_validate({k.upper(): v for k, v in source.items()})
-    except ValidationError as exc:
-        problems = [f"{_variable_name(e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise ConfigurationError("invalid settings: " + "; ".join(problems)) from None
+    return read_settings(ExternalSettings, os.environ if environ is None else environ, _CHECKS)

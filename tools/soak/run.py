@@ -329,17 +329,22 @@ WHERE datname = $1 AND backend_type = 'client backend' AND usename = ANY ($2::te
 """
 
 
+_OUTAGE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
 async def _server_connections(target: DatabaseTarget) -> int | None:
+    # The restart may catch a connection anywhere: refused, cut mid-handshake, or closed by the
+    # server's FATAL while asyncpg's protocol is still busy (InternalClientError, InterfaceError).
     try:
         conn = await asyncpg.connect(target.admin.render(), timeout=2)
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        return None  # the outage
+    except _OUTAGE:
+        return None
     try:
         return await conn.fetchval(_CONNECTIONS, target.app.database, [APP_ROLE, OUTBOX_ROLE])
-    except (OSError, asyncpg.PostgresError):
+    except _OUTAGE:
         return None
     finally:
-        await conn.close()
+        conn.terminate()
 
 
 def _pooler_pools(pooler: PgUrl) -> tuple[int, int] | None:
