@@ -122,7 +122,9 @@ class SessionAuthenticator:
         if token is None or lease is None:
             return await self._fallback(headers, lease)
         digest = token_digest(token)
-        seen = self._seen.pop(digest, None)  # seen: its signature was checked when it was first seen
+        # Seen: its signature was checked when it was first seen. Read, not taken out: the other
+        # requests of a page, in flight at the same time with the same cookie, use it too.
+        seen = self._seen.get(digest)
         if seen is None and not signed_by(self._key, token):
             return await self._fallback(headers, lease)
         conn = await lease.connection()
@@ -135,8 +137,9 @@ class SessionAuthenticator:
                 begun = await begin_tenant_transaction_where(conn, user_id=user_id, org_id=org_id, condition=condition)
                 if begun is not None:
                     lease.hold_begun(seen.context, begun)
-                    self._seen[digest] = seen
                     return seen.principal
+            if self._seen.get(digest) is seen:  # changed, expired or due a touch: look it up again
+                del self._seen[digest]
         return await self._principal_for(conn, digest)
 
     async def _principal_for(self, conn: DbConnection, digest: bytes) -> Principal:

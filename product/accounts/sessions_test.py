@@ -12,7 +12,7 @@ from functools import partial
 
 from asyncpg.connection import LoggedQuery
 
-from database.connect import PgConnection
+from database.connect import PgConnection, create_pool
 from database.connection_pool import ConnectionPool
 from database.testing.fixture import T
 from database.tx import tenant_transaction_leased
@@ -64,6 +64,29 @@ async def test_a_seen_sessions_check_and_the_tenant_context_travel_in_one_round_
         assert (await note_count(other))[0] == {"org_id": other_org, "notes": 0}
         assert (await note_count(other))[0] == {"org_id": other_org, "notes": 0}
         assert (await note_count(token))[0] == {"org_id": org_id, "notes": 1}
+
+
+async def test_parallel_requests_of_a_seen_session_all_take_the_one_round_trip_check(t: T) -> None:
+    # A page fires several calls at once with one cookie: each is checked in its BEGIN, none is
+    # looked up again because another of them was in flight.
+    token, user_id, org_id = await _member_session(t)
+    authenticator = SessionAuthenticator(t.clock, session_key(load_settings({})), fallback=anonymous)
+    pool = await create_pool(t.db.target.app, min_size=8, max_size=8)
+    try:
+        async with _authenticated(authenticator, pool, token) as (principal, lease):
+            assert lease._begun is None  # the first request looks the session up
+            await _context_seen(principal, lease)
+
+        async def one() -> tuple[bool, tuple[str | None, str | None, int]]:
+            async with _authenticated(authenticator, pool, token) as (principal, lease):
+                checked = lease._begun is not None
+                await asyncio.sleep(0.01)  # all of them in flight together
+                return checked, await _context_seen(principal, lease)
+
+        results = await asyncio.gather(*(one() for _ in range(8)))
+        assert results == [(True, (user_id, org_id, 0))] * 8
+    finally:
+        await pool.close()
 
 
 @asynccontextmanager
