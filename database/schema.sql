@@ -664,6 +664,26 @@ CREATE FUNCTION public.app_session_touch(p_session_id text, p_now timestamp with
 $$;
 
 --
+-- Name: app_session_unchanged(bytea, text, text, text, public.org_role, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_session_unchanged(p_token_hash bytea, p_session_id text, p_user_id text, p_org_id text, p_role public.org_role, p_now timestamp with time zone, p_seen_after timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM 1
+    FROM sessions s
+    JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL
+    LEFT JOIN memberships m ON m.org_id = s.active_org_id AND m.user_id = s.user_id
+    WHERE s.token_hash = p_token_hash AND s.id = p_session_id AND s.user_id = p_user_id
+      AND s.active_org_id IS NOT DISTINCT FROM p_org_id AND m.role IS NOT DISTINCT FROM p_role
+      AND s.impersonated_by IS NULL AND s.expires_at > p_now AND s.last_seen_at > p_seen_after;
+    RETURN FOUND;
+END
+$$;
+
+--
 -- Name: app_user_id_for_email(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3184,6 +3204,13 @@ GRANT ALL ON FUNCTION public.app_session_for_token(p_token_hash bytea) TO blosso
 
 REVOKE ALL ON FUNCTION public.app_session_touch(p_session_id text, p_now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_session_touch(p_session_id text, p_now timestamp with time zone) TO blossom_app;
+
+--
+-- Name: FUNCTION app_session_unchanged(p_token_hash bytea, p_session_id text, p_user_id text, p_org_id text, p_role public.org_role, p_now timestamp with time zone, p_seen_after timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.app_session_unchanged(p_token_hash bytea, p_session_id text, p_user_id text, p_org_id text, p_role public.org_role, p_now timestamp with time zone, p_seen_after timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_session_unchanged(p_token_hash bytea, p_session_id text, p_user_id text, p_org_id text, p_role public.org_role, p_now timestamp with time zone, p_seen_after timestamp with time zone) TO blossom_app;
 
 --
 -- Name: FUNCTION app_user_id_for_email(p_email text); Type: ACL; Schema: public; Owner: -

@@ -87,13 +87,12 @@ class _Seen:
     def __init__(self, principal: Principal, check: str, last_seen_at: dt.datetime, expires_at: dt.datetime) -> None:
         self.principal = principal
         self.context = (principal.user_id, principal.org_id)
-        self.check = check  # `app_session_for_token(...) s WHERE ...`, without the clock's part
+        self.check = check  # `... WHERE app_session_unchanged(...`, without the clock's arguments
         self.last_seen_at = last_seen_at
         self.expires_at = expires_at
 
 
 _ROLE = re.compile(r"[a-z_]{1,32}")
-_IDLE = f"interval '{int(IDLE_TIMEOUT.total_seconds())} seconds'"
 SEEN_SESSIONS = 10_000  # per worker; all forgotten at once when full (cheaper than tracking use)
 
 
@@ -132,8 +131,7 @@ class SessionAuthenticator:
             now = self._clock.now()
             if seen.expires_at > now and seen.last_seen_at > now - TOUCH_INTERVAL:
                 user_id, org_id = seen.context
-                at = now.isoformat()
-                condition = f"{seen.check} AND s.expires_at > '{at}' AND s.last_seen_at > '{at}'::timestamptz - {_IDLE}"
+                condition = f"{seen.check}'{now.isoformat()}', '{(now - IDLE_TIMEOUT).isoformat()}')"
                 begun = await begin_tenant_transaction_where(conn, user_id=user_id, org_id=org_id, condition=condition)
                 if begun is not None:
                     lease.hold_begun(seen.context, begun)
@@ -190,10 +188,10 @@ def _check(digest: bytes, session_id: str, user_id: str, org_id: str | None, rol
         return None
     if role is not None and not _ROLE.fullmatch(role):
         return None
-    org = "IS NULL" if org_id is None else f"= '{org_id}'"
-    member = "IS NULL" if role is None else f"= '{role}'"
+    org = "NULL" if org_id is None else f"'{org_id}'"
+    member = "NULL" if role is None else f"'{role}'"
+    # A PL/pgSQL function (migration 0022): its plan is cached per connection, where this
+    # statement is parsed and planned on every request. The clock's two arguments follow.
     return (
-        f"app_session_for_token(decode('{digest.hex()}', 'hex')) s"
-        f" WHERE s.session_id = '{session_id}' AND s.user_id = '{user_id}'"
-        f" AND s.active_org_id {org} AND s.role {member}"
+        f"(SELECT) AS s WHERE app_session_unchanged('\\x{digest.hex()}', '{session_id}', '{user_id}', {org}, {member}, "
     )

@@ -59,7 +59,7 @@ async def test_a_seen_sessions_check_and_the_tenant_context_travel_in_one_round_
         assert first == second == {"org_id": org_id, "notes": 1}
         assert len(looked_up) == 4  # session lookup, BEGIN with the context, the count, COMMIT
         assert len(checked) == 3  # BEGIN with the session's check and the context, the count, COMMIT
-        assert checked[0].startswith("BEGIN;") and "app_session_for_token" in checked[0]
+        assert checked[0].startswith("BEGIN;") and "app_session_unchanged" in checked[0]
         # Another member's session on the same worker: its own check, its own organization's rows.
         assert (await note_count(other))[0] == {"org_id": other_org, "notes": 0}
         assert (await note_count(other))[0] == {"org_id": other_org, "notes": 0}
