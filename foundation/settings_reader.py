@@ -12,10 +12,11 @@ express goes in `checks` (per field: raise ValueError with the message) or in th
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import msgspec
 
@@ -68,23 +69,39 @@ def _decode(kind: type, value: Any) -> Any:
     raise NotImplementedError(kind)
 
 
-def _is_bool(annotation: Any) -> bool:
-    if get_origin(annotation) is Annotated:
-        return _is_bool(get_args(annotation)[0])
+def _present(annotation: Any) -> Any:
+    """The type a set variable converts to: an optional field's type without None (a variable
+    that is set is never None: the text `null` is not "unset")."""
     if get_origin(annotation) in (Union, types.UnionType):
-        return any(_is_bool(a) for a in get_args(annotation) if a is not type(None))
-    return annotation is bool
+        kept = [a for a in get_args(annotation) if a is not type(None)]
+        return kept[0] if len(kept) == 1 else Union[tuple(kept)]  # noqa: UP007 (built at run time)
+    return annotation
+
+
+def _base(annotation: Any) -> Any:
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _convert(annotation: Any, raw: str) -> Any:
-    if _is_bool(annotation):  # environment booleans as people write them, not only JSON's
+    kind = _present(annotation)
+    base = _base(kind)
+    if base is bool:  # environment booleans as people write them, not only JSON's
         if raw.strip().lower() in _TRUE:
             return True
         if raw.strip().lower() in _FALSE:
             return False
         raise ValueError("must be one of 1, true, yes, on, 0, false, no, off")
+    if base in (int, float) or get_origin(base) is Literal:
+        raw = raw.strip()  # `PORT=" 8000"` from a quoted deploy file; strings keep their spaces
+    if base is int and not _INTEGER.fullmatch(raw):
+        raise ValueError("must be a whole number")
+    if get_origin(base) is Literal and raw not in get_args(base):
+        raise ValueError("must be one of " + ", ".join(str(choice) for choice in get_args(base)))
     try:
-        return msgspec.convert(raw, annotation, strict=False, dec_hook=_decode)
+        return msgspec.convert(raw, kind, strict=False, dec_hook=_decode)
     except msgspec.ValidationError as error:
         raise ValueError(str(error)) from None
 

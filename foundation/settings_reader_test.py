@@ -4,7 +4,7 @@ secrets kept out of reprs."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 import pytest
@@ -58,3 +58,27 @@ def test_a_secret_is_readable_but_never_in_a_repr() -> None:
     read = read_settings(Example, {"TOKEN": "sk-very-secret"})
     assert read.token is not None and read.token.get_secret_value() == "sk-very-secret"
     assert "sk-very-secret" not in repr(read)
+
+
+class Choices(msgspec.Struct, frozen=True, kw_only=True):
+    level: Literal["DEBUG", "INFO"] = "INFO"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
+    mode: Literal["a", "b"] | None = None
+
+
+def test_set_means_set_the_text_null_and_float_spellings_of_integers_are_refused() -> None:
+    for environ, variable in [
+        ({"PORT": "null"}, "PORT"),
+        ({"MODE": "null"}, "MODE"),
+        ({"PORT": "1e2"}, "PORT"),
+        ({"PORT": "80.0"}, "PORT"),
+        ({"PORT": ""}, "PORT"),
+    ]:
+        with pytest.raises(ConfigurationError, match=f"{variable}: "):
+            read_settings(Choices, environ)
+    assert read_settings(Choices, {"PORT": " 8080 ", "LEVEL": "DEBUG "}) == Choices(port=8080, level="DEBUG")
+
+
+def test_a_choice_error_lists_the_choices() -> None:
+    with pytest.raises(ConfigurationError, match="LEVEL: must be one of DEBUG, INFO"):
+        read_settings(Choices, {"LEVEL": "debug"})

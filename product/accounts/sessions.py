@@ -103,8 +103,9 @@ class SessionAuthenticator:
 
     A session seen before (by its token's digest: this worker keeps no token) costs no round trip
     of its own: the statement that begins the request's transaction checks, in the database, that
-    it still names the same user, active organization and role and has not expired, and sets the
-    tenant context only then (`begin_tenant_transaction_where`); the request's `req.db` continues
+    it still names the same user, active organization and role, has not expired, is not an
+    impersonation and belongs to an enabled user (`app_session_unchanged`, migration 0022), and
+    sets the tenant context only then (`begin_tenant_transaction_where`); the request's `req.db` continues
     that transaction. When the check fails (logged out, another organization, another role,
     expired) it is rolled back and the session looked up again; when its touch is due, too."""
 
@@ -192,6 +193,4 @@ def _check(digest: bytes, session_id: str, user_id: str, org_id: str | None, rol
     member = "NULL" if role is None else f"'{role}'"
     # A PL/pgSQL function (migration 0022): its plan is cached per connection, where this
     # statement is parsed and planned on every request. The clock's two arguments follow.
-    return (
-        f"(SELECT) AS s WHERE app_session_unchanged('\\x{digest.hex()}', '{session_id}', '{user_id}', {org}, {member}, "
-    )
+    return f"(SELECT) AS s WHERE app_session_unchanged(decode('{digest.hex()}', 'hex'), '{session_id}', '{user_id}', {org}, {member}, "

@@ -115,6 +115,14 @@ async def test_node_type_lifecycle(me: Caller) -> None:
         ({"patternProperties": {"(a)\\1": {}}}, "schema.patternProperties", "not supported"),
         ({"properties": {"a": {"$id": "https://elsewhere.example/"}}}, "schema.properties.a", "$id"),
         ({"$ref": "#"}, "schema", "refers to itself"),
+        ({"$ref": "#", "$dynamicRef": "#/$defs/ok", "$defs": {"ok": {}}}, "schema", "refers to itself"),
+        ({"allOf": [{}], "properties": {"a": {"$ref": "#/allOf/x"}}}, "schema.properties.a", "does not resolve"),
+        ({"anyOf": [{"$ref": "#/anyOf"}]}, "schema.anyOf[0]", "not to a schema"),
+        (
+            {"properties": {"a": {"type": "string"}, "b": {"$ref": "#/properties/a/type"}}},
+            "schema.properties.b",
+            "not to a schema",
+        ),
         (
             {
                 "properties": {"a": {"$ref": "#/$defs/x"}},
@@ -140,6 +148,14 @@ async def test_a_malformed_or_unsafe_schema_is_refused_naming_where(
     assert [f["path"] for f in failure["fields"]] == [path], failure
     assert says in failure["fields"][0]["message"], failure
     assert await _counts(product) == [0, 0, 0]
+
+
+async def test_then_or_else_without_an_if_is_never_applied_so_it_loops_nowhere(me: Caller) -> None:
+    kind = await me.ok("node_types.create", {"name": "inert", "schema": {"then": {"$ref": "#"}, "type": "object"}})
+    assert (await me.ok("nodes.create", {"node_type_id": kind["id"], "data": {"a": 1}}))["data"] == {"a": 1}
+    await me.fails(
+        "node_types.create", {"name": "loops", "schema": {"if": {}, "then": {"$ref": "#"}}}, "invalid_schema"
+    )
 
 
 async def test_a_recursive_schema_that_descends_is_accepted_and_checked_at_depth(me: Caller) -> None:

@@ -294,13 +294,17 @@ def check_schema(schema: Any) -> None:
         raise _refuse((), "unevaluatedProperties cannot be used together with patternProperties here")
     if isinstance(schema, dict):
         resolver = _no_retrieval().resolver_with_root(Resource(contents=schema, specification=DRAFT202012))
-        targets: dict[int, Any] = {}  # id of a schema holding a reference -> what it refers to
+        # id of a schema holding references -> what they refer to ($ref and $dynamicRef: both)
+        targets: dict[int, list[Any]] = {}
         for path, keyword, value in _keywords(schema):
             if keyword in ("$ref", "$dynamicRef") and isinstance(value, str):
                 try:
-                    targets[id(_at(schema, path))] = resolver.lookup(value).contents
-                except Unresolvable:
+                    target = resolver.lookup(value).contents
+                except (Unresolvable, ValueError, TypeError, LookupError):  # `#/allOf/x`: not an index
                     raise _refuse(path, f"the reference {value[:100]!r} does not resolve") from None
+                if not isinstance(target, (dict, bool)):  # `#/properties/a/type`: a string, not a schema
+                    raise _refuse(path, f"the reference {value[:100]!r} is not to a schema")
+                targets.setdefault(id(_at(schema, path)), []).append(target)
         _refuse_in_place_cycles(schema, targets)
 
 
@@ -308,7 +312,8 @@ def check_schema(schema: Any) -> None:
 # ends, whatever the document (draft 2020-12 §9.4.1 leaves it undefined; we refuse it up front
 # rather than let each validation run into the recursion limit or its time budget).
 _IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
-_IN_PLACE_SINGLE = ("not", "if", "then", "else")
+_IN_PLACE_SINGLE = ("not", "if")
+_IN_PLACE_WITH_IF = ("then", "else")  # applied only beside an `if`
 
 
 def _at(document: Any, path: tuple[Any, ...]) -> Any:
@@ -317,7 +322,7 @@ def _at(document: Any, path: tuple[Any, ...]) -> Any:
     return document
 
 
-def _in_place(node: dict[str, Any], targets: dict[int, Any]) -> Iterator[Any]:
+def _in_place(node: dict[str, Any], targets: dict[int, list[Any]]) -> Iterator[Any]:
     """The subschemas `node` applies where it stands (a reference: its target)."""
     for keyword in _IN_PLACE_LISTS:
         if isinstance(branches := node.get(keyword), list):
@@ -325,13 +330,14 @@ def _in_place(node: dict[str, Any], targets: dict[int, Any]) -> Iterator[Any]:
     for keyword in _IN_PLACE_SINGLE:
         if keyword in node:
             yield node[keyword]
+    if "if" in node:
+        yield from (node[keyword] for keyword in _IN_PLACE_WITH_IF if keyword in node)
     if isinstance(dependent := node.get("dependentSchemas"), dict):
         yield from dependent.values()
-    if id(node) in targets:
-        yield targets[id(node)]
+    yield from targets.get(id(node), ())
 
 
-def _refuse_in_place_cycles(schema: dict[str, Any], targets: dict[int, Any]) -> None:
+def _refuse_in_place_cycles(schema: dict[str, Any], targets: dict[int, list[Any]]) -> None:
     """Refuse a reference that leads back to a schema on its own in-place path (`{"$ref": "#"}`),
     naming the schema that closes the loop. Iterative depth-first search, each subschema once."""
     where = {id(node): path for path, node in _objects(schema)}
@@ -397,6 +403,8 @@ def violations(
         found = [FieldError(root, f"the schema's reference does not resolve: {error}"[:MAX_MESSAGE_CHARS])]
     except RecursionError:  # a reference to itself that consumes nothing (`{"$ref": "#"}`)
         found = [FieldError(root, "the schema refers to itself without end")]
+    except (AttributeError, TypeError):  # a reference to what is not a schema (check_schema refuses those)
+        found = [FieldError(root, "the schema refers to something that is not a schema")]
     except _TooCostly:
         found = [FieldError(root, "checking this document against its schema takes too long (over its budget)")]
     return sorted(found, key=lambda e: (e.path.count(".") + e.path.count("["), e.path))
