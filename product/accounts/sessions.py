@@ -193,4 +193,7 @@ def _check(digest: bytes, session_id: str, user_id: str, org_id: str | None, rol
     member = "NULL" if role is None else f"'{role}'"
     # A PL/pgSQL function (migration 0022): its plan is cached per connection, where this
     # statement is parsed and planned on every request. The clock's two arguments follow.
-    return f"(SELECT) AS s WHERE app_session_unchanged(decode('{digest.hex()}', 'hex'), '{session_id}', '{user_id}', {org}, {member}, "
+    return (
+        f"(SELECT) AS s WHERE app_session_unchanged(decode('{digest.hex()}', 'hex'),"
+        f" '{session_id}', '{user_id}', {org}, {member}, "
+    )
