@@ -8,6 +8,16 @@ handlers whose deadline has passed; a timeout fires up to `RESOLUTION_SECONDS` l
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import Callable
+
+# The running task of a loop, without a Python frame: Python 3.12 made asyncio.current_task C;
+# 3.11's is a Python wrapper around this C-owned dict's lookup.
+_current_task: Callable[[asyncio.AbstractEventLoop], asyncio.Task[object] | None]
+if sys.version_info >= (3, 12):
+    _current_task = asyncio.current_task
+else:
+    _current_task = asyncio.tasks._current_tasks.get  # pyright: ignore[reportAttributeAccessIssue]
 
 RESOLUTION_SECONDS = 0.05
 
@@ -26,9 +36,9 @@ class Deadlines:
     def watch(self, seconds: float) -> asyncio.Task[object]:
         """Cancel the current task if it is still watched `seconds` from now; pass the returned
         task to `expired` when the watched work ends, however it ends."""
-        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        task = _current_task(loop)
         assert task is not None, "deadlines watch tasks"
-        loop = task.get_loop()
         self._watched[task] = (loop.time() + seconds, task.cancelling())
         if loop not in self._ticking:
             self._ticking.add(loop)

@@ -162,18 +162,21 @@ class RpcApp:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         # A coroutine function, so servers that sniff ASGI 2 from ASGI 3 (uvicorn, asgiref)
         # recognise the app.
-        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
-            if scope["method"] == "OPTIONS":
-                await self._preflight(scope, send)
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path.startswith(PREFIX):
+                if scope["method"] == "OPTIONS":
+                    await self._preflight(scope, send)
+                else:
+                    await self._handle(scope, receive, send)
                 return
-            await self._handle(scope, receive, send)
-        elif scope["type"] == "http" and scope["path"] == jsonrpc.PATH:
-            if scope["method"] == "OPTIONS":
-                await self._preflight(scope, send)
+            if path == jsonrpc.PATH:
+                if scope["method"] == "OPTIONS":
+                    await self._preflight(scope, send)
+                else:
+                    await self._handle_jsonrpc(scope, receive, send)
                 return
-            await self._handle_jsonrpc(scope, receive, send)
-        else:
-            await self.fallback(scope, receive, send)
+        await self.fallback(scope, receive, send)
 
     async def _preflight(self, scope: Scope, send: Send) -> None:
         """CORS preflight: 204 with the allowed methods and headers for an allowed origin and a
@@ -225,18 +228,19 @@ class RpcApp:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    async def _raw_input(
-        self, route: RouteSpec, scope: Scope, receive: Receive, headers: Headers, method: str
-    ) -> bytes:
-        if method == "GET":
-            try:
-                query = parse_qs(scope.get("query_string", b"").decode("ascii"), errors="strict")
-            except UnicodeDecodeError:
-                raise ValidationFailed(
-                    [FieldError("input", "The query string is not valid UTF-8")], message="invalid input: not UTF-8"
-                ) from None
-            return query.get("input", ["{}"])[0].encode()
-        return await self._read_body(receive, headers, route.max_body) or b"{}"
+    @staticmethod
+    def _query_input(scope: Scope) -> bytes:
+        """A GET's input: the `input` query parameter (JSON), `{}` without one."""
+        query_string = scope.get("query_string", b"")
+        if not query_string:
+            return b"{}"
+        try:
+            query = parse_qs(query_string.decode("ascii"), errors="strict")
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                [FieldError("input", "The query string is not valid UTF-8")], message="invalid input: not UTF-8"
+            ) from None
+        return query.get("input", ["{}"])[0].encode()
 
     def _decode(self, route: RouteSpec, raw: bytes) -> Any:
         try:
@@ -276,25 +280,36 @@ class RpcApp:
         """Authentication (on the request's lease; `authenticate`: an alias's, around the app's),
         CSRF/origin, the route's auth level, then the one-pass decode: the body is decoded only
         once the caller may call the route."""
-        if route.authenticates:
-            principal = await (authenticate or self.authenticate)(headers, lease)
-            self._check_origin(scope, headers, principal.via_cookie)
-            if principal.api_key is not None:
-                check_key(route, principal)
-        else:  # nobody is looked up, but the browser's cookies ride along: refuse another site's
-            principal = ANONYMOUS  # call as for a cookie caller (a login CSRF swapping the session)
-            self._check_origin(scope, headers, b"cookie" in headers)
-            if not route.api_keys and bearer_token(headers.get(b"authorization")) is not None:
-                raise Forbidden(f"{route.name} cannot be called with an API key")
+        if not route.authenticates:
+            return self._admit_anonymous(route, raw, scope, headers, json_checked)
+        principal = await (authenticate or self.authenticate)(headers, lease)
+        self._check_origin(scope, headers, principal.via_cookie)
+        if principal.api_key is not None:
+            check_key(route, principal)
         try:
             _authorize(route, principal)
         except InsufficientRole:
             if self.on_denied is not None:
                 await self.on_denied(route.name, principal, self._client_address(scope, headers), lease)
             raise
+        return principal, self._input(route, raw, headers, json_checked)
+
+    def _admit_anonymous(
+        self, route: RouteSpec, raw: bytes, scope: Scope, headers: Headers, json_checked: bool
+    ) -> tuple[Principal, Any]:
+        """`_admit` for a route that looks nobody up (synchronous: nothing to wait for). The
+        browser's cookies ride along all the same: another site's call is refused as for a cookie
+        caller (a login CSRF swapping the session)."""
+        self._check_origin(scope, headers, b"cookie" in headers)
+        if not route.api_keys and bearer_token(headers.get(b"authorization")) is not None:
+            raise Forbidden(f"{route.name} cannot be called with an API key")
+        _authorize(route, ANONYMOUS)  # (an anonymous caller is never refused for a role)
+        return ANONYMOUS, self._input(route, raw, headers, json_checked)
+
+    def _input(self, route: RouteSpec, raw: bytes, headers: Headers, json_checked: bool) -> Any:
         if not json_checked and not headers.get(b"content-type", b"").startswith(b"application/json"):
             raise UnsupportedMediaType("send the body as application/json")
-        return principal, self._decode(route, raw)
+        return self._decode(route, raw)
 
     async def _run(
         self,
@@ -365,7 +380,8 @@ class RpcApp:
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         headers: Headers = dict(scope["headers"])
-        request_id = request_id_from((headers.get(b"x-request-id") or b"").decode("latin-1") or None)
+        given = headers.get(b"x-request-id")
+        request_id = request_id_from(given.decode("latin-1") if given else None)
         start_request(request_id)
         route = self._routes.get(scope["path"])
         name = route.name if route else scope["path"][len(PREFIX) :]
@@ -382,8 +398,14 @@ class RpcApp:
                 raise MethodNotAllowed("use POST" + (" or GET" if route.read_only else ""))
             # The body is read (size-limited) before authentication takes the request's pooled
             # connection, so the connection is not held while the client's bytes arrive.
-            raw = await self._raw_input(route, scope, receive, headers, method)
-            principal, body = await self._admit(route, raw, scope, headers, lease, method == "GET")
+            if method == "GET":
+                raw = self._query_input(scope)
+            else:
+                raw = await self._read_body(receive, headers, route.max_body) or b"{}"
+            if route.authenticates:
+                principal, body = await self._admit(route, raw, scope, headers, lease, method == "GET")
+            else:  # nobody to look up: no coroutine to await
+                principal, body = self._admit_anonymous(route, raw, scope, headers, method == "GET")
             address = self._client_address(scope, headers)
             if route.streaming:
                 # A stream holds no connection between its events: the one authentication used
@@ -724,6 +746,9 @@ def _internal(request_id: str) -> dict[str, Any]:
     return {"error": {"code": "internal", "message": "internal error", "request_id": request_id}}
 
 
+_JSON_HEADERS = ((b"content-type", b"application/json"), (b"cache-control", b"no-store"))
+
+
 async def _send(
     send: Send,
     status: int,
@@ -732,12 +757,7 @@ async def _send(
     extra: list[tuple[bytes, bytes]] | None = None,
     cors: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"),
-        (b"x-request-id", request_id.encode()),
-    ]
+    headers = [*_JSON_HEADERS, (b"content-length", b"%d" % len(body)), (b"x-request-id", request_id.encode())]
     if extra:
         headers += extra
     if cors:

@@ -130,22 +130,21 @@ class Lease:
     the tenant context travel in one round trip (`hold_begun`): the request's first transaction
     with that context continues it (`take_begun`), and the release rolls it back if none did."""
 
-    __slots__ = ("_acquire", "_begun", "_conn", "_context")
+    __slots__ = ("_acquire", "_begun", "_conn", "_context", "held")
 
     def __init__(self, acquire: Callable[[], AbstractAsyncContextManager[Any]]) -> None:
         self._acquire = acquire
         self._context: AbstractAsyncContextManager[Any] | None = None
         self._conn: Any = None
         self._begun: tuple[object, AbstractAsyncContextManager[Any]] | None = None
-
-    @property
-    def held(self) -> bool:
-        """Whether `release` has anything to give back."""
-        return self._context is not None or self._begun is not None
+        # Whether `release` has anything to give back (a connection, or a transaction begun on
+        # it). An attribute, not a property: the dispatcher reads it on every request.
+        self.held = False
 
     def hold_begun(self, context: object, transaction: AbstractAsyncContextManager[Any]) -> None:
         """`transaction` is open on the connection, with the tenant `context` (user id, org id)."""
         self._begun = (context, transaction)
+        self.held = True
 
     def take_begun(self, context: object) -> AbstractAsyncContextManager[Any] | None:
         """The transaction authentication began, if its tenant context is `context` (once)."""
@@ -153,15 +152,18 @@ class Lease:
         if begun is None or begun[0] != context:
             return None
         self._begun = None
+        self.held = self._context is not None
         return begun[1]
 
     async def connection(self) -> Any:
         if self._conn is None:
             self._context = self._acquire()
+            self.held = True  # before the wait: a cancelled acquire is still released
             self._conn = await self._context.__aenter__()
         return self._conn
 
     async def release(self) -> None:
+        self.held = False
         begun, self._begun = self._begun, None
         if begun is not None:  # nothing ran in it: rolled back (a failure terminates the connection)
             await begun[1].__aexit__(UnusedTransaction, UnusedTransaction(), None)
