@@ -8,7 +8,8 @@ an idle one, release is synchronous.
 
 Rules:
 - at most `max_size` connections, `min_size` opened by `open()`, more opened on demand;
-- when all are in use, callers wait first come, first served (with an optional timeout);
+- when all are in use, callers wait first come, first served (with an optional timeout, kept by
+  the shared deadline ticker of foundation/deadlines.py: no loop timer per wait, up to 50 ms late);
 - a connection that comes back closed or inside a transaction is terminated, never reused; a
   waiting caller gets a fresh one;
 - connections carry no session state (the tenant context is transaction-local), so nothing is
@@ -49,6 +50,7 @@ from database.outage import (
     at_connection_limit,
     is_connection_loss,
 )
+from foundation.deadlines import Deadlines
 
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
@@ -69,6 +71,8 @@ class PoolTimeout(TimeoutError):
 class SecondConnection(RuntimeError):
     """A task asked for a second connection from a pool it already holds one of (a bug)."""
 
+
+_deadlines = Deadlines()  # the waits with a timeout, all pools' (the ticker is per event loop)
 
 # The pools whose connections the current task holds through `acquire()` (usually none or one).
 _held: contextvars.ContextVar[tuple[ConnectionPool, ...]] = contextvars.ContextVar("blossom_pools_held", default=())
@@ -204,11 +208,16 @@ class ConnectionPool:
         try:
             if timeout is None:
                 return await waiter
+            # Under load most requests wait here: a shared ticker, not a loop timer per wait.
+            task = _deadlines.watch(timeout)
             try:
-                async with asyncio.timeout(timeout):
-                    return await waiter
-            except TimeoutError:
-                raise PoolTimeout(f"no database connection came free within {timeout} s") from None
+                return await waiter
+            except asyncio.CancelledError:
+                if _deadlines.expired(task):
+                    raise PoolTimeout(f"no database connection came free within {timeout} s") from None
+                raise
+            finally:
+                _deadlines.expired(task)
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self.release(waiter.result())  # handed over just as we gave up: pass it on

@@ -12,6 +12,7 @@ from database.connect import create_pool
 from database.connection_pool import ConnectionPool, PoolClosed, PoolTimeout, SecondConnection, ServerDown
 from database.outage import is_connection_loss
 from database.testing.fixture import T
+from foundation.deadlines import Deadlines
 from foundation.ids import new_id
 from foundation.logging import flush_logs
 
@@ -529,3 +530,31 @@ async def test_a_pool_with_no_connection_at_the_limit_waits_until_one_can_be_ope
         await other_client.close()
         assert await asyncio.wait_for(waiting, timeout=5) == 42
         await pool.close(timeout=1)
+
+
+async def test_a_wait_timeout_and_a_route_deadline_on_the_same_task_each_answer_their_own(pool: ConnectionPool) -> None:
+    # The pool's waits and the dispatcher's route timeouts share the deadline ticker's way of
+    # cancelling the task: whichever expires is the one that answers, the other is untouched.
+    route = Deadlines()
+    lent = [await pool.acquire_connection(), await pool.acquire_connection()]
+
+    async def under_route_deadline(route_seconds: float, wait_seconds: float) -> str:
+        task = route.watch(route_seconds)
+        try:
+            await pool.acquire_connection(timeout=wait_seconds)
+            return "served"
+        except PoolTimeout:
+            return "pool timeout"
+        except asyncio.CancelledError:
+            if route.expired(task):
+                return "route timeout"
+            raise
+        finally:
+            route.expired(task)
+
+    assert await asyncio.ensure_future(under_route_deadline(5, 0.05)) == "pool timeout"
+    assert await asyncio.ensure_future(under_route_deadline(0.05, 5)) == "route timeout"
+    for conn in lent:
+        pool.release(conn)
+    await asyncio.sleep(0.15)  # past both ticks: nothing cancels anything late
+    assert pool.idle == 2

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 
 import msgspec
 
+from foundation.deadlines import Deadlines
 from foundation.errors import (
     BlossomError,
     Forbidden,
@@ -36,7 +37,6 @@ from foundation.logging import access_log, get_logger, start_request
 from foundation.rpc import jsonrpc
 from foundation.rpc.aliases import JsonRpcAlias, client_params
 from foundation.rpc.api_keys import bearer_token, check_key
-from foundation.rpc.deadlines import Deadlines
 from foundation.rpc.errors import (
     READ_ONLY_SQLSTATE,
     FieldError,

@@ -25,7 +25,7 @@ from database.connect import create_pool
 from database.target import PgUrl
 from database.testing.harness import create_worker_database
 from foundation.logging import access_log, configure_logging, flush_logs, get_logger
-from foundation.rpc.deadlines import Deadlines
+from foundation.deadlines import Deadlines
 from tools.bench.stats import heading, row
 
 BATCHES = 15

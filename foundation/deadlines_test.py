@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from foundation.rpc.deadlines import RESOLUTION_SECONDS, Deadlines
+from foundation.deadlines import RESOLUTION_SECONDS, Deadlines
 
 
 async def _watched(deadlines: Deadlines, seconds: float, work: float) -> str:

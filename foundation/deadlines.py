@@ -1,4 +1,5 @@
-"""Route timeouts without a timer per request.
+"""Timeouts without a timer per call: route timeouts (the RPC dispatcher) and waits for a pooled
+connection (database/connection_pool.py).
 
 `asyncio.timeout` arms and disarms a loop timer for every call, a measurable share of a cheap
 request. Here one ticker per event loop, running only while some request is watched, cancels the
