@@ -24,8 +24,8 @@ import uvloop
 from database.connect import create_pool
 from database.target import PgUrl
 from database.testing.harness import create_worker_database
-from foundation.logging import access_log, configure_logging, flush_logs, get_logger
 from foundation.deadlines import Deadlines
+from foundation.logging import access_log, configure_logging, flush_logs, get_logger
 from tools.bench.stats import heading, row
 
 BATCHES = 15
