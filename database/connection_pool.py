@@ -72,8 +72,6 @@ class SecondConnection(RuntimeError):
     """A task asked for a second connection from a pool it already holds one of (a bug)."""
 
 
-_deadlines = Deadlines()  # the waits with a timeout, all pools' (the ticker is per event loop)
-
 # The pools whose connections the current task holds through `acquire()` (usually none or one).
 _held: contextvars.ContextVar[tuple[ConnectionPool, ...]] = contextvars.ContextVar("blossom_pools_held", default=())
 
@@ -94,6 +92,7 @@ class ConnectionPool:
         "_all_back",
         "_closed",
         "_connect",
+        "_deadlines",
         "_doomed",
         "_idle",
         "_lent",
@@ -119,6 +118,7 @@ class ConnectionPool:
         self._lent: set[asyncpg.Connection] = set()
         self._opening = 0
         self._waiters: deque[asyncio.Future[asyncpg.Connection]] = deque()
+        self._deadlines = Deadlines()  # the waits with a timeout (a pool serves one event loop)
         self._closed = False
         self._replacing: set[asyncio.Task[None]] = set()
         self._all_back: asyncio.Event | None = None  # set when the last lent connection is back after close()
@@ -209,15 +209,15 @@ class ConnectionPool:
             if timeout is None:
                 return await waiter
             # Under load most requests wait here: a shared ticker, not a loop timer per wait.
-            task = _deadlines.watch(timeout)
+            task = self._deadlines.watch(timeout)
             try:
                 return await waiter
             except asyncio.CancelledError:
-                if _deadlines.expired(task):
+                if self._deadlines.expired(task):
                     raise PoolTimeout(f"no database connection came free within {timeout} s") from None
                 raise
             finally:
-                _deadlines.expired(task)
+                self._deadlines.expired(task)
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self.release(waiter.result())  # handed over just as we gave up: pass it on

@@ -456,7 +456,8 @@ class RpcApp:
         there is something to answer, 204 when only notifications were sent."""
         started = time.perf_counter()
         headers: Headers = dict(scope["headers"])
-        request_id = request_id_from((headers.get(b"x-request-id") or b"").decode("latin-1") or None)
+        given = headers.get(b"x-request-id")
+        request_id = request_id_from(given.decode("latin-1") if given else None)
         start_request(request_id)
         origin = headers.get(b"origin")
         cors = self._cors.get(origin) if origin is not None else None

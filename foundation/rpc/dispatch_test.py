@@ -678,3 +678,42 @@ async def test_a_preflight_for_a_route_that_does_not_exist_is_refused(client) ->
         "/rpc/no.such_route", headers={"origin": "https://app.example", "access-control-request-method": "POST"}
     )
     assert response.status_code == 403
+
+
+async def test_a_request_cancelled_while_its_unused_transaction_rolls_back_still_gives_the_connection_back() -> None:
+    # A server shutting down (or a client gone) during the ROLLBACK of the transaction
+    # authentication began and no req.db used: the connection still goes back to the pool.
+    rolling_back = asyncio.Event()
+
+    class Begun:  # the transaction SessionAuthenticator begins for a session it has seen
+        async def __aexit__(self, *exc: Any) -> None:
+            events.append("rollback")
+            rolling_back.set()
+            await asyncio.Event().wait()  # the ROLLBACK's round trip, cut short by the cancellation
+
+    async def authenticate(headers: dict[bytes, bytes], lease: Lease | None) -> UserPrincipal:
+        assert lease is not None
+        await lease.connection()
+        lease.hold_begun(("usr_1", None), Begun())  # type: ignore[arg-type]
+        return UserPrincipal(user_id="usr_1")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    events.clear()
+    app = RpcApp(router, _fallback, authenticate=authenticate, database=_FakeDatabase(_recorded_acquire))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/rpc/me.user",  # opens no req.db: the begun transaction is rolled back at release
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    request = asyncio.ensure_future(app(scope, receive, send))
+    await asyncio.wait_for(rolling_back.wait(), timeout=5)
+    request.cancel()
+    await asyncio.gather(request, return_exceptions=True)
+    assert events == ["connection acquired", "rollback", "connection released"]

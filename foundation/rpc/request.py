@@ -163,13 +163,15 @@ class Lease:
         return self._conn
 
     async def release(self) -> None:
-        self.held = False
         begun, self._begun = self._begun, None
-        if begun is not None:  # nothing ran in it: rolled back (a failure terminates the connection)
-            await begun[1].__aexit__(UnusedTransaction, UnusedTransaction(), None)
         context, self._context, self._conn = self._context, None, None
-        if context is not None:
-            await context.__aexit__(None, None, None)
+        self.held = False
+        try:
+            if begun is not None:  # nothing ran in it: rolled back (a failure terminates the connection)
+                await begun[1].__aexit__(UnusedTransaction, UnusedTransaction(), None)
+        finally:  # even when the rollback is cut short (a cancelled request): the pool terminates it
+            if context is not None:
+                await context.__aexit__(None, None, None)
 
 
 class RequestDatabase(Protocol):

@@ -2,7 +2,7 @@
 one run (CLAUDE.md: a hand-rolled piece keeps a row here showing what it wins, or gives way):
 
 - `database.connection_pool.ConnectionPool` vs asyncpg's pool: acquire, one query, release;
-- `foundation.rpc.deadlines.Deadlines` vs `asyncio.timeout` around a request's handler;
+- `foundation.deadlines.Deadlines` vs `asyncio.timeout` around a request's handler;
 - the access log's fast path vs the same line through structlog.
 
 Interleaved batches on uvloop; medians of per-operation times.
